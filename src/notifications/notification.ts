@@ -1,0 +1,33 @@
+/** The domain's own types: what a stored notification is, independent of GraphQL, Kafka and SQL. */
+
+export const NOTIFICATION_KINDS = ['follow', 'mention', 'like', 'comment', 'system'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const NOTIFICATION_STATUSES = ['unread', 'read', 'archived'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface User {
+  id: string;
+  name: string;
+}
+
+/** A notification as it travels on Kafka and enters the store (it has no seq or read state yet). */
+export interface NewNotification {
+  id: string;
+  senderId: string | null;
+  recipientId: string;
+  kind: NotificationKind;
+  message: string;
+  link: string | null;
+  data: JsonValue | null;
+  createdAt: Date;
+}
+
+/** A notification as stored: `seq` grows per recipient in commit order (gaps allowed). */
+export interface Notification extends NewNotification {
+  seq: number;
+  readAt: Date | null;
+  archivedAt: Date | null;
+}

@@ -1,0 +1,71 @@
+/**
+ * The interfaces the domain needs from the outside world. `kafka/`, `store/` and `pubsub/`
+ * implement them; nothing in `notifications/` imports an adapter.
+ */
+import type { NewNotification, Notification, NotificationKind, NotificationStatus, User } from './notification.js';
+
+export interface NotificationFilter {
+  /** Statuses to include; when absent: unread and read (archived is hidden by default). */
+  status?: readonly NotificationStatus[];
+  kind?: readonly NotificationKind[];
+}
+
+/**
+ * Keyset paging on the per-recipient `seq`, newest first. `after`/`before` are seq values
+ * (already decoded from their cursors). `first` pages towards older, `last` towards newer.
+ */
+export interface NotificationPageQuery {
+  userId: string;
+  first?: number;
+  after?: number;
+  last?: number;
+  before?: number;
+  filter?: NotificationFilter;
+}
+
+export interface NotificationPage {
+  /** Newest first. */
+  items: Notification[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  /** Matching the filter, ignoring paging. */
+  totalCount: number;
+}
+
+export interface NotificationStore {
+  /** Inserts in ONE transaction, skipping ids already stored; returns only the rows inserted, in input order. */
+  insertNotifications(items: readonly NewNotification[]): Promise<Notification[]>;
+  listNotifications(query: NotificationPageQuery): Promise<NotificationPage>;
+  /** Oldest first: the recipient's notifications with seq > afterSeq (archived included), at most `limit`. */
+  listNotificationsAfter(userId: string, afterSeq: number, limit: number): Promise<Notification[]>;
+  getNotifications(ids: readonly string[]): Promise<Notification[]>;
+  unreadCount(userId: string): Promise<number>;
+
+  /** State changes on the given ids of ONE recipient; return the rows changed. */
+  markRead(userId: string, ids: readonly string[], at: Date): Promise<Notification[]>;
+  markUnread(userId: string, ids: readonly string[]): Promise<Notification[]>;
+  markAllRead(userId: string, at: Date): Promise<number>;
+  archive(userId: string, ids: readonly string[], at: Date): Promise<Notification[]>;
+  delete(userId: string, ids: readonly string[]): Promise<string[]>;
+  /** Retention: removes notifications created before `before`; returns how many. */
+  deleteCreatedBefore(before: Date): Promise<number>;
+
+  listUsers(): Promise<User[]>;
+  getUsers(ids: readonly string[]): Promise<User[]>;
+  /** Inserts users that do not exist yet (by id); never overwrites. */
+  seedUsers(users: readonly User[]): Promise<void>;
+
+  /** Cheap round-trip for readiness. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Writes events to the log. Resolves only once the broker acknowledged every message (acks = all). */
+export interface NotificationProducer {
+  send(items: readonly NewNotification[]): Promise<void>;
+}
+
+export interface InboxPubSub {
+  publishAdded(notification: Notification): void;
+  subscribeAdded(userId: string): AsyncIterable<Notification>;
+}
