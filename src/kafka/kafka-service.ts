@@ -1,0 +1,82 @@
+/**
+ * Kafka as one part with start/stop/readiness: topic setup, producer and consumer group. When
+ * the cluster is unreachable the service still starts (mutations answer KAFKA_UNAVAILABLE,
+ * readiness says no) and keeps trying to connect in the background.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from '../logger.js';
+import { createKafkaClient, type KafkaClientOptions } from './client.js';
+import { createKafkaConsumer, type ConsumerDeps } from './consumer.js';
+import { createKafkaProducer } from './producer.js';
+import { ensureTopics, type TopicOptions } from './topics.js';
+
+export interface KafkaServiceOptions extends Omit<KafkaClientOptions, 'log'>, TopicOptions {
+  groupId: string;
+  sendTimeoutMs: number;
+}
+
+export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerDeps, log: Logger) {
+  const kafka = createKafkaClient({ ...options, log });
+  const producer = createKafkaProducer(kafka, { topic: options.topic, sendTimeoutMs: options.sendTimeoutMs, log });
+  const consumer = createKafkaConsumer(
+    kafka,
+    {
+      topic: options.topic,
+      dlqTopic: options.dlqTopic,
+      groupId: options.groupId,
+      partitionsConsumedConcurrently: Math.max(1, Math.min(options.partitions, 4)),
+      log,
+    },
+    deps,
+  );
+  let stopped = false;
+  const stopping = new AbortController();
+  let topicsReady = false;
+  let loop: Promise<void> | null = null;
+
+  async function setUp() {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, options);
+    } finally {
+      await admin.disconnect();
+    }
+    topicsReady = true;
+    await consumer.start();
+    await producer.start();
+  }
+
+  async function startLoop(onFirstFailure: (error: unknown) => void) {
+    for (let attempt = 0; !stopped; attempt += 1) {
+      try {
+        await setUp();
+        return;
+      } catch (error) {
+        if (stopped) return;
+        if (attempt === 0) onFirstFailure(error);
+        log.warn({ err: error, attempt }, 'Kafka is not reachable yet; retrying');
+        await delay(Math.min(10_000, 500 * 2 ** attempt), undefined, { signal: stopping.signal }).catch(() => {});
+      }
+    }
+  }
+
+  return {
+    producer,
+    /** Resolves when set up, or at the first failure (the loop then goes on in the background). */
+    start(): Promise<void> {
+      return new Promise<void>((resolve) => {
+        loop = startLoop(() => resolve()).then(resolve);
+      });
+    },
+    readiness: () => topicsReady && consumer.readiness(),
+    async stop() {
+      stopped = true;
+      stopping.abort();
+      await loop;
+      await Promise.allSettled([consumer.stop(), producer.stop()]);
+    },
+  };
+}
+
+export type KafkaService = ReturnType<typeof createKafkaService>;

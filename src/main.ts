@@ -1,0 +1,52 @@
+/** The entry point: configuration, a local Kafka broker when none is configured, the system, signals. */
+import { resolve } from 'node:path';
+import { ConfigError, parseConfig } from './config.js';
+import { startLocalBroker } from './kafka/local-broker.js';
+import { projectPaths } from './kafka/paths.js';
+import { createLogger } from './logger.js';
+import { startSystem } from './system.js';
+
+async function main() {
+  let config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) console.error(`kafka-notify: invalid setting ${problem}`);
+    process.exit(1);
+  }
+  const log = createLogger(config.log);
+  const dataDir = resolve(config.dataDir);
+  const stops: (() => Promise<void>)[] = [];
+  let stopping: Promise<void> | null = null;
+  const stopAll = () => (stopping ??= (async () => { for (const stop of stops.reverse()) await stop(); })());
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      log.info(`${signal}: shutting down`);
+      void stopAll().then(() => process.exit(0));
+    });
+  }
+
+  let brokers = config.kafka.brokers;
+  if (!brokers) {
+    log.info('KAFKA_BROKERS is not set: starting a local Kafka broker (the first start downloads Kafka, about 45 MB)');
+    const broker = await startLocalBroker({
+      dataDir: resolve(dataDir, 'kafka'),
+      cacheDir: projectPaths().cacheDir,
+      log: (line) => log.info(line),
+    });
+    stops.push(() => broker.stop());
+    brokers = broker.brokers;
+  }
+  if (!config.database.url) log.info(`DATABASE_URL is not set: using the embedded PGlite store in ${resolve(dataDir, 'pglite')}`);
+
+  const system = await startSystem({ config: { ...config, dataDir }, brokers, log });
+  stops.push(() => system.stop());
+  log.info(`GraphiQL is ready at ${system.url}`);
+}
+
+main().catch((error: unknown) => {
+  console.error('kafka-notify failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+/**
+ * Errors the service means to show its clients, each with a stable code. Anything else that
+ * escapes is internal and is masked before it reaches a client.
+ */
+export const ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'USER_NOT_FOUND',
+  'NOTIFICATION_NOT_FOUND',
+  'FORBIDDEN',
+  'KAFKA_UNAVAILABLE',
+  'STORE_UNAVAILABLE',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class NotifyError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra, client-safe facts, e.g. which argument was wrong. */
+    readonly details: Record<string, string | number> = {},
+  ) {
+    super(message);
+    this.name = 'NotifyError';
+  }
+}
+
+export const badInput = (message: string, field?: string) =>
+  new NotifyError('BAD_USER_INPUT', message, field ? { field } : {});

@@ -1,0 +1,80 @@
+/**
+ * The event on the Kafka topic: versioned JSON keyed by the recipient id. Other services may
+ * produce it too, so decoding trusts nothing and says exactly what is wrong.
+ */
+import { z } from 'zod';
+import { NOTIFICATION_KINDS, type JsonValue, type NewNotification } from './notification.js';
+import { DATA_MAX_BYTES, LINK_MAX_LENGTH, NOTIFICATION_ID_PATTERN, USER_ID_PATTERN } from './validation.js';
+
+export const EVENT_VERSION = 1;
+/** Hard ceiling for messages from any producer; the API enforces its own, lower, configured bound. */
+const MESSAGE_HARD_MAX = 100_000;
+
+const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
+
+const eventV1 = z.object({
+  v: z.literal(EVENT_VERSION),
+  id: z.string().regex(NOTIFICATION_ID_PATTERN, 'id must be a lowercase UUID'),
+  from: z.string().regex(USER_ID_PATTERN).nullable(),
+  to: z.string().regex(USER_ID_PATTERN),
+  kind: z.enum(NOTIFICATION_KINDS),
+  message: z.string().min(1).max(MESSAGE_HARD_MAX),
+  link: z.string().max(LINK_MAX_LENGTH).nullable().optional(),
+  data: jsonValue.nullable().optional(),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+
+export type NotificationEventV1 = z.infer<typeof eventV1>;
+
+export function encodeEvent(notification: NewNotification): { key: string; value: string } {
+  const event: NotificationEventV1 = {
+    v: EVENT_VERSION,
+    id: notification.id,
+    from: notification.senderId,
+    to: notification.recipientId,
+    kind: notification.kind,
+    message: notification.message,
+    link: notification.link,
+    data: notification.data,
+    createdAt: notification.createdAt.toISOString(),
+  };
+  // The recipient is the key: one user's notifications stay ordered on one partition.
+  return { key: notification.recipientId, value: JSON.stringify(event) };
+}
+
+export type DecodeResult = { ok: true; notification: NewNotification } | { ok: false; error: string };
+
+export function decodeEvent(value: Buffer | string | null): DecodeResult {
+  if (value === null) return { ok: false, error: 'empty message (tombstone)' };
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch {
+    return { ok: false, error: 'value is not JSON' };
+  }
+  const parsed = eventV1.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return { ok: false, error: `invalid event: ${first ? `${first.path.join('.') || 'value'}: ${first.message}` : 'unknown'}` };
+  }
+  const event = parsed.data;
+  const data = event.data ?? null;
+  if (data !== null && Buffer.byteLength(JSON.stringify(data)) > DATA_MAX_BYTES) {
+    return { ok: false, error: `invalid event: data is larger than ${DATA_MAX_BYTES} bytes` };
+  }
+  return {
+    ok: true,
+    notification: {
+      id: event.id,
+      senderId: event.from,
+      recipientId: event.to,
+      kind: event.kind,
+      message: event.message,
+      link: event.link ?? null,
+      data,
+      createdAt: new Date(event.createdAt),
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Sending: validate, check that sender and recipient exist, write to the log. Answers only after
+ * the broker acknowledged, so an answered send is never lost; storing happens in the consumer.
+ */
+import { NotifyError } from './errors.js';
+import { newNotificationId } from './ids.js';
+import type { JsonValue, NewNotification, NotificationKind } from './notification.js';
+import type { NotificationProducer, NotificationStore } from './ports.js';
+import {
+  assertLink,
+  assertMessage,
+  assertUserId,
+  DATA_MAX_BYTES,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+} from './validation.js';
+
+export interface SendInput {
+  senderId: string | null;
+  recipientId: string;
+  kind: NotificationKind;
+  message: string;
+  link?: string | null;
+  data?: JsonValue | null;
+  idempotencyKey?: string | null;
+}
+
+export type SendResult = { ok: true; notification: NewNotification } | { ok: false; error: NotifyError };
+
+export interface SenderDeps {
+  store: Pick<NotificationStore, 'getUsers'>;
+  producer: NotificationProducer;
+  messageMaxLength: number;
+  now?: () => Date;
+}
+
+export const SEND_BATCH_MAX = 1000;
+
+export function createSender({ store, producer, messageMaxLength, now = () => new Date() }: SenderDeps) {
+  function build(input: SendInput, createdAt: Date): NewNotification {
+    const senderId = input.senderId === null ? null : assertUserId(input.senderId, 'senderId');
+    const recipientId = assertUserId(input.recipientId, 'recipientId');
+    if (input.kind === 'system' ? senderId !== null : senderId === null) {
+      throw new NotifyError('BAD_USER_INPUT', 'senderId is required, except for kind SYSTEM where it must be null', {
+        field: 'senderId',
+      });
+    }
+    const data = input.data ?? null;
+    if (data !== null && Buffer.byteLength(JSON.stringify(data)) > DATA_MAX_BYTES) {
+      throw new NotifyError('BAD_USER_INPUT', `data is larger than ${DATA_MAX_BYTES} bytes`, { field: 'data' });
+    }
+    const key = input.idempotencyKey ?? null;
+    if (key !== null && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)) {
+      throw new NotifyError('BAD_USER_INPUT', `idempotencyKey must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} characters`, {
+        field: 'idempotencyKey',
+      });
+    }
+    return {
+      id: newNotificationId(senderId, key),
+      senderId,
+      recipientId,
+      kind: input.kind,
+      message: assertMessage(input.message, messageMaxLength),
+      link: assertLink(input.link),
+      data,
+      createdAt,
+    };
+  }
+
+  /** One result per input, in order: a bad item fails alone; the good ones share one produce call. */
+  async function sendMany(inputs: readonly SendInput[]): Promise<SendResult[]> {
+    if (inputs.length > SEND_BATCH_MAX) {
+      throw new NotifyError('BAD_USER_INPUT', `at most ${SEND_BATCH_MAX} notifications per call`, { field: 'inputs' });
+    }
+    const createdAt = now();
+    const results: SendResult[] = inputs.map((input) => {
+      try {
+        return { ok: true, notification: build(input, createdAt) };
+      } catch (error) {
+        if (error instanceof NotifyError) return { ok: false, error };
+        throw error;
+      }
+    });
+
+    const built = results.flatMap((result) => (result.ok ? [result.notification] : []));
+    const userIds = new Set(built.flatMap((n) => (n.senderId === null ? [n.recipientId] : [n.senderId, n.recipientId])));
+    const known = new Set((await store.getUsers([...userIds])).map((user) => user.id));
+    const checked = results.map((result): SendResult => {
+      if (!result.ok) return result;
+      const { senderId, recipientId } = result.notification;
+      if (senderId !== null && !known.has(senderId)) {
+        return { ok: false, error: new NotifyError('USER_NOT_FOUND', `no user with id ${senderId}`, { field: 'senderId' }) };
+      }
+      if (!known.has(recipientId)) {
+        return { ok: false, error: new NotifyError('USER_NOT_FOUND', `no user with id ${recipientId}`, { field: 'recipientId' }) };
+      }
+      return result;
+    });
+
+    const toSend = checked.flatMap((result) => (result.ok ? [result.notification] : []));
+    if (toSend.length === 0) return checked;
+    try {
+      await producer.send(toSend);
+    } catch (error) {
+      const failure = error instanceof NotifyError ? error : new NotifyError('KAFKA_UNAVAILABLE', 'could not write to Kafka');
+      return checked.map((result) => (result.ok ? { ok: false, error: failure } : result));
+    }
+    return checked;
+  }
+
+  async function sendOne(input: SendInput): Promise<NewNotification> {
+    const [result] = await sendMany([input]);
+    if (!result) throw new Error('sendMany returned no result');
+    if (!result.ok) throw result.error;
+    return result.notification;
+  }
+
+  return { sendOne, sendMany };
+}
+
+export type Sender = ReturnType<typeof createSender>;

@@ -1,0 +1,49 @@
+/** Rules on what a client may send, shared by the API and the consumer's decoder. */
+import { badInput } from './errors.js';
+
+/** Ids of users are opaque to us but must be safe to use as Kafka keys and in logs. */
+export const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$/;
+export const NOTIFICATION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const LINK_MAX_LENGTH = 2048;
+export const DATA_MAX_BYTES = 16 * 1024;
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+export function assertUserId(value: string, field: string): string {
+  if (!USER_ID_PATTERN.test(value)) {
+    throw badInput(`${field} is not a valid user id (1-64 letters, digits or _.:@-)`, field);
+  }
+  return value;
+}
+
+export function assertNotificationIds(ids: readonly string[], field = 'ids'): string[] {
+  if (ids.length === 0) throw badInput(`${field} must not be empty`, field);
+  if (ids.length > 1000) throw badInput(`${field} takes at most 1000 ids`, field);
+  for (const id of ids) {
+    if (!NOTIFICATION_ID_PATTERN.test(id)) throw badInput(`${field} contains a malformed notification id`, field);
+  }
+  return [...new Set(ids)];
+}
+
+export function assertMessage(value: string, maxLength: number): string {
+  const message = value.trim();
+  if (message.length === 0) throw badInput('message must not be empty', 'message');
+  if (message.length > maxLength) throw badInput(`message is longer than ${maxLength} characters`, 'message');
+  return message;
+}
+
+export function assertLink(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (value.length > LINK_MAX_LENGTH) throw badInput(`link is longer than ${LINK_MAX_LENGTH} characters`, 'link');
+  // Relative links ("/posts/42") are how apps usually point into themselves; absolute ones must be http(s).
+  if (value.startsWith('/') && !value.startsWith('//')) return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw badInput('link must be an http(s) URL or a path starting with /', 'link');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw badInput('link must be an http(s) URL or a path starting with /', 'link');
+  }
+  return value;
+}

@@ -1,0 +1,26 @@
+/** Notifications cross Redis as JSON; dates travel as ISO strings and come back as Dates. */
+import type { Notification } from '../notifications/notification.js';
+
+export type NotificationWire = Omit<Notification, 'createdAt' | 'readAt' | 'archivedAt'> & {
+  createdAt: string;
+  readAt: string | null;
+  archivedAt: string | null;
+};
+
+export function toWire(notification: Notification): NotificationWire {
+  return {
+    ...notification,
+    createdAt: notification.createdAt.toISOString(),
+    readAt: notification.readAt?.toISOString() ?? null,
+    archivedAt: notification.archivedAt?.toISOString() ?? null,
+  };
+}
+
+export function fromWire(wire: NotificationWire): Notification {
+  return {
+    ...wire,
+    createdAt: new Date(wire.createdAt),
+    readAt: wire.readAt === null ? null : new Date(wire.readAt),
+    archivedAt: wire.archivedAt === null ? null : new Date(wire.archivedAt),
+  };
+}

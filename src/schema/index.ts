@@ -1,0 +1,7 @@
+/** Imports every type file (they register on the builder), then builds the schema once. */
+import { builder } from './builder.js';
+import './scalars.js';
+import './user.js';
+import './notification.js';
+
+export const schema = builder.toSchema();

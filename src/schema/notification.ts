@@ -1,0 +1,191 @@
+import { encodeCursor } from '../notifications/cursor.js';
+import {
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATUSES,
+  type NewNotification,
+  type Notification,
+  type NotificationKind,
+  type NotificationStatus,
+} from '../notifications/notification.js';
+import type { NotificationPage } from '../notifications/ports.js';
+import { builder } from './builder.js';
+import { UserRef } from './user.js';
+
+const upper = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((value) => [value.toUpperCase(), { value }])) as Record<Uppercase<T>, { value: T }>;
+
+export const NotificationKindRef = builder.enumType('NotificationKind', {
+  description: 'What happened. New kinds are added over time: clients should tolerate unknown values.',
+  values: upper<NotificationKind>(NOTIFICATION_KINDS),
+});
+
+export const NotificationStatusRef = builder.enumType('NotificationStatus', {
+  values: upper<NotificationStatus>(NOTIFICATION_STATUSES),
+});
+
+const NotificationContentRef = builder.interfaceRef<NewNotification>('NotificationContent').implement({
+  description: 'What a notification says, whether it is just sent or already in an inbox.',
+  resolveType: (value) => ('seq' in value ? 'Notification' : 'SentNotification'),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.expose('kind', { type: NotificationKindRef }),
+    senderId: t.exposeID('senderId', { nullable: true, description: 'Null for SYSTEM notifications.' }),
+    sender: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (n, _args, ctx) => (n.senderId === null ? null : ctx.users.load(n.senderId)),
+    }),
+    recipientId: t.exposeID('recipientId'),
+    recipient: t.field({
+      type: UserRef,
+      // Null only if the recipient was removed after the notification was stored.
+      nullable: true,
+      resolve: (n, _args, ctx) => ctx.users.load(n.recipientId),
+    }),
+    message: t.exposeString('message'),
+    link: t.exposeString('link', { nullable: true }),
+    data: t.expose('data', { type: 'JSON', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const SentNotificationRef = builder.objectRef<NewNotification>('SentNotification').implement({
+  description: 'A notification Kafka has acknowledged. It reaches the inbox and the live feeds moments later.',
+  interfaces: [NotificationContentRef],
+  isTypeOf: (value) => typeof value === 'object' && value !== null && !('seq' in value),
+});
+
+export const NotificationRef = builder.objectRef<Notification>('Notification').implement({
+  description: "A notification in its recipient's inbox.",
+  interfaces: [NotificationContentRef],
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'seq' in value,
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: "Position in the recipient's inbox: grows with each notification stored." }),
+    cursor: t.string({
+      description: 'Pass as `after` to notificationAdded to resume a live feed from here.',
+      resolve: (n) => encodeCursor(n.seq),
+    }),
+    readAt: t.expose('readAt', { type: 'DateTime', nullable: true }),
+    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
+    status: t.field({
+      type: NotificationStatusRef,
+      resolve: (n) => (n.archivedAt ? 'archived' : n.readAt ? 'read' : 'unread'),
+    }),
+  }),
+});
+
+const PageInfoRef = builder
+  .objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>('PageInfo')
+  .implement({
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean('hasNextPage'),
+      hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
+      startCursor: t.exposeString('startCursor', { nullable: true }),
+      endCursor: t.exposeString('endCursor', { nullable: true }),
+    }),
+  });
+
+const NotificationEdgeRef = builder.objectRef<Notification>('NotificationEdge').implement({
+  fields: (t) => ({
+    cursor: t.string({ resolve: (n) => encodeCursor(n.seq) }),
+    node: t.field({ type: NotificationRef, resolve: (n) => n }),
+  }),
+});
+
+export const NotificationConnectionRef = builder.objectRef<NotificationPage>('NotificationConnection').implement({
+  description: 'A page of an inbox, newest first. Cursors stay valid while new notifications arrive.',
+  fields: (t) => ({
+    edges: t.field({ type: [NotificationEdgeRef], resolve: (page) => page.items }),
+    nodes: t.field({ type: [NotificationRef], resolve: (page) => page.items }),
+    pageInfo: t.field({
+      type: PageInfoRef,
+      resolve: (page) => ({
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.items[0] ? encodeCursor(page.items[0].seq) : null,
+        endCursor: page.items.at(-1) ? encodeCursor(page.items.at(-1)!.seq) : null,
+      }),
+    }),
+    totalCount: t.exposeInt('totalCount', { description: 'Matching the filter, across all pages.' }),
+  }),
+});
+
+const NotificationFilterRef = builder.inputType('NotificationFilter', {
+  fields: (t) => ({
+    status: t.field({
+      type: [NotificationStatusRef],
+      required: false,
+      description: 'Default: UNREAD and READ (archived ones are hidden unless asked for).',
+    }),
+    kind: t.field({ type: [NotificationKindRef], required: false }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  notifications: t.field({
+    type: NotificationConnectionRef,
+    description: "A user's inbox, newest first. Page with first/after (older) or last/before (newer).",
+    args: {
+      userId: t.arg.id({ required: true }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+      last: t.arg.int(),
+      before: t.arg.string(),
+      filter: t.arg({ type: NotificationFilterRef }),
+    },
+    resolve: (_root, args, ctx) =>
+      ctx.inbox.list(String(args.userId), {
+        first: args.first,
+        after: args.after,
+        last: args.last,
+        before: args.before,
+        filter: args.filter ? { ...(args.filter.status && { status: args.filter.status }), ...(args.filter.kind && { kind: args.filter.kind }) } : null,
+      }),
+  }),
+  unreadCount: t.int({
+    args: { userId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.inbox.unreadCount(String(args.userId)),
+  }),
+}));
+
+const SendNotificationInputRef = builder.inputType('SendNotificationInput', {
+  fields: (t) => ({
+    senderId: t.id({ description: 'Who caused it; leave out for kind SYSTEM.' }),
+    recipientId: t.id({ required: true }),
+    kind: t.field({ type: NotificationKindRef, required: true }),
+    message: t.string({ required: true }),
+    link: t.string({ description: 'Where the notification leads: an http(s) URL or a path starting with /.' }),
+    data: t.field({ type: 'JSON', description: 'Anything the client needs to render it (at most 16 KiB as JSON).' }),
+    idempotencyKey: t.string({
+      description: 'The same key from the same sender always gives the same notification, stored and pushed once: retry with it safely.',
+    }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  sendNotification: t.field({
+    type: SentNotificationRef,
+    description: 'Writes a notification to Kafka and answers once the broker acknowledged it.',
+    args: { input: t.arg({ type: SendNotificationInputRef, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.sender.sendOne({
+        senderId: input.senderId === null || input.senderId === undefined ? null : String(input.senderId),
+        recipientId: String(input.recipientId),
+        kind: input.kind,
+        message: input.message,
+        link: input.link ?? null,
+        data: input.data ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+      }),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  notificationAdded: t.field({
+    type: NotificationRef,
+    description: "Each notification stored in the user's inbox, live. With `after` (a cursor), first every stored one after it, in order, then live: no gap, no duplicate.",
+    args: { userId: t.arg.id({ required: true }), after: t.arg.string() },
+    subscribe: (_root, args, ctx) => ctx.live.added(String(args.userId), args.after),
+    resolve: (notification) => notification,
+  }),
+}));

@@ -1,0 +1,38 @@
+/** One idempotent shutdown: parts stop in the reverse order of their start, each bounded in time. */
+import type { Logger } from './logger.js';
+
+export function createShutdown(log: Logger, { partTimeoutMs = 20_000 } = {}) {
+  const parts: { name: string; stop: () => Promise<void> }[] = [];
+  let running: Promise<void> | null = null;
+
+  async function stopAll() {
+    for (const { name, stop } of parts.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          stop(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`did not stop within ${partTimeoutMs} ms`)), partTimeoutMs);
+          }),
+        ]);
+        log.debug({ part: name }, 'stopped');
+      } catch (error) {
+        log.error({ err: error, part: name }, 'failed to stop cleanly');
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+
+  return {
+    add(name: string, stop: () => Promise<void>) {
+      parts.push({ name, stop });
+    },
+    run(): Promise<void> {
+      running ??= stopAll();
+      return running;
+    },
+  };
+}
+
+export type Shutdown = ReturnType<typeof createShutdown>;

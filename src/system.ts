@@ -1,0 +1,77 @@
+/**
+ * Wires every part from a validated config against given Kafka brokers: store, pub/sub, Kafka,
+ * the domain's services, the server. `main.ts` adds the local broker and signals; tests start
+ * this directly, with their own topic, group and database.
+ */
+import { createApp } from './app/app.js';
+import type { Config } from './config.js';
+import { createKafkaService } from './kafka/kafka-service.js';
+import type { Logger } from './logger.js';
+import { DEMO_USERS } from './notifications/demo-users.js';
+import { createInbox } from './notifications/inbox.js';
+import { createLiveFeed } from './notifications/live.js';
+import { createSender } from './notifications/send.js';
+import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
+import { createShutdown } from './shutdown.js';
+import { createStore } from './store/create-store.js';
+
+export interface SystemOptions {
+  config: Config;
+  brokers: string[];
+  log: Logger;
+  /** A PostgreSQL schema to use instead of `public` (tests isolate themselves this way). */
+  pgSchema?: string;
+}
+
+export async function startSystem({ config, brokers, log, pgSchema }: SystemOptions) {
+  const shutdown = createShutdown(log);
+  try {
+    const store = await createStore({
+      ...(config.database.url && { databaseUrl: config.database.url }),
+      dataDir: config.dataDir,
+      ...(pgSchema && { pgSchema }),
+    });
+    shutdown.add('store', () => store.close());
+    if (config.seedDemoUsers) await store.seedUsers(DEMO_USERS);
+
+    const pubsub = await createInboxPubSub({
+      redisUrl: config.redis.url,
+      onError: (err) => log.error({ err }, 'Redis pub/sub error'),
+    });
+    shutdown.add('pub/sub', () => pubsub.stop());
+
+    const kafka = createKafkaService(
+      { ...config.kafka, brokers },
+      { store, pubsub },
+      log.child({ component: 'kafka' }),
+    );
+    shutdown.add('kafka', () => kafka.stop());
+
+    const services = {
+      sender: createSender({ store, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength }),
+      inbox: createInbox({ store }),
+      live: createLiveFeed({ store, pubsub }),
+    };
+    const app = createApp({
+      services,
+      log,
+      readiness: async () => ({
+        kafka: kafka.readiness(),
+        store: await store.ping().then(
+          () => true,
+          () => false,
+        ),
+      }),
+    });
+    shutdown.add('http', () => app.stop());
+
+    await kafka.start();
+    const url = await app.start(config.http.port, config.http.host);
+    return { url, app, store, kafka, stop: () => shutdown.run() };
+  } catch (error) {
+    await shutdown.run();
+    throw error;
+  }
+}
+
+export type System = Awaited<ReturnType<typeof startSystem>>;
