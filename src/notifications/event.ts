@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { NOTIFICATION_KINDS, type JsonValue, type NewNotification } from './notification.js';
-import { DATA_MAX_BYTES, LINK_MAX_LENGTH, NOTIFICATION_ID_PATTERN, USER_ID_PATTERN } from './validation.js';
+import { containsNul, DATA_MAX_BYTES, LINK_MAX_LENGTH, NOTIFICATION_ID_PATTERN, USER_ID_PATTERN } from './validation.js';
 
 export const EVENT_VERSION = 1;
 /** Hard ceiling for messages from any producer; the API enforces its own, lower, configured bound. */
@@ -60,6 +60,7 @@ export function decodeEvent(value: Buffer | string | null): DecodeResult {
     return { ok: false, error: `invalid event: ${first ? `${first.path.join('.') || 'value'}: ${first.message}` : 'unknown'}` };
   }
   const event = parsed.data;
+  if (containsNul(event)) return { ok: false, error: 'invalid event: contains the NUL character, which PostgreSQL cannot store' };
   const data = event.data ?? null;
   if (data !== null && Buffer.byteLength(JSON.stringify(data)) > DATA_MAX_BYTES) {
     return { ok: false, error: `invalid event: data is larger than ${DATA_MAX_BYTES} bytes` };

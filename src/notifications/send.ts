@@ -7,10 +7,11 @@ import { newNotificationId } from './ids.js';
 import type { JsonValue, NewNotification, NotificationKind } from './notification.js';
 import type { NotificationProducer, NotificationStore } from './ports.js';
 import {
+  assertData,
   assertLink,
   assertMessage,
   assertUserId,
-  DATA_MAX_BYTES,
+  containsNul,
   IDEMPOTENCY_KEY_MAX_LENGTH,
 } from './validation.js';
 
@@ -44,13 +45,10 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
         field: 'senderId',
       });
     }
-    const data = input.data ?? null;
-    if (data !== null && Buffer.byteLength(JSON.stringify(data)) > DATA_MAX_BYTES) {
-      throw new NotifyError('BAD_USER_INPUT', `data is larger than ${DATA_MAX_BYTES} bytes`, { field: 'data' });
-    }
+    const data = assertData(input.data ?? null);
     const key = input.idempotencyKey ?? null;
-    if (key !== null && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)) {
-      throw new NotifyError('BAD_USER_INPUT', `idempotencyKey must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} characters`, {
+    if (key !== null && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH || containsNul(key))) {
+      throw new NotifyError('BAD_USER_INPUT', `idempotencyKey must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} characters, without NUL`, {
         field: 'idempotencyKey',
       });
     }

@@ -8,6 +8,20 @@ export const LINK_MAX_LENGTH = 2048;
 export const DATA_MAX_BYTES = 16 * 1024;
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 
+/** PostgreSQL refuses U+0000 in text and JSON; a message carrying it could never be stored. */
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner));
+  }
+  return false;
+}
+
+function assertNoNul(value: unknown, field: string) {
+  if (containsNul(value)) throw badInput(`${field} must not contain the NUL character`, field);
+}
+
 export function assertUserId(value: string, field: string): string {
   if (!USER_ID_PATTERN.test(value)) {
     throw badInput(`${field} is not a valid user id (1-64 letters, digits or _.:@-)`, field);
@@ -25,6 +39,7 @@ export function assertNotificationIds(ids: readonly string[], field = 'ids'): st
 }
 
 export function assertMessage(value: string, maxLength: number): string {
+  assertNoNul(value, 'message');
   const message = value.trim();
   if (message.length === 0) throw badInput('message must not be empty', 'message');
   if (message.length > maxLength) throw badInput(`message is longer than ${maxLength} characters`, 'message');
@@ -33,6 +48,7 @@ export function assertMessage(value: string, maxLength: number): string {
 
 export function assertLink(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
+  assertNoNul(value, 'link');
   if (value.length > LINK_MAX_LENGTH) throw badInput(`link is longer than ${LINK_MAX_LENGTH} characters`, 'link');
   // Relative links ("/posts/42") are how apps usually point into themselves; absolute ones must be http(s).
   if (value.startsWith('/') && !value.startsWith('//')) return value;
@@ -44,6 +60,14 @@ export function assertLink(value: string | null | undefined): string | null {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw badInput('link must be an http(s) URL or a path starting with /', 'link');
+  }
+  return value;
+}
+
+export function assertData<T>(value: T): T {
+  assertNoNul(value, 'data');
+  if (value !== null && Buffer.byteLength(JSON.stringify(value)) > DATA_MAX_BYTES) {
+    throw badInput(`data is larger than ${DATA_MAX_BYTES} bytes`, 'data');
   }
   return value;
 }

@@ -1,0 +1,93 @@
+import type { NewNotification, Notification } from '../notifications/notification.js';
+import { NOTIFICATION_COLUMNS, toNotification, type NotificationRow } from './notification-rows.js';
+import type { SqlClient, SqlQuery } from './sql-client.js';
+
+/**
+ * Stores a consumed batch in one transaction and returns only the rows it inserted, in input order,
+ * so a redelivered batch stores and publishes nothing twice. A constant number of round trips,
+ * whatever the batch size.
+ */
+export async function insertNotifications(sql: SqlClient, items: readonly NewNotification[]): Promise<Notification[]> {
+  const unique = firstOfEachId(items);
+  if (unique.length === 0) return [];
+
+  return sql.transaction(async (tx) => {
+    // Skipping stored ids before allocating keeps a plain redelivery from burning seq numbers.
+    const stored = await tx.query<{ id: string }>('SELECT id FROM notifications WHERE id = ANY($1::uuid[])', [
+      unique.map((item) => item.id),
+    ]);
+    const storedIds = new Set(stored.map((row) => row.id));
+    const fresh = unique.filter((item) => !storedIds.has(item.id.toLowerCase()));
+    if (fresh.length === 0) return [];
+
+    const seqs = await allocateSeqs(tx, fresh);
+    const rows = await tx.query<NotificationRow>(
+      `INSERT INTO notifications (id, recipient_id, seq, sender_id, kind, message, link, data, created_at)
+       SELECT id, recipient_id, seq, sender_id, kind, message, link, data::jsonb, created_at
+         FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+           AS t (id, recipient_id, seq, sender_id, kind, message, link, data, created_at)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING ${NOTIFICATION_COLUMNS}`,
+      [
+        fresh.map((item) => item.id),
+        fresh.map((item) => item.recipientId),
+        seqs,
+        fresh.map((item) => item.senderId),
+        fresh.map((item) => item.kind),
+        fresh.map((item) => item.message),
+        fresh.map((item) => item.link),
+        // As JSON text: pg would send a JS array as a PostgreSQL array, not as JSON.
+        fresh.map((item) => (item.data === null ? null : JSON.stringify(item.data))),
+        fresh.map((item) => item.createdAt.toISOString()),
+      ],
+    );
+
+    // A row racing in from another transaction since the check is skipped by ON CONFLICT (leaving a
+    // seq gap); (recipient, seq) names each inserted row whatever spelling its uuid had on input.
+    const inserted = new Map(rows.map((row) => [`${row.recipient_id}\u0000${row.seq}`, row]));
+    return fresh.flatMap((item, index) => {
+      const row = inserted.get(`${item.recipientId}\u0000${seqs[index]}`);
+      return row === undefined ? [] : [toNotification(row)];
+    });
+  });
+}
+
+/**
+ * Reserves one seq per item from each recipient's counter, in input order within the batch.
+ * The counter's row lock is held until COMMIT, so a later writer of the same recipient waits and
+ * gets higher numbers: seq grows in commit order, and a reader that has seen N never later finds a
+ * newly committed row below N.
+ */
+async function allocateSeqs(tx: SqlQuery, items: readonly NewNotification[]): Promise<number[]> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.recipientId, (counts.get(item.recipientId) ?? 0) + 1);
+  const recipients = [...counts.keys()];
+
+  // ORDER BY makes every batch lock counters in the same order, so two batches cannot deadlock.
+  const rows = await tx.query<{ user_id: string; last_seq: number }>(
+    `INSERT INTO inbox_counters (user_id, last_seq)
+     SELECT user_id, n FROM unnest($1::text[], $2::bigint[]) AS t (user_id, n) ORDER BY user_id
+     ON CONFLICT (user_id) DO UPDATE SET last_seq = inbox_counters.last_seq + EXCLUDED.last_seq
+     RETURNING user_id, last_seq`,
+    [recipients, recipients.map((recipient) => counts.get(recipient))],
+  );
+
+  const next = new Map<string, number>();
+  for (const row of rows) next.set(row.user_id, row.last_seq - (counts.get(row.user_id) ?? 0) + 1);
+  return items.map((item) => {
+    const seq = next.get(item.recipientId);
+    if (seq === undefined) throw new Error(`No seq allocated for recipient ${item.recipientId}`);
+    next.set(item.recipientId, seq + 1);
+    return seq;
+  });
+}
+
+function firstOfEachId(items: readonly NewNotification[]): NewNotification[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const id = item.id.toLowerCase();
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}

@@ -1,0 +1,5 @@
+import type { Migration } from '../migrations.js';
+import { init } from './001-init.js';
+
+/** In version order; a released migration is never edited, a change is a new one. */
+export const migrations: readonly Migration[] = [init];

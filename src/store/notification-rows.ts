@@ -1,0 +1,54 @@
+import type { JsonValue, Notification, NotificationKind } from '../notifications/notification.js';
+
+/** A row of `notifications` as both drivers return it (see the SqlClient contract). */
+export interface NotificationRow {
+  id: string;
+  recipient_id: string;
+  seq: number;
+  sender_id: string | null;
+  kind: NotificationKind;
+  message: string;
+  link: string | null;
+  data: JsonValue | null;
+  created_at: Date;
+  read_at: Date | null;
+  archived_at: Date | null;
+}
+
+export const NOTIFICATION_COLUMNS =
+  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at';
+
+export function toNotification(row: NotificationRow): Notification {
+  return {
+    id: row.id,
+    recipientId: row.recipient_id,
+    seq: row.seq,
+    senderId: row.sender_id,
+    kind: row.kind,
+    message: row.message,
+    link: row.link,
+    data: row.data,
+    createdAt: row.created_at,
+    readAt: row.read_at,
+    archivedAt: row.archived_at,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The ids that can name a stored notification, in PostgreSQL's canonical (lower-case) spelling.
+ * Anything else matches nothing, so it is dropped here rather than failing the `::uuid[]` cast.
+ */
+export function storableIds(ids: readonly string[]): string[] {
+  return ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase());
+}
+
+/** Rows in the order their ids were asked for (RETURNING and `= ANY` promise no order). */
+export function inOrderOf<T extends { id: string }>(ids: readonly string[], rows: readonly T[]): T[] {
+  const position = new Map<string, number>();
+  ids.forEach((id, index) => {
+    if (!position.has(id)) position.set(id, index);
+  });
+  return [...rows].sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
+}

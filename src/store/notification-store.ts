@@ -1,0 +1,130 @@
+import type { Notification, User } from '../notifications/notification.js';
+import type { NotificationStore } from '../notifications/ports.js';
+import { insertNotifications } from './insert-notifications.js';
+import { listNotifications } from './list-notifications.js';
+import { NOTIFICATION_COLUMNS, inOrderOf, storableIds, toNotification, type NotificationRow } from './notification-rows.js';
+import type { SqlClient } from './sql-client.js';
+
+export function createNotificationStore(sql: SqlClient): NotificationStore {
+  /** Runs a statement over notifications named by id; no statement at all when no id can match. */
+  async function byIds(ids: readonly string[], run: (ids: string[]) => Promise<NotificationRow[]>): Promise<Notification[]> {
+    const wanted = storableIds(ids);
+    if (wanted.length === 0) return [];
+    return inOrderOf(wanted, await run(wanted)).map(toNotification);
+  }
+
+  return {
+    insertNotifications: (items) => insertNotifications(sql, items),
+
+    listNotifications: (query) => listNotifications(sql, query),
+
+    async listNotificationsAfter(userId, afterSeq, limit) {
+      const rows = await sql.query<NotificationRow>(
+        `SELECT ${NOTIFICATION_COLUMNS} FROM notifications
+          WHERE recipient_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3`,
+        [userId, afterSeq, limit],
+      );
+      return rows.map(toNotification);
+    },
+
+    getNotifications: (ids) =>
+      byIds(ids, (wanted) =>
+        sql.query<NotificationRow>(`SELECT ${NOTIFICATION_COLUMNS} FROM notifications WHERE id = ANY($1::uuid[])`, [wanted]),
+      ),
+
+    async unreadCount(userId) {
+      const [row] = await sql.query<{ count: number }>(
+        'SELECT count(*) AS count FROM notifications WHERE recipient_id = $1 AND read_at IS NULL AND archived_at IS NULL',
+        [userId],
+      );
+      return row?.count ?? 0;
+    },
+
+    markRead: (userId, ids, at) =>
+      byIds(ids, (wanted) =>
+        sql.query<NotificationRow>(
+          `UPDATE notifications SET read_at = $3
+            WHERE recipient_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL
+           RETURNING ${NOTIFICATION_COLUMNS}`,
+          [userId, wanted, at.toISOString()],
+        ),
+      ),
+
+    markUnread: (userId, ids) =>
+      byIds(ids, (wanted) =>
+        sql.query<NotificationRow>(
+          `UPDATE notifications SET read_at = NULL
+            WHERE recipient_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NOT NULL
+           RETURNING ${NOTIFICATION_COLUMNS}`,
+          [userId, wanted],
+        ),
+      ),
+
+    async markAllRead(userId, at) {
+      // Only what counts as unread, so the count returned is exactly the drop in unreadCount.
+      const [row] = await sql.query<{ count: number }>(
+        `WITH changed AS (
+           UPDATE notifications SET read_at = $2
+            WHERE recipient_id = $1 AND read_at IS NULL AND archived_at IS NULL
+           RETURNING 1)
+         SELECT count(*) AS count FROM changed`,
+        [userId, at.toISOString()],
+      );
+      return row?.count ?? 0;
+    },
+
+    archive: (userId, ids, at) =>
+      byIds(ids, (wanted) =>
+        sql.query<NotificationRow>(
+          `UPDATE notifications SET archived_at = $3
+            WHERE recipient_id = $1 AND id = ANY($2::uuid[]) AND archived_at IS NULL
+           RETURNING ${NOTIFICATION_COLUMNS}`,
+          [userId, wanted, at.toISOString()],
+        ),
+      ),
+
+    async delete(userId, ids) {
+      const wanted = storableIds(ids);
+      if (wanted.length === 0) return [];
+      const rows = await sql.query<{ id: string }>(
+        'DELETE FROM notifications WHERE recipient_id = $1 AND id = ANY($2::uuid[]) RETURNING id',
+        [userId, wanted],
+      );
+      return inOrderOf(wanted, rows).map((row) => row.id);
+    },
+
+    async deleteCreatedBefore(before) {
+      // inbox_counters stay: a recipient's seq must never restart below numbers clients have seen.
+      const [row] = await sql.query<{ count: number }>(
+        `WITH removed AS (DELETE FROM notifications WHERE created_at < $1 RETURNING 1)
+         SELECT count(*) AS count FROM removed`,
+        [before.toISOString()],
+      );
+      return row?.count ?? 0;
+    },
+
+    listUsers: () => sql.query<User>('SELECT id, name FROM users ORDER BY id'),
+
+    async getUsers(ids) {
+      if (ids.length === 0) return [];
+      const rows = await sql.query<User>('SELECT id, name FROM users WHERE id = ANY($1::text[])', [[...ids]]);
+      return inOrderOf(ids, rows);
+    },
+
+    async seedUsers(users) {
+      if (users.length === 0) return;
+      await sql.query(
+        `INSERT INTO users (id, name)
+         SELECT id, name FROM unnest($1::text[], $2::text[]) AS t (id, name)
+         ON CONFLICT (id) DO NOTHING`,
+        [users.map((user) => user.id), users.map((user) => user.name)],
+      );
+    },
+
+    async ping() {
+      await sql.query('SELECT 1');
+    },
+
+    close: () => sql.close(),
+  };
+}

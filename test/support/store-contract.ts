@@ -1,0 +1,529 @@
+/**
+ * The behaviour every store back-end must show, run against PGlite and real PostgreSQL alike.
+ * One store per back-end; each case isolates itself with fresh recipient ids.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewNotification, Notification } from '../../src/notifications/notification.js';
+import type { NotificationStore } from '../../src/notifications/ports.js';
+import { runMigrations, type Migration } from '../../src/store/migrations.js';
+import type { SqlClient } from '../../src/store/sql-client.js';
+
+export interface OpenedStore {
+  store: NotificationStore;
+  dispose(): Promise<void>;
+}
+
+export interface OpenedSql {
+  sql: SqlClient;
+  dispose(): Promise<void>;
+}
+
+const newUser = (): string => `user-${randomUUID()}`;
+
+function notification(recipientId: string, overrides: Partial<NewNotification> = {}): NewNotification {
+  return {
+    id: randomUUID(),
+    senderId: 'sender-1',
+    recipientId,
+    kind: 'mention',
+    message: 'hello',
+    link: null,
+    data: null,
+    createdAt: new Date(),
+    ...overrides,
+  };
+}
+
+const seqs = (items: readonly Notification[]): number[] => items.map((item) => item.seq);
+const ids = (items: readonly { id: string }[]): string[] => items.map((item) => item.id);
+
+function expectStrictlyIncreasing(values: readonly number[]): void {
+  for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1] as number);
+}
+
+export function describeStoreContract(name: string, open: () => Promise<OpenedStore>): void {
+  describe(`NotificationStore contract: ${name}`, () => {
+    let opened: OpenedStore;
+    let store: NotificationStore;
+
+    beforeAll(async () => {
+      opened = await open();
+      store = opened.store;
+    });
+    afterAll(async () => {
+      await opened?.dispose();
+    });
+
+    /** A recipient with `count` notifications, seq ascending with creation. */
+    async function inbox(count: number, make: (index: number) => Partial<NewNotification> = () => ({})) {
+      const user = newUser();
+      const stored = await store.insertNotifications(
+        Array.from({ length: count }, (_, index) => notification(user, make(index))),
+      );
+      return { user, stored };
+    }
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    describe('insertNotifications', () => {
+      it('returns the inserted rows in input order, with seq and no read state', async () => {
+        const user = newUser();
+        const input = [notification(user, { message: 'one' }), notification(user, { message: 'two' })];
+        const stored = await store.insertNotifications(input);
+        expect(stored).toEqual(input.map((item, index) => ({ ...item, seq: index + 1, readAt: null, archivedAt: null })));
+      });
+
+      it('returns nothing for an empty batch', async () => {
+        await expect(store.insertNotifications([])).resolves.toEqual([]);
+      });
+
+      it('stores a redelivered batch once and returns only the rows it actually inserted', async () => {
+        const user = newUser();
+        const [a, b, c] = [notification(user), notification(user), notification(user)];
+        expect(ids(await store.insertNotifications([a, b]))).toEqual([a.id, b.id]);
+        expect(ids(await store.insertNotifications([a, b, c]))).toEqual([c.id]);
+        expect(await store.insertNotifications([a, b, c])).toEqual([]);
+        const page = await store.listNotifications({ userId: user, first: 10 });
+        expect(page.totalCount).toBe(3);
+        expect(ids(page.items)).toEqual([c.id, b.id, a.id]);
+      });
+
+      it('stores an id repeated within one batch once', async () => {
+        const user = newUser();
+        const a = notification(user);
+        const stored = await store.insertNotifications([a, { ...a, message: 'again' }, notification(user)]);
+        expect(stored).toHaveLength(2);
+        expect(stored[0]?.message).toBe(a.message);
+        expect((await store.listNotifications({ userId: user })).totalCount).toBe(2);
+      });
+
+      it('treats an upper-case spelling of a stored uuid as the same notification', async () => {
+        const user = newUser();
+        const a = notification(user);
+        await store.insertNotifications([a]);
+        expect(await store.insertNotifications([{ ...a, id: a.id.toUpperCase() }])).toEqual([]);
+      });
+
+      it('numbers each recipient on its own, in input order within a batch', async () => {
+        const [alice, bob] = [newUser(), newUser()];
+        const first = await store.insertNotifications([
+          notification(alice),
+          notification(bob),
+          notification(alice),
+          notification(bob),
+          notification(alice),
+        ]);
+        const ofAlice = first.filter((item) => item.recipientId === alice);
+        const ofBob = first.filter((item) => item.recipientId === bob);
+        expect(seqs(ofAlice)).toEqual([1, 2, 3]);
+        expect(seqs(ofBob)).toEqual([1, 2]);
+
+        const second = await store.insertNotifications([notification(bob), notification(alice)]);
+        expect(second.map((item) => [item.recipientId, item.seq])).toEqual([
+          [bob, 3],
+          [alice, 4],
+        ]);
+      });
+
+      it('gives concurrent batches of one recipient distinct seqs that grow within each batch', async () => {
+        const user = newUser();
+        const batches = Array.from({ length: 4 }, () => Array.from({ length: 25 }, () => notification(user)));
+        const results = await Promise.all(batches.map((batch) => store.insertNotifications(batch)));
+
+        results.forEach((stored, index) => {
+          expect(ids(stored)).toEqual(ids(batches[index] ?? []));
+          expectStrictlyIncreasing(seqs(stored));
+        });
+        const all = results.flat();
+        expect(new Set(seqs(all)).size).toBe(100);
+        // Batches do not interleave: each took the recipient's counter for its whole transaction.
+        for (const stored of results) expect((stored.at(-1)?.seq ?? 0) - (stored[0]?.seq ?? 0)).toBe(24);
+
+        const replay = await store.listNotificationsAfter(user, 0, 1000);
+        expect(replay).toHaveLength(100);
+        expectStrictlyIncreasing(seqs(replay));
+      });
+
+      it('returns each row once when the same batch is delivered twice at the same time', async () => {
+        const user = newUser();
+        const batch = Array.from({ length: 20 }, () => notification(user));
+        const [left, right] = await Promise.all([store.insertNotifications(batch), store.insertNotifications(batch)]);
+        expect([...ids(left), ...ids(right)].sort()).toEqual(ids(batch).sort());
+        expect((await store.listNotifications({ userId: user, first: 100 })).totalCount).toBe(20);
+      });
+
+      it('stores a batch of hundreds across recipients', async () => {
+        const users = Array.from({ length: 10 }, newUser);
+        const batch = Array.from({ length: 500 }, (_, index) => notification(users[index % users.length] as string));
+        const stored = await store.insertNotifications(batch);
+        expect(ids(stored)).toEqual(ids(batch));
+        for (const user of users) {
+          expect(seqs(stored.filter((item) => item.recipientId === user))).toEqual(
+            Array.from({ length: 50 }, (_, index) => index + 1),
+          );
+        }
+      });
+
+      it('round-trips data, link, sender and timestamps', async () => {
+        const user = newUser();
+        const createdAt = new Date('2024-02-29T23:59:58.123Z');
+        const input = [
+          notification(user, {
+            data: { post: { id: 'p1', tags: ['a', 'b'] }, score: 1.5, ok: true, none: null, quote: 'it\'s "x"' },
+            link: 'https://example.com/posts/p1?x=1&y=2',
+            createdAt,
+          }),
+          notification(user, { data: [1, 'two', { three: 3 }], senderId: null, kind: 'system' }),
+          notification(user, { data: 'just a string', message: 'ünïcødé ✓ \u{1F600}' }),
+          notification(user, { data: 0 }),
+        ];
+        const stored = await store.insertNotifications(input);
+        const fetched = await store.getNotifications(ids(input));
+        for (const [index, item] of input.entries()) {
+          expect(stored[index]).toMatchObject(item);
+          expect(fetched[index]).toEqual(stored[index]);
+        }
+        expect(fetched[0]?.createdAt).toBeInstanceOf(Date);
+        expect(fetched[0]?.createdAt.toISOString()).toBe(createdAt.toISOString());
+        expect(typeof fetched[0]?.seq).toBe('number');
+      });
+    });
+
+    describe('listNotifications', () => {
+      it('pages towards older rows with first/after, newest first', async () => {
+        const { user } = await inbox(10);
+        const first = await store.listNotifications({ userId: user, first: 3 });
+        expect(seqs(first.items)).toEqual([10, 9, 8]);
+        expect(first).toMatchObject({ hasNextPage: true, hasPreviousPage: false, totalCount: 10 });
+
+        const second = await store.listNotifications({ userId: user, first: 3, after: 8 });
+        expect(seqs(second.items)).toEqual([7, 6, 5]);
+        expect(second).toMatchObject({ hasNextPage: true, hasPreviousPage: true, totalCount: 10 });
+
+        const last = await store.listNotifications({ userId: user, first: 3, after: 2 });
+        expect(seqs(last.items)).toEqual([1]);
+        expect(last).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+
+        const exact = await store.listNotifications({ userId: user, first: 10 });
+        expect(exact.items).toHaveLength(10);
+        expect(exact).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+      });
+
+      it('pages towards newer rows with last/before, still newest first', async () => {
+        const { user } = await inbox(10);
+        const page = await store.listNotifications({ userId: user, last: 3, before: 5 });
+        expect(seqs(page.items)).toEqual([8, 7, 6]);
+        expect(page).toMatchObject({ hasPreviousPage: true, hasNextPage: true, totalCount: 10 });
+
+        const top = await store.listNotifications({ userId: user, last: 3, before: 8 });
+        expect(seqs(top.items)).toEqual([10, 9]);
+        expect(top).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+
+        const oldest = await store.listNotifications({ userId: user, last: 3 });
+        expect(seqs(oldest.items)).toEqual([3, 2, 1]);
+        expect(oldest).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
+      });
+
+      it('takes first, then last, between both cursors', async () => {
+        const { user } = await inbox(10);
+        const page = await store.listNotifications({ userId: user, after: 9, before: 2, first: 5, last: 2 });
+        expect(seqs(page.items)).toEqual([5, 4]);
+        expect(page).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+      });
+
+      it('returns a bounded default page when neither first nor last is given', async () => {
+        const { user } = await inbox(25);
+        const page = await store.listNotifications({ userId: user });
+        expect(page.items).toHaveLength(20);
+        expect(seqs(page.items)[0]).toBe(25);
+        expect(page).toMatchObject({ hasNextPage: true, totalCount: 25 });
+      });
+
+      it('keeps paging stable when newer rows arrive between pages', async () => {
+        const { user } = await inbox(6);
+        const first = await store.listNotifications({ userId: user, first: 3 });
+        expect(seqs(first.items)).toEqual([6, 5, 4]);
+
+        await store.insertNotifications([notification(user), notification(user)]);
+
+        const second = await store.listNotifications({ userId: user, first: 3, after: 4 });
+        expect(seqs(second.items)).toEqual([3, 2, 1]);
+        expect(second).toMatchObject({ hasNextPage: false, hasPreviousPage: true, totalCount: 8 });
+
+        const newer = await store.listNotifications({ userId: user, last: 10, before: 6 });
+        expect(seqs(newer.items)).toEqual([8, 7]);
+        expect(newer).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+      });
+
+      it('answers an empty inbox', async () => {
+        const page = await store.listNotifications({ userId: newUser(), first: 5, after: 3 });
+        expect(page).toEqual({ items: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0 });
+      });
+
+      it('shows unread and read by default and hides archived', async () => {
+        const { user, stored } = await inbox(6);
+        const [n1, n2, n3, n4] = stored;
+        const at = new Date();
+        await store.markRead(user, ids([n1, n2, n3] as Notification[]), at);
+        await store.archive(user, ids([n3, n4] as Notification[]), at);
+        // unread: 6, 5; read: 2, 1; archived: 4 (unread), 3 (read)
+
+        const byDefault = await store.listNotifications({ userId: user, first: 10 });
+        expect(seqs(byDefault.items)).toEqual([6, 5, 2, 1]);
+        expect(byDefault.totalCount).toBe(4);
+
+        const query = (status: Parameters<typeof store.listNotifications>[0]['filter']) =>
+          store.listNotifications({ userId: user, first: 10, filter: status }).then((page) => seqs(page.items));
+        expect(await query({ status: ['unread'] })).toEqual([6, 5]);
+        expect(await query({ status: ['read'] })).toEqual([2, 1]);
+        expect(await query({ status: ['archived'] })).toEqual([4, 3]);
+        expect(await query({ status: ['unread', 'archived'] })).toEqual([6, 5, 4, 3]);
+        expect(await query({ status: ['read', 'unread'] })).toEqual([6, 5, 2, 1]);
+        expect(await query({ status: ['archived', 'read', 'unread'] })).toEqual([6, 5, 4, 3, 2, 1]);
+        expect(await query({ status: [] })).toEqual([]);
+      });
+
+      it('filters by kind, alone and with status, and counts the filter ignoring paging', async () => {
+        const kinds = ['like', 'mention', 'like', 'follow', 'like', 'comment'] as const;
+        const { user, stored } = await inbox(6, (index) => ({ kind: kinds[index] }));
+        await store.markRead(user, [stored[0]?.id as string], new Date());
+
+        const likes = await store.listNotifications({ userId: user, first: 1, filter: { kind: ['like'] } });
+        expect(seqs(likes.items)).toEqual([5]);
+        expect(likes).toMatchObject({ totalCount: 3, hasNextPage: true, hasPreviousPage: false });
+
+        const olderLikes = await store.listNotifications({ userId: user, first: 5, after: 5, filter: { kind: ['like'] } });
+        expect(seqs(olderLikes.items)).toEqual([3, 1]);
+        expect(olderLikes).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+
+        const unreadLikes = await store.listNotifications({
+          userId: user,
+          first: 10,
+          filter: { kind: ['like', 'follow'], status: ['unread'] },
+        });
+        expect(seqs(unreadLikes.items)).toEqual([5, 4, 3]);
+        expect(unreadLikes.totalCount).toBe(3);
+
+        const comments = await store.listNotifications({ userId: user, first: 5, after: 6, filter: { kind: ['comment'] } });
+        expect(comments).toMatchObject({ items: [], hasPreviousPage: true, hasNextPage: false, totalCount: 1 });
+        // Newer rows exist, but none of this kind: there is no previous page.
+        const mentions = await store.listNotifications({ userId: user, first: 5, after: 3, filter: { kind: ['mention'] } });
+        expect(seqs(mentions.items)).toEqual([2]);
+        expect(mentions).toMatchObject({ hasPreviousPage: false, hasNextPage: false, totalCount: 1 });
+      });
+    });
+
+    describe('listNotificationsAfter', () => {
+      it('replays oldest first after a seq, archived included, up to the limit', async () => {
+        const { user, stored } = await inbox(6);
+        await store.archive(user, [stored[3]?.id as string], new Date());
+        expect(seqs(await store.listNotificationsAfter(user, 2, 3))).toEqual([3, 4, 5]);
+        expect(seqs(await store.listNotificationsAfter(user, 2, 100))).toEqual([3, 4, 5, 6]);
+        expect(await store.listNotificationsAfter(user, 6, 100)).toEqual([]);
+        expect(await store.listNotificationsAfter(newUser(), 0, 100)).toEqual([]);
+      });
+    });
+
+    describe('getNotifications', () => {
+      it('finds rows of any recipient in the order asked, skipping unknown and malformed ids', async () => {
+        const a = (await inbox(1)).stored[0] as Notification;
+        const b = (await inbox(1)).stored[0] as Notification;
+        const found = await store.getNotifications([b.id, randomUUID(), 'not-a-uuid', a.id.toUpperCase()]);
+        expect(found).toEqual([b, a]);
+        expect(await store.getNotifications([])).toEqual([]);
+      });
+    });
+
+    describe('read state', () => {
+      it('counts unread, not archived', async () => {
+        const { user, stored } = await inbox(5);
+        expect(await store.unreadCount(user)).toBe(5);
+        await store.markRead(user, [stored[0]?.id as string], new Date());
+        await store.archive(user, [stored[1]?.id as string], new Date());
+        expect(await store.unreadCount(user)).toBe(3);
+        expect(await store.unreadCount(newUser())).toBe(0);
+      });
+
+      it('marks read only what is unread, and unread only what is read', async () => {
+        const { user, stored } = await inbox(3);
+        const at = new Date('2025-01-02T03:04:05.678Z');
+        const read = await store.markRead(user, [stored[2]?.id as string, stored[0]?.id as string], at);
+        expect(ids(read)).toEqual([stored[2]?.id, stored[0]?.id]);
+        expect(read.every((item) => item.readAt?.getTime() === at.getTime())).toBe(true);
+        expect(await store.markRead(user, [stored[0]?.id as string], new Date())).toEqual([]);
+
+        const unread = await store.markUnread(user, ids(stored));
+        expect(ids(unread)).toEqual([stored[0]?.id, stored[2]?.id]);
+        expect(unread.every((item) => item.readAt === null)).toBe(true);
+        expect(await store.markUnread(user, ids(stored))).toEqual([]);
+        expect(await store.unreadCount(user)).toBe(3);
+      });
+
+      it('marks all read and returns how many changed', async () => {
+        const { user, stored } = await inbox(4);
+        const other = await inbox(2);
+        await store.markRead(user, [stored[0]?.id as string], new Date());
+        await store.archive(user, [stored[1]?.id as string], new Date());
+        expect(await store.markAllRead(user, new Date())).toBe(2);
+        expect(await store.unreadCount(user)).toBe(0);
+        expect(await store.markAllRead(user, new Date())).toBe(0);
+        expect(await store.unreadCount(other.user)).toBe(2);
+      });
+
+      it('archives once and hides the row from the default view', async () => {
+        const { user, stored } = await inbox(2);
+        const at = new Date();
+        const archived = await store.archive(user, ids(stored), at);
+        expect(archived.map((item) => item.archivedAt?.getTime())).toEqual([at.getTime(), at.getTime()]);
+        expect(await store.archive(user, ids(stored), new Date())).toEqual([]);
+        expect((await store.listNotifications({ userId: user, first: 10 })).totalCount).toBe(0);
+      });
+
+      it('deletes and returns the ids deleted', async () => {
+        const { user, stored } = await inbox(3);
+        const gone = [stored[1]?.id as string, stored[0]?.id as string];
+        expect(await store.delete(user, [...gone, randomUUID(), 'nonsense'])).toEqual(gone);
+        expect(await store.delete(user, gone)).toEqual([]);
+        expect(ids(await store.getNotifications(ids(stored)))).toEqual([stored[2]?.id]);
+      });
+
+      it("changes nothing when the ids belong to another user", async () => {
+        const owner = await inbox(2);
+        const intruder = newUser();
+        const theirs = ids(owner.stored);
+        expect(await store.markRead(intruder, theirs, new Date())).toEqual([]);
+        expect(await store.archive(intruder, theirs, new Date())).toEqual([]);
+        expect(await store.delete(intruder, theirs)).toEqual([]);
+        expect(await store.markAllRead(intruder, new Date())).toBe(0);
+        expect(await store.getNotifications(theirs)).toEqual(owner.stored);
+
+        await store.markRead(owner.user, theirs, new Date());
+        expect(await store.markUnread(intruder, theirs)).toEqual([]);
+        expect(await store.unreadCount(owner.user)).toBe(0);
+      });
+
+      it('does nothing for an empty id list', async () => {
+        const user = newUser();
+        expect(await store.markRead(user, [], new Date())).toEqual([]);
+        expect(await store.markUnread(user, [])).toEqual([]);
+        expect(await store.archive(user, [], new Date())).toEqual([]);
+        expect(await store.delete(user, [])).toEqual([]);
+      });
+    });
+
+    describe('retention', () => {
+      it('deletes rows created before the cut-off and keeps numbering above what was seen', async () => {
+        const user = newUser();
+        const old = new Date('1999-06-01T00:00:00Z');
+        const stored = await store.insertNotifications([
+          notification(user, { createdAt: old }),
+          notification(user, { createdAt: old }),
+          notification(user, { createdAt: new Date('1999-12-31T23:59:59.999Z') }),
+          notification(user, { createdAt: new Date('2000-01-01T00:00:00Z') }),
+        ]);
+        expect(await store.deleteCreatedBefore(new Date('2000-01-01T00:00:00Z'))).toBe(3);
+        expect(await store.deleteCreatedBefore(new Date('2000-01-01T00:00:00Z'))).toBe(0);
+        expect(ids(await store.listNotificationsAfter(user, 0, 10))).toEqual([stored[3]?.id]);
+
+        const [next] = await store.insertNotifications([notification(user)]);
+        expect(next?.seq).toBe(5);
+      });
+    });
+
+    describe('users', () => {
+      it('seeds missing users without overwriting, and lists and gets them', async () => {
+        const prefix = `u-${randomUUID()}`;
+        const [ann, bob, cy] = [`${prefix}-a`, `${prefix}-b`, `${prefix}-c`];
+        await store.seedUsers([
+          { id: bob, name: 'Bob' },
+          { id: ann, name: 'Ann' },
+        ]);
+        await store.seedUsers([
+          { id: ann, name: 'Changed' },
+          { id: cy, name: 'Cy' },
+          { id: cy, name: 'Cy twice' },
+        ]);
+        await store.seedUsers([]);
+
+        expect(await store.getUsers([cy, `${prefix}-missing`, ann])).toEqual([
+          { id: cy, name: 'Cy' },
+          { id: ann, name: 'Ann' },
+        ]);
+        expect(await store.getUsers([])).toEqual([]);
+        const listed = (await store.listUsers()).filter((user) => user.id.startsWith(prefix));
+        expect(listed).toEqual([
+          { id: ann, name: 'Ann' },
+          { id: bob, name: 'Bob' },
+          { id: cy, name: 'Cy' },
+        ]);
+      });
+
+      it('stores notifications for recipients that were never seeded', async () => {
+        const stored = await store.insertNotifications([notification(`unknown-${randomUUID()}`)]);
+        expect(stored).toHaveLength(1);
+      });
+    });
+  });
+}
+
+/** Migrations on a database that has none applied yet: `open` must give a fresh one each call. */
+export function describeMigrationContract(name: string, open: () => Promise<OpenedSql>): void {
+  describe(`migrations: ${name}`, () => {
+    const opened: OpenedSql[] = [];
+    const fresh = async (): Promise<SqlClient> => {
+      const next = await open();
+      opened.push(next);
+      return next.sql;
+    };
+    afterAll(async () => {
+      await Promise.all(opened.map((each) => each.dispose()));
+    });
+
+    it('applies every migration once, and nothing when run again', async () => {
+      const sql = await fresh();
+      const first = await runMigrations(sql);
+      expect(first.length).toBeGreaterThan(0);
+      expect(await runMigrations(sql)).toEqual([]);
+      const recorded = await sql.query<{ version: number; applied_at: Date }>(
+        'SELECT version, applied_at FROM schema_migrations ORDER BY version',
+      );
+      expect(recorded.map((row) => row.version)).toEqual(first);
+      expect(recorded[0]?.applied_at).toBeInstanceOf(Date);
+    });
+
+    it('applies each migration once when instances start together', async () => {
+      const sql = await fresh();
+      const runs = await Promise.all([runMigrations(sql), runMigrations(sql), runMigrations(sql)]);
+      const all = runs.flat().sort((a, b) => a - b);
+      expect(all).toEqual([...new Set(all)]);
+      expect(all.length).toBeGreaterThan(0);
+    });
+
+    it('applies a later migration in order, and rolls back one that fails', async () => {
+      const sql = await fresh();
+      const applied = await runMigrations(sql);
+      const latest = Math.max(...applied);
+      const later: Migration = {
+        version: latest + 1,
+        name: 'later',
+        statements: ['CREATE TABLE later_probe (id int PRIMARY KEY)'],
+      };
+      const broken: Migration = {
+        version: latest + 2,
+        name: 'broken',
+        statements: ['CREATE TABLE broken_probe (id int)', 'SELECT no_such_column FROM later_probe'],
+      };
+      await expect(runMigrations(sql, [broken, later])).rejects.toThrow();
+      const versions = await sql.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(versions.map((row) => row.version)).toEqual([...applied, latest + 1]);
+      const probes = await sql.query<{ name: string }>(
+        `SELECT table_name AS name FROM information_schema.tables
+          WHERE table_schema = current_schema() AND table_name LIKE '%_probe' ORDER BY table_name`,
+      );
+      expect(probes.map((row) => row.name)).toEqual(['later_probe']);
+    });
+  });
+}
