@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { DEMO_USERS } from './notifications/demo-users.js';
 import { createInbox } from './notifications/inbox.js';
 import { createLiveFeed } from './notifications/live.js';
+import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
 import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
 import { createShutdown } from './shutdown.js';
@@ -49,7 +50,7 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
 
     const services = {
       sender: createSender({ store, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength }),
-      inbox: createInbox({ store }),
+      inbox: createInbox({ store, pubsub }),
       live: createLiveFeed({ store, pubsub }),
     };
     const app = createApp({
@@ -65,9 +66,13 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     });
     shutdown.add('http', () => app.stop());
 
+    const retention = createRetentionJob({ store, ...config.retention, log });
+    shutdown.add('retention', () => retention.stop());
+    retention.start();
+
     await kafka.start();
     const url = await app.start(config.http.port, config.http.host);
-    return { url, app, store, kafka, stop: () => shutdown.run() };
+    return { url, app, store, kafka, retention, stop: () => shutdown.run() };
   } catch (error) {
     await shutdown.run();
     throw error;

@@ -1,8 +1,13 @@
-/** Reading a recipient's inbox: paging arguments are checked here, once, for every transport. */
+/**
+ * A recipient's inbox: reading it, and changing read/archive state. Paging arguments and
+ * ownership are checked here, once, for every transport; every committed change is published
+ * so that all open tabs of the user agree.
+ */
 import { decodeCursor } from './cursor.js';
-import { badInput } from './errors.js';
-import type { NotificationFilter, NotificationPage, NotificationStore } from './ports.js';
-import { assertUserId } from './validation.js';
+import { badInput, NotifyError } from './errors.js';
+import type { Notification } from './notification.js';
+import type { InboxAction, InboxEvent, InboxPubSub, NotificationFilter, NotificationPage, NotificationStore } from './ports.js';
+import { assertNotificationIds, assertUserId } from './validation.js';
 
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
@@ -15,7 +20,13 @@ export interface PageArgs {
   filter?: NotificationFilter | null;
 }
 
-export function createInbox({ store }: { store: NotificationStore }) {
+export interface InboxDeps {
+  store: NotificationStore;
+  pubsub: Pick<InboxPubSub, 'publishChanged'>;
+  now?: () => Date;
+}
+
+export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps) {
   function pageSize(value: number | null | undefined, field: string): number | undefined {
     if (value === null || value === undefined) return undefined;
     if (!Number.isInteger(value) || value < 0 || value > PAGE_SIZE_MAX) {
@@ -44,7 +55,58 @@ export function createInbox({ store }: { store: NotificationStore }) {
     return store.unreadCount(assertUserId(userId, 'userId'));
   }
 
-  return { list, unreadCount, listUsers: () => store.listUsers(), getUsers: (ids: readonly string[]) => store.getUsers(ids) };
+  /** The ids, de-duplicated, once every one is known to belong to `userId`; otherwise nothing changes. */
+  async function owned(userId: string, ids: readonly string[]): Promise<string[]> {
+    assertUserId(userId, 'userId');
+    const wanted = assertNotificationIds(ids);
+    const found = new Map((await store.getNotifications(wanted)).map((n) => [n.id, n]));
+    for (const id of wanted) {
+      const notification = found.get(id);
+      if (!notification) throw new NotifyError('NOTIFICATION_NOT_FOUND', `no notification with id ${id}`, { id });
+      if (notification.recipientId !== userId) {
+        throw new NotifyError('FORBIDDEN', `notification ${id} belongs to another user`, { id });
+      }
+    }
+    return wanted;
+  }
+
+  function changed(userId: string, action: InboxAction, ids: string[], notifications: Notification[]): InboxEvent {
+    const event: InboxEvent = { userId, action, ids, notifications };
+    // Published even when nothing actually changed state: the other tabs then re-read the count.
+    pubsub.publishChanged(event);
+    return event;
+  }
+
+  /** Applies a change to named notifications, then reports them as they now are. */
+  async function change(
+    userId: string,
+    ids: readonly string[],
+    action: 'read' | 'unread' | 'archived',
+    apply: (ids: string[]) => Promise<unknown>,
+  ): Promise<InboxEvent> {
+    const wanted = await owned(userId, ids);
+    await apply(wanted);
+    return changed(userId, action, wanted, await store.getNotifications(wanted));
+  }
+
+  return {
+    list,
+    unreadCount,
+    listUsers: () => store.listUsers(),
+    getUsers: (ids: readonly string[]) => store.getUsers(ids),
+    markRead: (userId: string, ids: readonly string[]) => change(userId, ids, 'read', (w) => store.markRead(userId, w, now())),
+    markUnread: (userId: string, ids: readonly string[]) => change(userId, ids, 'unread', (w) => store.markUnread(userId, w)),
+    archive: (userId: string, ids: readonly string[]) => change(userId, ids, 'archived', (w) => store.archive(userId, w, now())),
+    async markAllRead(userId: string): Promise<InboxEvent> {
+      await store.markAllRead(assertUserId(userId, 'userId'), now());
+      return changed(userId, 'all_read', [], []);
+    },
+    async delete(userId: string, ids: readonly string[]): Promise<InboxEvent> {
+      const wanted = await owned(userId, ids);
+      const deleted = await store.delete(userId, wanted);
+      return changed(userId, 'deleted', deleted, []);
+    },
+  };
 }
 
 export type Inbox = ReturnType<typeof createInbox>;

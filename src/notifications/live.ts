@@ -5,7 +5,7 @@
  */
 import { decodeCursor } from './cursor.js';
 import type { Notification } from './notification.js';
-import type { InboxPubSub, NotificationStore } from './ports.js';
+import type { InboxEvent, InboxPubSub, NotificationStore } from './ports.js';
 import { assertUserId } from './validation.js';
 
 const REPLAY_PAGE = 200;
@@ -57,7 +57,12 @@ export function createLiveFeed({ store, pubsub }: { store: NotificationStore; pu
     }
   }
 
-  return { added };
+  /** Every change to the inbox (added, read, archived, …), live, for badges and other open tabs. */
+  function changes(userId: string): AsyncIterable<InboxEvent> {
+    return pubsub.subscribeInbox(assertUserId(userId, 'userId'));
+  }
+
+  return { added, changes };
 }
 
 export type LiveFeed = ReturnType<typeof createLiveFeed>;

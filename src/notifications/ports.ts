@@ -65,7 +65,23 @@ export interface NotificationProducer {
   send(items: readonly NewNotification[]): Promise<void>;
 }
 
+export const INBOX_ACTIONS = ['added', 'read', 'unread', 'all_read', 'archived', 'deleted'] as const;
+export type InboxAction = (typeof INBOX_ACTIONS)[number];
+
+/** Something that changed in one recipient's inbox, after the store committed it. */
+export interface InboxEvent {
+  userId: string;
+  action: InboxAction;
+  /** The rows as they are after the change; empty for `deleted` and `all_read`. */
+  notifications: Notification[];
+  /** The ids concerned; empty for `all_read` (every unread one). */
+  ids: string[];
+}
+
 export interface InboxPubSub {
   publishAdded(notification: Notification): void;
+  publishChanged(event: InboxEvent): void;
+  /** Subscribing starts listening at once, not at the first read: nothing published after the call is lost. */
   subscribeAdded(userId: string): AsyncIterable<Notification>;
+  subscribeInbox(userId: string): AsyncIterable<InboxEvent>;
 }

@@ -2,21 +2,45 @@
  * Typed pub/sub for the live feeds. Delivery to subscribers is always in-process (one emitter
  * event per recipient); with Redis, every instance publishes to ONE channel that each instance
  * subscribed to, and awaited, at start. A per-recipient Redis channel would be subscribed lazily,
- * and a notification published before that SUBSCRIBE took effect would be lost to a feed that
- * had already finished its replay.
+ * and an event published before that SUBSCRIBE took effect would be lost to a feed that had
+ * already finished its replay.
  */
 import { EventEmitter, on } from 'node:events';
 import { Redis } from 'ioredis';
 import type { Notification } from '../notifications/notification.js';
-import type { InboxPubSub } from '../notifications/ports.js';
-import { fromWire, toWire, type NotificationWire } from './wire.js';
+import type { InboxEvent, InboxPubSub } from '../notifications/ports.js';
+import { eventFromWire, eventToWire, type InboxEventWire } from './wire.js';
 
 const CHANNEL = 'kafka-notify:inbox';
-const addedEvent = (userId: string) => `added:${userId}`;
+const inboxEvent = (userId: string) => `inbox:${userId}`;
 
 export interface InboxPubSubOptions {
   redisUrl?: string | undefined;
   onError?: (error: unknown) => void;
+}
+
+/** Adapts an iterator of a transform, keeping `return()` so that leaving ends the listener. */
+function mapIterable<A, B>(source: AsyncIterable<A>, transform: (value: A) => B[]): AsyncIterable<B> {
+  return {
+    [Symbol.asyncIterator]() {
+      const iterator = source[Symbol.asyncIterator]();
+      const pending: B[] = [];
+      return {
+        async next(): Promise<IteratorResult<B>> {
+          while (pending.length === 0) {
+            const next = await iterator.next();
+            if (next.done) return { done: true, value: undefined };
+            pending.push(...transform(next.value));
+          }
+          return { done: false, value: pending.shift()! };
+        },
+        async return(): Promise<IteratorResult<B>> {
+          await iterator.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 export async function createInboxPubSub({ redisUrl, onError = () => {} }: InboxPubSubOptions = {}): Promise<
@@ -25,7 +49,7 @@ export async function createInboxPubSub({ redisUrl, onError = () => {} }: InboxP
   const local = new EventEmitter();
   // Thousands of open feeds listen on one emitter; that is the design, not a leak.
   local.setMaxListeners(0);
-  const deliver = (notification: Notification) => local.emit(addedEvent(notification.recipientId), notification);
+  const deliver = (event: InboxEvent) => local.emit(inboxEvent(event.userId), event);
 
   let publish = deliver;
   let stop = async () => {};
@@ -38,14 +62,14 @@ export async function createInboxPubSub({ redisUrl, onError = () => {} }: InboxP
     await Promise.all([publisher.connect(), subscriber.connect()]);
     subscriber.on('message', (_channel: string, text: string) => {
       try {
-        deliver(fromWire(JSON.parse(text) as NotificationWire));
+        deliver(eventFromWire(JSON.parse(text) as InboxEventWire));
       } catch (error) {
         onError(error);
       }
     });
     await subscriber.subscribe(CHANNEL);
-    publish = (notification) => {
-      publisher.publish(CHANNEL, JSON.stringify(toWire(notification))).catch(onError);
+    publish = (event) => {
+      publisher.publish(CHANNEL, JSON.stringify(eventToWire(event))).catch(onError);
       return true;
     };
     stop = async () => {
@@ -53,26 +77,18 @@ export async function createInboxPubSub({ redisUrl, onError = () => {} }: InboxP
     };
   }
 
+  function subscribeInbox(userId: string): AsyncIterable<InboxEvent> {
+    // events.on() adds its listener now and buffers until read: what a replaying feed needs.
+    const iterator = on(local, inboxEvent(userId)) as AsyncIterableIterator<[InboxEvent]>;
+    return mapIterable({ [Symbol.asyncIterator]: () => iterator }, ([event]) => [event]);
+  }
+
   return {
-    publishAdded: (notification) => {
-      publish(notification);
-    },
-    subscribeAdded(userId) {
-      // events.on() adds its listener now and buffers until read: what the live feed needs.
-      const iterator = on(local, addedEvent(userId)) as AsyncIterableIterator<[Notification]>;
-      return {
-        [Symbol.asyncIterator]: () => ({
-          next: async () => {
-            const next = await iterator.next();
-            return next.done ? { done: true, value: undefined } : { done: false, value: next.value[0] };
-          },
-          return: async () => {
-            await iterator.return?.();
-            return { done: true, value: undefined };
-          },
-        }),
-      };
-    },
+    publishAdded: (notification: Notification) =>
+      void publish({ userId: notification.recipientId, action: 'added', notifications: [notification], ids: [notification.id] }),
+    publishChanged: (event) => void publish(event),
+    subscribeInbox,
+    subscribeAdded: (userId) => mapIterable(subscribeInbox(userId), (event) => (event.action === 'added' ? event.notifications : [])),
     stop,
   };
 }

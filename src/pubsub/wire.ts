@@ -1,5 +1,6 @@
 /** Notifications cross Redis as JSON; dates travel as ISO strings and come back as Dates. */
 import type { Notification } from '../notifications/notification.js';
+import type { InboxEvent } from '../notifications/ports.js';
 
 export type NotificationWire = Omit<Notification, 'createdAt' | 'readAt' | 'archivedAt'> & {
   createdAt: string;
@@ -24,3 +25,10 @@ export function fromWire(wire: NotificationWire): Notification {
     archivedAt: wire.archivedAt === null ? null : new Date(wire.archivedAt),
   };
 }
+
+export interface InboxEventWire extends Omit<InboxEvent, 'notifications'> {
+  notifications: NotificationWire[];
+}
+
+export const eventToWire = (event: InboxEvent): InboxEventWire => ({ ...event, notifications: event.notifications.map(toWire) });
+export const eventFromWire = (wire: InboxEventWire): InboxEvent => ({ ...wire, notifications: wire.notifications.map(fromWire) });

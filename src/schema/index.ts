@@ -3,5 +3,6 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './user.js';
 import './notification.js';
+import './inbox.js';
 
 export const schema = builder.toSchema();

@@ -8,6 +8,8 @@ import {
   type NotificationStatus,
 } from '../notifications/notification.js';
 import type { NotificationPage } from '../notifications/ports.js';
+import type { NotifyError } from '../notifications/errors.js';
+import { SEND_BATCH_MAX, type SendInput, type SendResult } from '../notifications/send.js';
 import { builder } from './builder.js';
 import { UserRef } from './user.js';
 
@@ -162,21 +164,49 @@ const SendNotificationInputRef = builder.inputType('SendNotificationInput', {
   }),
 });
 
+type SendInputArg = typeof SendNotificationInputRef.$inferInput;
+
+const toSendInput = (input: SendInputArg): SendInput => ({
+  senderId: input.senderId === null || input.senderId === undefined ? null : String(input.senderId),
+  recipientId: String(input.recipientId),
+  kind: input.kind,
+  message: input.message,
+  link: input.link ?? null,
+  data: input.data ?? null,
+  idempotencyKey: input.idempotencyKey ?? null,
+});
+
+const SendErrorRef = builder.objectRef<NotifyError>('SendError').implement({
+  description: 'Why one notification of a batch was not sent.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'BAD_USER_INPUT, USER_NOT_FOUND or KAFKA_UNAVAILABLE.' }),
+    message: t.exposeString('message'),
+    field: t.string({ nullable: true, resolve: (error) => (typeof error.details.field === 'string' ? error.details.field : null) }),
+  }),
+});
+
+const SendResultRef = builder.objectRef<SendResult & { index: number }>('SendNotificationResult').implement({
+  description: 'The outcome of one input of sendNotifications: a notification or an error, never both.',
+  fields: (t) => ({
+    index: t.exposeInt('index', { description: 'Position of the input this answers.' }),
+    notification: t.field({ type: SentNotificationRef, nullable: true, resolve: (r) => (r.ok ? r.notification : null) }),
+    error: t.field({ type: SendErrorRef, nullable: true, resolve: (r) => (r.ok ? null : r.error) }),
+  }),
+});
+
 builder.mutationFields((t) => ({
   sendNotification: t.field({
     type: SentNotificationRef,
     description: 'Writes a notification to Kafka and answers once the broker acknowledged it.',
     args: { input: t.arg({ type: SendNotificationInputRef, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.sender.sendOne({
-        senderId: input.senderId === null || input.senderId === undefined ? null : String(input.senderId),
-        recipientId: String(input.recipientId),
-        kind: input.kind,
-        message: input.message,
-        link: input.link ?? null,
-        data: input.data ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
-      }),
+    resolve: (_root, { input }, ctx) => ctx.sender.sendOne(toSendInput(input)),
+  }),
+  sendNotifications: t.field({
+    type: [SendResultRef],
+    description: `Sends up to ${SEND_BATCH_MAX} notifications in one produce round-trip. Each input gets a result; a bad one fails alone.`,
+    args: { inputs: t.arg({ type: [SendNotificationInputRef], required: true }) },
+    resolve: async (_root, { inputs }, ctx) =>
+      (await ctx.sender.sendMany(inputs.map(toSendInput))).map((result, index) => ({ ...result, index })),
   }),
 }));
 

@@ -1,0 +1,73 @@
+/** Read state, archive and delete, and the live stream of every inbox change. */
+import { INBOX_ACTIONS, type InboxAction, type InboxEvent } from '../notifications/ports.js';
+import { builder } from './builder.js';
+import { NotificationRef } from './notification.js';
+
+const InboxActionRef = builder.enumType('InboxAction', {
+  values: Object.fromEntries(INBOX_ACTIONS.map((value) => [value.toUpperCase(), { value }])) as Record<
+    Uppercase<InboxAction>,
+    { value: InboxAction }
+  >,
+});
+
+const InboxChangeRef = builder.objectRef<InboxEvent>('InboxChange').implement({
+  description: "A change to one user's inbox, as a mutation's answer and as a live push.",
+  fields: (t) => ({
+    userId: t.exposeID('userId'),
+    action: t.expose('action', { type: InboxActionRef }),
+    ids: t.exposeIDList('ids', { description: 'The notifications concerned; empty for ALL_READ.' }),
+    notifications: t.expose('notifications', {
+      type: [NotificationRef],
+      description: 'Those notifications as they are now; empty for DELETED and ALL_READ.',
+    }),
+    unreadCount: t.int({
+      description:
+        'The absolute unread count, read from the store when this is delivered: never a delta to add up, and the last push always carries the latest count.',
+      resolve: (change, _args, ctx) => ctx.inbox.unreadCount(change.userId),
+    }),
+  }),
+});
+
+const idsArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({
+  userId: t.arg.id({ required: true, description: 'The owner of the notifications; ids of anyone else are rejected.' }),
+  ids: t.arg.idList({ required: true }),
+});
+
+builder.mutationFields((t) => ({
+  markNotificationsRead: t.field({
+    type: InboxChangeRef,
+    args: idsArgs(t),
+    resolve: (_root, args, ctx) => ctx.inbox.markRead(String(args.userId), args.ids.map(String)),
+  }),
+  markNotificationsUnread: t.field({
+    type: InboxChangeRef,
+    args: idsArgs(t),
+    resolve: (_root, args, ctx) => ctx.inbox.markUnread(String(args.userId), args.ids.map(String)),
+  }),
+  markAllNotificationsRead: t.field({
+    type: InboxChangeRef,
+    args: { userId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.inbox.markAllRead(String(args.userId)),
+  }),
+  archiveNotifications: t.field({
+    type: InboxChangeRef,
+    description: 'Archived notifications leave the default inbox view and the unread count; filter by ARCHIVED to see them.',
+    args: idsArgs(t),
+    resolve: (_root, args, ctx) => ctx.inbox.archive(String(args.userId), args.ids.map(String)),
+  }),
+  deleteNotifications: t.field({
+    type: InboxChangeRef,
+    args: idsArgs(t),
+    resolve: (_root, args, ctx) => ctx.inbox.delete(String(args.userId), args.ids.map(String)),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  notificationsChanged: t.field({
+    type: InboxChangeRef,
+    description: "Every change to the user's inbox, live: added, read, unread, archived, deleted, each with the unread count after it.",
+    args: { userId: t.arg.id({ required: true }) },
+    subscribe: (_root, args, ctx) => ctx.live.changes(String(args.userId)),
+    resolve: (change) => change,
+  }),
+}));
