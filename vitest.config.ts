@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS (main) and ESM (module). Node loads the CJS one for every importer,
+    // Vite would pick the ESM one for our files while Pothos and Yoga get the CJS one: two
+    // copies of graphql in one schema. Pin the one Node uses.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // One real Kafka broker for the whole run; each file makes its own topic and group.

@@ -9,7 +9,8 @@ export function encodeCursor(seq: number): string {
 
 export function decodeCursor(cursor: string, field: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const seq = text.startsWith(PREFIX) ? Number(text.slice(PREFIX.length)) : Number.NaN;
-  if (!Number.isSafeInteger(seq) || seq < 0) throw badInput(`${field} is not a valid cursor`, field);
+  const digits = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
+  const seq = /^(0|[1-9][0-9]{0,15})$/.test(digits) ? Number(digits) : Number.NaN;
+  if (!Number.isSafeInteger(seq)) throw badInput(`${field} is not a valid cursor`, field);
   return seq;
 }

@@ -1,10 +1,16 @@
 /** Notification ids: random, or derived from an idempotency key so a retried send maps to the same id. */
 import { createHash, randomUUID } from 'node:crypto';
 
-export function newNotificationId(senderId: string | null, idempotencyKey: string | null | undefined): string {
+export function newNotificationId(
+  senderId: string | null,
+  recipientId: string,
+  idempotencyKey: string | null | undefined,
+): string {
   if (!idempotencyKey) return randomUUID();
-  // Scoped by sender: two senders choosing the same key must not collide.
-  const hash = createHash('sha256').update(`${senderId ?? ''}\u0000${idempotencyKey}`).digest();
+  // Scoped by sender: two senders choosing the same key must not collide. SYSTEM notifications
+  // have no sender, so theirs are scoped by recipient: "welcome" once per user, not once overall.
+  const scope = senderId === null ? `system\u0000${recipientId}` : `user\u0000${senderId}`;
+  const hash = createHash('sha256').update(`${scope}\u0000${idempotencyKey}`).digest();
   // Shape it as an RFC 9562 version-8 (custom) UUID so every id has one format.
   hash[6] = (hash[6]! & 0x0f) | 0x80;
   hash[8] = (hash[8]! & 0x3f) | 0x80;

@@ -53,7 +53,7 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
       });
     }
     return {
-      id: newNotificationId(senderId, key),
+      id: newNotificationId(senderId, recipientId, key),
       senderId,
       recipientId,
       kind: input.kind,
@@ -81,7 +81,7 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
 
     const built = results.flatMap((result) => (result.ok ? [result.notification] : []));
     const userIds = new Set(built.flatMap((n) => (n.senderId === null ? [n.recipientId] : [n.senderId, n.recipientId])));
-    const known = new Set((await store.getUsers([...userIds])).map((user) => user.id));
+    const known = new Set(userIds.size === 0 ? [] : (await store.getUsers([...userIds])).map((user) => user.id));
     const checked = results.map((result): SendResult => {
       if (!result.ok) return result;
       const { senderId, recipientId } = result.notification;

@@ -50,18 +50,30 @@ export function assertLink(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   assertNoNul(value, 'link');
   if (value.length > LINK_MAX_LENGTH) throw badInput(`link is longer than ${LINK_MAX_LENGTH} characters`, 'link');
-  // Relative links ("/posts/42") are how apps usually point into themselves; absolute ones must be http(s).
-  if (value.startsWith('/') && !value.startsWith('//')) return value;
+  const problem = linkProblem(value);
+  if (problem) throw badInput(problem, 'link');
+  return value;
+}
+
+const LINK_BASE = 'https://app.invalid';
+
+/** Why a link is unsafe to render, or null. Shared by the API and the consumer's decoder. */
+export function linkProblem(value: string): string | null {
+  const invalid = 'link must be an http(s) URL or a path starting with /';
+  // Browsers forgive backslashes and strip tabs and newlines, which turns "/\\evil" into "//evil".
+  if (/[\\\u0000-\u001f\u007f]/.test(value)) return invalid;
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(value, LINK_BASE);
   } catch {
-    throw badInput('link must be an http(s) URL or a path starting with /', 'link');
+    return invalid;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw badInput('link must be an http(s) URL or a path starting with /', 'link');
+  if (value.startsWith('/')) {
+    // Relative links ("/posts/42") are how apps point into themselves; they must stay on the app's host.
+    return url.origin === LINK_BASE ? null : invalid;
   }
-  return value;
+  if (!/^https?:\/\//i.test(value) || (url.protocol !== 'http:' && url.protocol !== 'https:')) return invalid;
+  return null;
 }
 
 export function assertData<T>(value: T): T {

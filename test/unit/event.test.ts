@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEvent, encodeEvent, EVENT_VERSION } from '../../src/notifications/event.js';
+import type { NewNotification } from '../../src/notifications/notification.js';
+import { DATA_MAX_BYTES } from '../../src/notifications/validation.js';
+import { newNotification } from './fixtures.js';
+
+/** The JSON object `encodeEvent` writes for `notification`, to be altered by a test. */
+function eventOf(notification: NewNotification = newNotification()): Record<string, unknown> {
+  return JSON.parse(encodeEvent(notification).value) as Record<string, unknown>;
+}
+
+function decodeObject(event: Record<string, unknown>) {
+  return decodeEvent(JSON.stringify(event));
+}
+
+function expectRejected(value: Buffer | string | null, pattern: RegExp) {
+  const result = decodeEvent(value);
+  expect(result.ok).toBe(false);
+  if (!result.ok) expect(result.error).toMatch(pattern);
+}
+
+describe('encodeEvent / decodeEvent', () => {
+  it('round-trips every field, the date to the millisecond', () => {
+    const original = newNotification({
+      data: { nested: { list: [1, 'two', true, null] }, unicode: 'héllo ✓' },
+      link: 'https://example.com/a?b=c',
+      createdAt: new Date('2023-12-31T23:59:59.999Z'),
+    });
+    const { value } = encodeEvent(original);
+    const result = decodeEvent(Buffer.from(value, 'utf8'));
+    expect(result).toEqual({ ok: true, notification: original });
+    if (result.ok) expect(result.notification.createdAt.getTime()).toBe(original.createdAt.getTime());
+  });
+
+  it('round-trips a SYSTEM notification with a null sender, no link and no data', () => {
+    const original = newNotification({ senderId: null, kind: 'system', link: null, data: null });
+    expect(decodeEvent(encodeEvent(original).value)).toEqual({ ok: true, notification: original });
+  });
+
+  it('round-trips a relative link and JSON data that is not an object', () => {
+    for (const data of [[1, 2, 3], 'text', 0, false]) {
+      const original = newNotification({ link: '/inbox', data });
+      expect(decodeEvent(encodeEvent(original).value)).toEqual({ ok: true, notification: original });
+    }
+  });
+
+  it('keys the event by the recipient id and writes the versioned wire form', () => {
+    const notification = newNotification({ senderId: 'carol', recipientId: 'dave' });
+    const { key, value } = encodeEvent(notification);
+    expect(key).toBe('dave');
+    expect(JSON.parse(value)).toEqual({
+      v: EVENT_VERSION,
+      id: notification.id,
+      from: 'carol',
+      to: 'dave',
+      kind: 'like',
+      message: notification.message,
+      link: notification.link,
+      data: notification.data,
+      createdAt: '2024-05-06T07:08:09.123Z',
+    });
+  });
+
+  it('treats an absent link and data as null', () => {
+    const event = eventOf();
+    delete event.link;
+    delete event.data;
+    const result = decodeObject(event);
+    expect(result.ok && result.notification.link).toBeNull();
+    expect(result.ok && result.notification.data).toBeNull();
+  });
+
+  it('accepts a timestamp with a non-UTC offset and reads the right instant', () => {
+    const result = decodeObject({ ...eventOf(), createdAt: '2024-05-06T09:08:09.123+02:00' });
+    expect(result.ok && result.notification.createdAt.toISOString()).toBe('2024-05-06T07:08:09.123Z');
+  });
+
+  it('rejects a null value (a tombstone)', () => {
+    expectRejected(null, /tombstone/);
+  });
+
+  it.each([['not json'], ['{"v":1,'], [''], [Buffer.from([0xff, 0xfe, 0x00])]])('rejects a value that is not JSON: %j', (value) => {
+    expectRejected(value, /^value is not JSON$/);
+  });
+
+  it.each([
+    ['a JSON string', '"hello"'],
+    ['a JSON array', '[]'],
+    ['JSON null', 'null'],
+  ])('rejects %s', (_name, value) => {
+    expectRejected(value, /^invalid event: value:/);
+  });
+
+  it.each([[0], [2], ['1'], [null]])('rejects version %j', (v) => {
+    expectRejected(JSON.stringify({ ...eventOf(), v }), /^invalid event: v:/);
+  });
+
+  it.each([
+    ['not a uuid', 'not-a-uuid'],
+    ['uppercase', '0000000A-0000-4000-8000-000000000001'],
+    ['too short', '00000000-0000-4000-8000-00000000001'],
+    ['a number', 42],
+  ])('rejects an id that is %s', (_name, id) => {
+    expectRejected(JSON.stringify({ ...eventOf(), id }), /^invalid event: id:/);
+  });
+
+  it.each(['v', 'id', 'from', 'to', 'kind', 'message', 'createdAt'])('rejects an event without %s', (field) => {
+    const event = eventOf();
+    delete event[field];
+    expectRejected(JSON.stringify(event), new RegExp(`^invalid event: ${field}:`));
+  });
+
+  it.each([
+    ['to', 'bad id with spaces'],
+    ['from', ''],
+    ['message', ''],
+    ['createdAt', 'yesterday'],
+    ['createdAt', '2024-05-06T07:08:09'],
+    ['link', 'x'.repeat(2049)],
+  ])('rejects %s = %j', (field, value) => {
+    expectRejected(JSON.stringify({ ...eventOf(), [field]: value }), new RegExp(`^invalid event: ${field}:`));
+  });
+
+  it('rejects an unknown kind, and an upper-case one', () => {
+    expectRejected(JSON.stringify({ ...eventOf(), kind: 'poke' }), /^invalid event: kind:/);
+    expectRejected(JSON.stringify({ ...eventOf(), kind: 'LIKE' }), /^invalid event: kind:/);
+  });
+
+  it.each([
+    ['the message', { message: 'hi\u0000there' }],
+    ['the link', { link: '/posts/\u0000' }],
+    ['a data value', { data: { a: 'x\u0000' } }],
+    ['a nested data value', { data: { a: [{ b: ['ok', 'no\u0000'] }] } }],
+    ['a data key', { data: { 'k\u0000': 1 } }],
+    ['a nested data key', { data: { a: { ['\u0000']: true } } }],
+  ])('rejects the NUL character in %s', (_where, change) => {
+    expectRejected(JSON.stringify({ ...eventOf(), ...change }), /NUL character/);
+  });
+
+  it('rejects a NUL character written as a JSON escape', () => {
+    const value = encodeEvent(newNotification({ message: 'plain' })).value.replace('"plain"', '"pl\\u0000ain"');
+    expect(value).toContain('\\u0000');
+    expectRejected(value, /NUL character/);
+  });
+
+  it(`accepts data of exactly ${DATA_MAX_BYTES} bytes and rejects one byte more`, () => {
+    // JSON.stringify adds the two quotes around a string.
+    const fits = 'a'.repeat(DATA_MAX_BYTES - 2);
+    expect(decodeObject({ ...eventOf(), data: fits }).ok).toBe(true);
+    const result = decodeObject({ ...eventOf(), data: `${fits}a` });
+    expect(result).toEqual({ ok: false, error: `invalid event: data is larger than ${DATA_MAX_BYTES} bytes` });
+  });
+
+  it('measures data in UTF-8 bytes, not characters', () => {
+    // 'é' is 2 bytes: half the characters already exceed the limit.
+    const result = decodeObject({ ...eventOf(), data: 'é'.repeat(DATA_MAX_BYTES / 2) });
+    expect(result.ok).toBe(false);
+  });
+
+  // The API refuses such links (validation.assertLink); events from other producers must not bring them in.
+  it('rejects a link that is neither http(s) nor a path (javascript:, data:, //host)', () => {
+    const links = ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', '//evil.example'];
+    const accepted = links.filter((link) => decodeObject({ ...eventOf(), link }).ok);
+    expect(accepted).toEqual([]);
+  });
+});

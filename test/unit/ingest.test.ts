@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { encodeEvent } from '../../src/notifications/event.js';
+import { type ConsumedMessage, type DeadLetter, ingestBatch, type IngestPorts, splitBatch } from '../../src/notifications/ingest.js';
+import type { NewNotification, Notification } from '../../src/notifications/notification.js';
+import { newNotification } from './fixtures.js';
+
+let offset = 0;
+function message(notification: NewNotification, overrides: Partial<ConsumedMessage> = {}): ConsumedMessage {
+  const { key, value } = encodeEvent(notification);
+  offset += 1;
+  return { partition: 0, offset: String(offset), key: Buffer.from(key), value: Buffer.from(value), ...overrides };
+}
+
+function rawMessage(value: string | null, key: string | null = 'bob'): ConsumedMessage {
+  offset += 1;
+  return { partition: 0, offset: String(offset), key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value) };
+}
+
+interface Options {
+  /** Ids the store already holds: it skips them, as ON CONFLICT DO NOTHING does. */
+  alreadyStored?: readonly string[];
+  storeFails?: Error;
+  commitFails?: Error;
+  deadLetterFails?: Error;
+}
+
+/** Ports that record, in one log, what was called in which order. */
+function fakePorts({ alreadyStored = [], storeFails, commitFails, deadLetterFails }: Options = {}) {
+  const log: string[] = [];
+  const deadLettered: DeadLetter[][] = [];
+  const insertedCalls: NewNotification[][] = [];
+  const published: Notification[] = [];
+  let seq = 0;
+  const ports: IngestPorts = {
+    store: {
+      insertNotifications: async (items) => {
+        log.push('store');
+        insertedCalls.push([...items]);
+        if (storeFails) throw storeFails;
+        return items
+          .filter((item) => !alreadyStored.includes(item.id))
+          .map((item) => ({ ...item, seq: ++seq, readAt: null, archivedAt: null }));
+      },
+    },
+    deadLetter: async (letters) => {
+      log.push('deadLetter');
+      deadLettered.push([...letters]);
+      if (deadLetterFails) throw deadLetterFails;
+    },
+    commit: async () => {
+      log.push('commit');
+      if (commitFails) throw commitFails;
+    },
+    publish: (notification) => {
+      log.push(`publish:${notification.id}`);
+      published.push(notification);
+    },
+  };
+  return { ports, log, deadLettered, insertedCalls, published };
+}
+
+describe('splitBatch', () => {
+  it('decodes valid messages in order and dead-letters the rest with the reason', () => {
+    const a = newNotification();
+    const b = newNotification({ recipientId: 'carol' });
+    const notJson = rawMessage('{oops');
+    const wrongKey = message(newNotification({ recipientId: 'bob' }), { key: Buffer.from('mallory') });
+    const tombstone = rawMessage(null);
+    const { valid, invalid } = splitBatch([message(a), notJson, wrongKey, message(b), tombstone]);
+    expect(valid).toEqual([a, b]);
+    expect(invalid).toEqual([
+      { message: notJson, error: 'value is not JSON' },
+      { message: wrongKey, error: 'key does not match the recipient id' },
+      { message: tombstone, error: 'empty message (tombstone)' },
+    ]);
+  });
+
+  it('accepts a message without a key', () => {
+    const a = newNotification();
+    expect(splitBatch([message(a, { key: null })])).toEqual({ valid: [a], invalid: [] });
+  });
+});
+
+describe('ingestBatch', () => {
+  it('dead-letters, then stores, then commits, then publishes', async () => {
+    const a = newNotification();
+    const b = newNotification();
+    const { ports, log } = fakePorts();
+    const result = await ingestBatch([message(a), rawMessage('not json'), message(b)], ports);
+    expect(log).toEqual(['deadLetter', 'store', 'commit', `publish:${a.id}`, `publish:${b.id}`]);
+    expect(result.deadLettered).toBe(1);
+    expect(result.inserted.map((n) => n.id)).toEqual([a.id, b.id]);
+  });
+
+  it('stores all valid messages in ONE call and publishes the stored rows', async () => {
+    const items = [newNotification(), newNotification(), newNotification()];
+    const { ports, insertedCalls, published } = fakePorts();
+    const { inserted } = await ingestBatch(items.map((n) => message(n)), ports);
+    expect(insertedCalls).toEqual([items]);
+    expect(published).toEqual(inserted);
+    expect(published.map((n) => n.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('publishes only the rows the store inserted', async () => {
+    const [a, b, c] = [newNotification(), newNotification(), newNotification()];
+    const { ports, log, published } = fakePorts({ alreadyStored: [b.id] });
+    const result = await ingestBatch([message(a), message(b), message(c)], ports);
+    expect(published.map((n) => n.id)).toEqual([a.id, c.id]);
+    expect(result.inserted.map((n) => n.id)).toEqual([a.id, c.id]);
+    expect(log).toContain('commit');
+  });
+
+  it('publishes nothing for a redelivered batch (the store inserts nothing) but still commits', async () => {
+    const items = [newNotification(), newNotification()];
+    const { ports, log, published } = fakePorts({ alreadyStored: items.map((n) => n.id) });
+    const result = await ingestBatch(items.map((n) => message(n)), ports);
+    expect(published).toEqual([]);
+    expect(log).toEqual(['store', 'commit']);
+    expect(result).toEqual({ inserted: [], deadLettered: 0 });
+  });
+
+  it('sends invalid messages to the dead letter and never to the store', async () => {
+    const good = newNotification({ recipientId: 'bob' });
+    const badJson = rawMessage('{"v":1');
+    const wrongKey = message(newNotification({ recipientId: 'bob' }), { key: Buffer.from('carol') });
+    const { ports, deadLettered, insertedCalls } = fakePorts();
+    const result = await ingestBatch([badJson, message(good), wrongKey], ports);
+    expect(deadLettered).toEqual([
+      [
+        { message: badJson, error: 'value is not JSON' },
+        { message: wrongKey, error: 'key does not match the recipient id' },
+      ],
+    ]);
+    expect(insertedCalls).toEqual([[good]]);
+    expect(result.deadLettered).toBe(2);
+  });
+
+  it('does not call the dead letter when every message is valid', async () => {
+    const { ports, deadLettered } = fakePorts();
+    await ingestBatch([message(newNotification())], ports);
+    expect(deadLettered).toEqual([]);
+  });
+
+  it('when commit throws, still publishes the inserted rows and lets the error through', async () => {
+    const failure = new Error('rebalance in progress');
+    const [a, b] = [newNotification(), newNotification()];
+    const { ports, log, published } = fakePorts({ commitFails: failure });
+    await expect(ingestBatch([message(a), message(b)], ports)).rejects.toBe(failure);
+    expect(log).toEqual(['store', 'commit', `publish:${a.id}`, `publish:${b.id}`]);
+    expect(published.map((n) => n.id)).toEqual([a.id, b.id]);
+  });
+
+  it('when the store throws, commits nothing and publishes nothing', async () => {
+    const failure = new Error('database down');
+    const { ports, log, published } = fakePorts({ storeFails: failure });
+    await expect(ingestBatch([rawMessage('nope'), message(newNotification())], ports)).rejects.toBe(failure);
+    expect(log).toEqual(['deadLetter', 'store']);
+    expect(published).toEqual([]);
+  });
+
+  it('when the dead letter throws, stores, commits and publishes nothing', async () => {
+    const failure = new Error('DLQ topic unavailable');
+    const { ports, log } = fakePorts({ deadLetterFails: failure });
+    await expect(ingestBatch([rawMessage('nope'), message(newNotification())], ports)).rejects.toBe(failure);
+    expect(log).toEqual(['deadLetter']);
+  });
+
+  it('with no valid message, does not call the store but still commits', async () => {
+    const { ports, log } = fakePorts();
+    const result = await ingestBatch([rawMessage('nope'), rawMessage(null)], ports);
+    expect(log).toEqual(['deadLetter', 'commit']);
+    expect(result).toEqual({ inserted: [], deadLettered: 2 });
+  });
+
+  it('with an empty batch, only commits', async () => {
+    const { ports, log } = fakePorts();
+    await expect(ingestBatch([], ports)).resolves.toEqual({ inserted: [], deadLettered: 0 });
+    expect(log).toEqual(['commit']);
+  });
+});

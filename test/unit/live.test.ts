@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../src/notifications/cursor.js';
+import { NotifyError } from '../../src/notifications/errors.js';
+import { createLiveFeed } from '../../src/notifications/live.js';
+import type { Notification } from '../../src/notifications/notification.js';
+import type { InboxPubSub, NotificationStore } from '../../src/notifications/ports.js';
+import { stored } from './fixtures.js';
+
+/**
+ * A pushable channel like `events.on()`: it buffers what is pushed until read, and `return()`
+ * ends it, releasing a pending `next()` with done.
+ */
+function createChannel<T>() {
+  const buffer: T[] = [];
+  const waiters: ((result: IteratorResult<T>) => void)[] = [];
+  const onWait: (() => void)[] = [];
+  let ended = false;
+  let returnCalls = 0;
+  const iterator: AsyncIterator<T> = {
+    next() {
+      if (buffer.length > 0) return Promise.resolve({ done: false, value: buffer.shift()! });
+      if (ended) return Promise.resolve({ done: true, value: undefined });
+      return new Promise((resolve) => {
+        waiters.push(resolve);
+        for (const notify of onWait.splice(0)) notify();
+      });
+    },
+    async return() {
+      returnCalls += 1;
+      ended = true;
+      buffer.length = 0;
+      for (const resolve of waiters.splice(0)) resolve({ done: true, value: undefined });
+      return { done: true, value: undefined };
+    },
+  };
+  return {
+    iterator,
+    push(value: T) {
+      if (ended) return;
+      const waiter = waiters.shift();
+      if (waiter) waiter({ done: false, value });
+      else buffer.push(value);
+    },
+    /** Resolves once a `next()` is pending, i.e. the reader is waiting for a value. */
+    waiting: () => (waiters.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => onWait.push(resolve))),
+    get ended() {
+      return ended;
+    },
+    get returnCalls() {
+      return returnCalls;
+    },
+  };
+}
+
+const USER = 'bob';
+
+/** A store holding `rows` of USER (any seq order), and a pub/sub with one channel; both log their calls. */
+function setup(rows: Notification[] = [], storeFails?: Error) {
+  const log: string[] = [];
+  const channel = createChannel<Notification>();
+  const storeCalls: { userId: string; afterSeq: number; limit: number }[] = [];
+  const store: Pick<NotificationStore, 'listNotificationsAfter'> = {
+    listNotificationsAfter: async (userId, afterSeq, limit) => {
+      log.push(`store:${afterSeq}`);
+      storeCalls.push({ userId, afterSeq, limit });
+      if (storeFails) throw storeFails;
+      return rows
+        .filter((row) => row.recipientId === userId && row.seq > afterSeq)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, limit);
+    },
+  };
+  // Only what `added` uses; the other members stay unimplemented.
+  const pubsub: Pick<InboxPubSub, 'subscribeAdded'> = {
+    subscribeAdded: (userId) => {
+      log.push(`subscribe:${userId}`);
+      return { [Symbol.asyncIterator]: () => channel.iterator };
+    },
+  };
+  const live = createLiveFeed({ store: store as NotificationStore, pubsub: pubsub as InboxPubSub });
+  return { live, log, channel, storeCalls };
+}
+
+const row = (seq: number) => stored(seq, { recipientId: USER });
+
+/** Reads `count` values from the iterator. */
+async function take(iterator: AsyncIterator<Notification>, count: number): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const next = await iterator.next();
+    if (next.done) throw new Error(`the feed ended after ${seqs.length} values`);
+    seqs.push(next.value.seq);
+  }
+  return seqs;
+}
+
+describe('createLiveFeed().added', () => {
+  it('subscribes at call time, before the store is read', async () => {
+    const { live, log, channel } = setup([row(5), row(6)]);
+    const feed = live.added(USER, encodeCursor(4));
+    expect(log).toEqual([`subscribe:${USER}`]);
+    const iterator = feed[Symbol.asyncIterator]();
+    expect(await take(iterator, 2)).toEqual([5, 6]);
+    expect(log).toEqual([`subscribe:${USER}`, 'store:4']);
+    await iterator.return?.();
+    expect(channel.ended).toBe(true);
+  });
+
+  it('with `after`, replays the stored ones after the cursor in order, then yields live ones', async () => {
+    const { live, channel } = setup([row(7), row(3), row(5), row(4), row(6)]);
+    const iterator = live.added(USER, encodeCursor(4))[Symbol.asyncIterator]();
+    expect(await take(iterator, 3)).toEqual([5, 6, 7]);
+    channel.push(row(8));
+    channel.push(row(9));
+    expect(await take(iterator, 2)).toEqual([8, 9]);
+    await iterator.return?.();
+  });
+
+  it('drops live ones already replayed, so there is no duplicate at the seam', async () => {
+    const { live, channel } = setup([row(5), row(6), row(7)]);
+    const iterator = live.added(USER, encodeCursor(4))[Symbol.asyncIterator]();
+    // Published while the replay was reading: 6 and 7 are both stored and live.
+    channel.push(row(6));
+    channel.push(row(7));
+    channel.push(row(8));
+    expect(await take(iterator, 4)).toEqual([5, 6, 7, 8]);
+    // A late duplicate of an already-yielded live one is dropped too.
+    channel.push(row(8));
+    channel.push(row(9));
+    expect(await take(iterator, 1)).toEqual([9]);
+    await iterator.return?.();
+  });
+
+  it('drops live ones at or before the cursor even when nothing is stored after it', async () => {
+    const { live, channel } = setup([row(1), row(2)]);
+    const iterator = live.added(USER, encodeCursor(2))[Symbol.asyncIterator]();
+    channel.push(row(2));
+    channel.push(row(3));
+    expect(await take(iterator, 1)).toEqual([3]);
+    await iterator.return?.();
+  });
+
+  it('replays more than one store page, each read after the last seq it yielded', async () => {
+    const rows = Array.from({ length: 450 }, (_, i) => row(i + 1));
+    const { live, channel, storeCalls } = setup(rows);
+    const iterator = live.added(USER, encodeCursor(0))[Symbol.asyncIterator]();
+    const seqs = await take(iterator, 450);
+    expect(seqs).toEqual(rows.map((r) => r.seq));
+    const limit = storeCalls[0]!.limit;
+    expect(limit).toBeGreaterThan(0);
+    expect(storeCalls.map((c) => c.afterSeq)).toEqual(Array.from({ length: storeCalls.length }, (_, i) => i * limit));
+    expect(storeCalls.every((c) => c.userId === USER)).toBe(true);
+    channel.push(row(451));
+    expect(await take(iterator, 1)).toEqual([451]);
+    await iterator.return?.();
+  });
+
+  it('without `after`, does not read the store and yields every live one', async () => {
+    const { live, log, channel } = setup([row(1)]);
+    const iterator = live.added(USER)[Symbol.asyncIterator]();
+    channel.push(row(1));
+    channel.push(row(2));
+    expect(await take(iterator, 2)).toEqual([1, 2]);
+    expect(log).toEqual([`subscribe:${USER}`]);
+    await iterator.return?.();
+  });
+
+  it('treats an empty `after` as none', async () => {
+    const { live, log, channel } = setup([row(1)]);
+    const iterator = live.added(USER, '')[Symbol.asyncIterator]();
+    channel.push(row(1));
+    expect(await take(iterator, 1)).toEqual([1]);
+    expect(log).toEqual([`subscribe:${USER}`]);
+    await iterator.return?.();
+  });
+
+  it('ends promptly when return() is called while it waits for a live event, and ends the pub/sub iterator', async () => {
+    const { live, channel } = setup([row(5)]);
+    const iterator = live.added(USER, encodeCursor(4))[Symbol.asyncIterator]();
+    expect(await take(iterator, 1)).toEqual([5]);
+    const pending = iterator.next();
+    await channel.waiting();
+    await expect(iterator.return!()).resolves.toEqual({ done: true, value: undefined });
+    await expect(pending).resolves.toEqual({ done: true, value: undefined });
+    expect(channel.ended).toBe(true);
+    expect(channel.returnCalls).toBeGreaterThanOrEqual(1);
+    // Once ended, it stays ended even if something is published.
+    channel.push(row(6));
+    await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it('ends the pub/sub iterator when the reader breaks out of for-await', async () => {
+    const { live, channel } = setup();
+    channel.push(row(1));
+    channel.push(row(2));
+    const seen: number[] = [];
+    for await (const notification of live.added(USER)) {
+      seen.push(notification.seq);
+      if (seen.length === 2) break;
+    }
+    expect(seen).toEqual([1, 2]);
+    expect(channel.ended).toBe(true);
+  });
+
+  it('ends when the pub/sub iterator ends', async () => {
+    const { live, channel } = setup();
+    const iterator = live.added(USER)[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await channel.waiting();
+    await channel.iterator.return!();
+    await expect(pending).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it('ends the pub/sub iterator when the store read fails, and lets the error through', async () => {
+    const failure = new Error('database down');
+    const { live, channel } = setup([], failure);
+    const iterator = live.added(USER, encodeCursor(1))[Symbol.asyncIterator]();
+    await expect(iterator.next()).rejects.toBe(failure);
+    expect(channel.ended).toBe(true);
+  });
+
+  it.each([
+    ['a malformed user id', 'not a user', undefined, 'userId'],
+    ['a malformed cursor', USER, 'garbage!', 'after'],
+  ])('throws BAD_USER_INPUT at once for %s, without subscribing', (_name, userId, after, field) => {
+    const { live, log } = setup();
+    let caught: unknown;
+    try {
+      live.added(userId, after);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(NotifyError);
+    expect(caught).toMatchObject({ code: 'BAD_USER_INPUT', details: { field } });
+    expect(log).toEqual([]);
+  });
+});
