@@ -44,7 +44,7 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     const kafka = createKafkaService(
       { ...config.kafka, brokers },
       { store, pubsub },
-      log.child({ component: 'kafka' }),
+      log.child({ part: 'kafka' }),
     );
     shutdown.add('kafka', () => kafka.stop());
 

@@ -11,7 +11,7 @@ export interface KafkaClientOptions {
 }
 
 export function createKafkaClient({ brokers, clientId, ssl = false, sasl, log }: KafkaClientOptions): Kafka {
-  const kafkaLog = log.child({ component: 'kafkajs' });
+  const kafkaLog = log.child({ lib: 'kafkajs' });
   return new Kafka({
     brokers,
     clientId,
@@ -20,14 +20,12 @@ export function createKafkaClient({ brokers, clientId, ssl = false, sasl, log }:
     connectionTimeout: 3000,
     logLevel: logLevel.WARN,
     // kafkajs reports every retriable broker answer (a coordinator still loading) as ERROR and
-    // then retries it; our own code reports what finally failed, so these are warnings.
+    // then retries it; our own code logs what finally failed, so kafkajs's own lines are detail.
     logCreator:
       () =>
       ({ namespace, level, log: entry }: LogEntry) => {
-        const { message, ...extra } = entry;
-        const fields = { namespace, ...extra, timestamp: undefined, logger: undefined };
-        if (level === logLevel.ERROR || level === logLevel.WARN) kafkaLog.warn(fields, message);
-        else kafkaLog.debug(fields, message);
+        const { message, timestamp: _timestamp, logger: _logger, ...extra } = entry;
+        kafkaLog.debug({ namespace, kafkaLevel: logLevel[level], ...extra }, message);
       },
   });
 }

@@ -4,7 +4,7 @@
  * committed. A store outage is retried with backoff while heart-beating; nothing is committed
  * meanwhile, and a batch left behind by a stop or a rebalance is simply read again.
  */
-import type { EachBatchPayload, Kafka } from 'kafkajs';
+import { Partitioners, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { ingestBatch, type DeadLetter } from '../notifications/ingest.js';
 import type { InboxPubSub, NotificationStore } from '../notifications/ports.js';
 import type { Logger } from '../logger.js';
@@ -26,7 +26,7 @@ export interface ConsumerDeps {
 export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps: ConsumerDeps) {
   const { topic, dlqTopic, groupId, log } = options;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  const dlqProducer = kafka.producer({ allowAutoTopicCreation: false });
+  const dlqProducer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;

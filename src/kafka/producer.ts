@@ -3,7 +3,7 @@
  * request (micro-batching): under load that is one round-trip for many mutations. Every send
  * waits for acks from all in-sync replicas, and for at most `sendTimeoutMs`.
  */
-import type { Kafka, Message } from 'kafkajs';
+import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import { encodeEvent } from '../notifications/event.js';
 import { NotifyError } from '../notifications/errors.js';
 import type { NewNotification } from '../notifications/notification.js';
@@ -26,6 +26,7 @@ interface Pending {
 
 export function createKafkaProducer(kafka: Kafka, { topic, sendTimeoutMs, maxBatch = 5000, log }: ProducerOptions) {
   const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
     // Bounded: a request must answer KAFKA_UNAVAILABLE in time, not retry forever.
     retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1000 },
