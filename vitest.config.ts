@@ -19,5 +19,8 @@ export default defineConfig({
     // Two cores: files run in parallel but not more than the machine can hold with a JVM beside them.
     maxWorkers: 2,
     pool: 'forks',
+    // CI reads the JSON summary to print one plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.data/test-results.json' },
   },
 });

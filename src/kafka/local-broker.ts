@@ -167,8 +167,6 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
     throw new Error(`Kafka broker ${exitDescription ?? 'did not start'}`);
   }
   track(child);
-  const pidRecord: PidRecord = { pid, ownerPid: process.pid };
-  await writeFile(files.pid, `${JSON.stringify(pidRecord)}\n`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -185,15 +183,22 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
     })());
 
   const brokers = [`127.0.0.1:${port}`];
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (!(await canListTopics(brokers))) {
-    const problem =
-      exitDescription ?? (Date.now() >= deadline ? `was not ready after ${READY_TIMEOUT_MS / 1000} s` : undefined);
-    if (problem !== undefined) {
-      await stop();
-      throw new Error(`Kafka broker ${problem}. Last lines of ${files.log}:\n${await logTail(files.log)}`);
+  try {
+    const pidRecord: PidRecord = { pid, ownerPid: process.pid };
+    await writeFile(files.pid, `${JSON.stringify(pidRecord)}\n`);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!(await canListTopics(brokers))) {
+      const problem =
+        exitDescription ??
+        (Date.now() >= deadline ? `was not ready after ${READY_TIMEOUT_MS / 1000} s` : undefined);
+      if (problem !== undefined) {
+        throw new Error(`Kafka broker ${problem}. Last lines of ${files.log}:\n${await logTail(files.log)}`);
+      }
+      await settlesWithin(exited, READY_POLL_MS);
     }
-    await settlesWithin(exited, READY_POLL_MS);
+  } catch (error) {
+    await stop();
+    throw error;
   }
   ready = true;
   options.log(`Kafka broker ready on ${brokers[0]} in ${elapsed(started)} ms`);
@@ -241,6 +246,9 @@ function serverProperties(p: { port: number; controllerPort: number; logDirs: st
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
+    // broker.session.timeout.ms stays at Kafka's 9 s: after an unclean exit (SIGKILL) the next start
+    // waits that long for the old registration to expire, but a shorter one would fence the broker
+    // whenever a loaded machine delays its heartbeats.
     '',
   ].join('\n');
 }
@@ -528,7 +536,12 @@ function tail(text: string): string {
 
 async function logTail(file: string): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  return text.trim() === '' ? '(empty)' : tail(text);
+  // Java stack frames would push the messages that say what went wrong out of the tail.
+  const messages = text
+    .split('\n')
+    .filter((line) => !/^\s+(at |\.\.\. \d+ more)/.test(line))
+    .join('\n');
+  return messages.trim() === '' ? '(empty)' : tail(messages);
 }
 
 function elapsed(since: number): number {
