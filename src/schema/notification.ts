@@ -176,13 +176,20 @@ const toSendInput = (input: SendInputArg): SendInput => ({
   idempotencyKey: input.idempotencyKey ?? null,
 });
 
-const SendErrorRef = builder.objectRef<NotifyError>('SendError').implement({
+// A plain object, not the Error itself: a resolver that returns an Error raises it.
+const SendErrorRef = builder.objectRef<{ code: string; message: string; field: string | null }>('SendError').implement({
   description: 'Why one notification of a batch was not sent.',
   fields: (t) => ({
     code: t.exposeString('code', { description: 'BAD_USER_INPUT, USER_NOT_FOUND or KAFKA_UNAVAILABLE.' }),
     message: t.exposeString('message'),
-    field: t.string({ nullable: true, resolve: (error) => (typeof error.details.field === 'string' ? error.details.field : null) }),
+    field: t.exposeString('field', { nullable: true, description: 'The input field at fault, when there is one.' }),
   }),
+});
+
+const describeError = (error: NotifyError) => ({
+  code: error.code,
+  message: error.message,
+  field: typeof error.details.field === 'string' ? error.details.field : null,
 });
 
 const SendResultRef = builder.objectRef<SendResult & { index: number }>('SendNotificationResult').implement({
@@ -190,7 +197,7 @@ const SendResultRef = builder.objectRef<SendResult & { index: number }>('SendNot
   fields: (t) => ({
     index: t.exposeInt('index', { description: 'Position of the input this answers.' }),
     notification: t.field({ type: SentNotificationRef, nullable: true, resolve: (r) => (r.ok ? r.notification : null) }),
-    error: t.field({ type: SendErrorRef, nullable: true, resolve: (r) => (r.ok ? null : r.error) }),
+    error: t.field({ type: SendErrorRef, nullable: true, resolve: (r) => (r.ok ? null : describeError(r.error)) }),
   }),
 });
 
