@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import DataLoader from 'dataloader';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -26,6 +26,20 @@ export interface AppOptions {
 
 type EnvelopedExecution = ExecutionArgs & { rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown } };
 
+/**
+ * Yoga logs every error it masked at error level, including our coded client errors; the mask
+ * itself already logs the unexpected ones, with their cause, so Yoga's copy is detail.
+ */
+function yogaLogger(log: Logger) {
+  return {
+    debug: (...args: unknown[]) => log.debug({ args }, 'yoga'),
+    info: (...args: unknown[]) => log.info({ args }, 'yoga'),
+    warn: (...args: unknown[]) => log.warn({ args }, 'yoga'),
+    error: (...args: unknown[]) =>
+      args[0] instanceof GraphQLError ? log.debug({ err: args[0] }, 'masked error') : log.error({ args }, 'yoga'),
+  };
+}
+
 export function createApp({ services, readiness, log }: AppOptions) {
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -39,7 +53,7 @@ export function createApp({ services, readiness, log }: AppOptions) {
     graphiql: { title: 'kafka-notify', defaultQuery: graphiqlDefaultQuery, subscriptionsProtocol: 'WS' },
     renderGraphiQL,
     maskedErrors: { maskError: createMaskError(log) },
-    logging: log.child({ component: 'yoga' }),
+    logging: yogaLogger(log.child({ component: 'yoga' })),
     plugins: [
       useReadinessCheck({
         endpoint: '/ready',
@@ -69,7 +83,7 @@ export function createApp({ services, readiness, log }: AppOptions) {
         try {
           document = parse(params.query);
         } catch (error) {
-          return [error as import('graphql').GraphQLError];
+          return [error as GraphQLError];
         }
         const args: EnvelopedExecution = {
           schema: enveloped,

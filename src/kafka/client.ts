@@ -18,6 +18,9 @@ export function createKafkaClient({ brokers, clientId, ssl = false, sasl, log }:
     ssl,
     ...(sasl && { sasl: sasl as SASLOptions }),
     connectionTimeout: 3000,
+    // kafkajs's default lets one call retry for half a minute; our loops retry on their own, and
+    // a stop or a readiness answer should not wait behind a long backoff.
+    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
     logLevel: logLevel.WARN,
     // kafkajs reports every retriable broker answer (a coordinator still loading) as ERROR and
     // then retries it; our own code logs what finally failed, so kafkajs's own lines are detail.

@@ -35,7 +35,8 @@ export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerD
   let loop: Promise<void> | null = null;
 
   async function setUp() {
-    const admin = kafka.admin();
+    // Few retries: our loop retries with its own backoff, and the first failure should show soon.
+    const admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 200 } });
     await admin.connect();
     try {
       await ensureTopics(admin, options);

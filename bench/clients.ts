@@ -1,0 +1,128 @@
+/**
+ * The bench's clients: GraphQL over HTTP on plain `node:http` with keep-alive (cheaper per
+ * request than fetch, so the load generator takes less of the two cores from the server), and
+ * graphql-ws subscriptions with callbacks that stamp each event's arrival.
+ */
+import http from 'node:http';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { wallClockMs } from './stats.js';
+
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+export interface HttpGraphQLClient {
+  /** Resolves with `data`; fails on a transport error, a non-JSON answer or any GraphQL error. */
+  request<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  close(): void;
+}
+
+export function httpGraphQLClient(url: string, maxSockets: number): HttpGraphQLClient {
+  const target = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  return {
+    async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+      const body = JSON.stringify({ query, variables });
+      const text = await new Promise<string>((resolve, reject) => {
+        const request = http.request(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/graphql-response+json, application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+            response.on('error', reject);
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+      let result: GraphQLResponse<T>;
+      try {
+        result = JSON.parse(text) as GraphQLResponse<T>;
+      } catch {
+        throw new Error(`not a GraphQL answer: ${text.slice(0, 200)}`);
+      }
+      if (result.errors?.length || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+/** GET `path` on the server of `url`; resolves with the status code. */
+export function httpStatus(url: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(new URL(path, url), (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', reject);
+  });
+}
+
+/** A graphql-ws connection, opened now; resolves once the server acknowledged it. */
+export async function wsConnection(url: string): Promise<Client> {
+  const wsUrl = url.replace(/^http/, 'ws');
+  let onConnected: () => void = () => {};
+  let onError: (error: unknown) => void = () => {};
+  const connected = new Promise<void>((resolve, reject) => {
+    onConnected = resolve;
+    onError = reject;
+  });
+  const client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    on: { connected: () => onConnected(), error: (error) => onError(error) },
+  });
+  await connected;
+  return client;
+}
+
+export interface Arrival<T> {
+  data: T;
+  /** wallClockMs() when the event was handed to us. */
+  at: number;
+}
+
+/**
+ * Subscribes with a callback; every event (and any error) goes to `onEvent`. Returns the
+ * function that ends the subscription.
+ */
+export function subscribe<T>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  onEvent: (arrival: Arrival<T>) => void,
+  onError: (error: unknown) => void,
+): () => void {
+  return client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => {
+        const at = wallClockMs();
+        if (result.errors?.length || !result.data) {
+          onError(new Error(`subscription errors: ${JSON.stringify(result.errors)}`));
+          return;
+        }
+        onEvent({ data: result.data as T, at });
+      },
+      error: onError,
+      complete: () => {},
+    },
+  );
+}

@@ -1,0 +1,84 @@
+/** The bench's handle on a server process (bench/host.ts): start it, send it commands, end it. */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { HostCommand, HostReply, HostResult, HostStarted } from './host-protocol.js';
+import { within } from './stats.js';
+
+const HOST_FILE = fileURLToPath(new URL('./host.ts', import.meta.url));
+const COMMAND_TIMEOUT_MS = 120_000;
+const EXIT_TIMEOUT_MS = 30_000;
+
+export interface HostProcess {
+  pid: number;
+  startSystem(command: Omit<Extract<HostCommand, { op: 'start-system' }>, 'op'>): Promise<HostStarted>;
+  startBareYoga(): Promise<HostStarted>;
+  /** Stops what it runs; the process stays for the next start. */
+  stop(): Promise<void>;
+  /** Stops what it runs and ends the process (SIGKILL if it does not end in time); idempotent. */
+  close(): Promise<void>;
+}
+
+export async function spawnHost(root: string): Promise<HostProcess> {
+  const child: ChildProcess = fork(HOST_FILE, [], {
+    cwd: root,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not start the server process');
+
+  let nextId = 0;
+  const pending = new Map<number, { resolve(result: HostResult): void; reject(error: Error): void }>();
+  let exitDescription: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitDescription = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      for (const { reject } of pending.values()) reject(new Error(`the server process ${exitDescription}`));
+      pending.clear();
+      resolve();
+    });
+  });
+  child.on('message', (message: HostReply) => {
+    const waiter = pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id);
+    if (message.ok) waiter.resolve(message.result);
+    else waiter.reject(new Error(`server process: ${message.error}`));
+  });
+
+  function request(command: HostCommand): Promise<HostResult> {
+    if (exitDescription !== undefined) return Promise.reject(new Error(`the server process ${exitDescription}`));
+    const id = nextId++;
+    const answer = new Promise<HostResult>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      child.send({ id, ...command });
+    });
+    return within(answer, COMMAND_TIMEOUT_MS, `the server process to ${command.op}`);
+  }
+
+  const started = (result: HostResult): HostStarted => {
+    if (!('url' in result)) throw new Error('the server process answered a start without a url');
+    return result;
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    pid,
+    startSystem: async (command) => started(await request({ op: 'start-system', ...command })),
+    startBareYoga: async () => started(await request({ op: 'start-bare-yoga' })),
+    async stop() {
+      await request({ op: 'stop' });
+    },
+    close: () =>
+      (closing ??= (async () => {
+        if (exitDescription !== undefined) return;
+        await request({ op: 'stop' }).catch(() => undefined);
+        // Disconnecting is the host's signal to end.
+        if (child.connected) child.disconnect();
+        await within(exited, EXIT_TIMEOUT_MS, 'the server process to exit').catch(async () => {
+          child.kill('SIGKILL');
+          await exited;
+        });
+      })()),
+  };
+}

@@ -1,0 +1,27 @@
+/** Messages between the bench and its server process (bench/host.ts), over the fork IPC channel. */
+import type { User } from '../src/notifications/notification.js';
+
+export type HostCommand =
+  | {
+      op: 'start-system';
+      /** The variables parseConfig reads (not the process environment). */
+      env: Record<string, string>;
+      brokers: string[];
+      pgSchema?: string;
+      /** Seeded once the system runs, so that mutations may name them. */
+      users: User[];
+    }
+  | { op: 'start-bare-yoga' }
+  | { op: 'stop' };
+
+export interface HostStarted {
+  url: string;
+  /** wallClockMs() around startSystem (or the bare server's start). */
+  startCalledAt: number;
+  startReturnedAt: number;
+}
+
+export type HostResult = HostStarted | { stopped: true };
+
+export type HostRequest = { id: number } & HostCommand;
+export type HostReply = { id: number } & ({ ok: true; result: HostResult } | { ok: false; error: string });

@@ -1,0 +1,84 @@
+/**
+ * Plain kafkajs, for the baselines and for watching the system's consumer group: the same event
+ * JSON the service writes (its own encoder), the same key (the recipient) and partitioner.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners, type Admin, type Message, type PartitionMetadata } from 'kafkajs';
+import { encodeEvent } from '../src/notifications/event.js';
+import { waitFor } from './stats.js';
+
+export function rawKafka(brokers: string[]): Kafka {
+  return new Kafka({ clientId: 'kafka-notify-bench', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000 });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** One event exactly as sendNotification would write it: a LIKE from Emma (user 1). */
+export function likeEvent(recipientId: string, message: string): Message {
+  return encodeEvent({
+    id: randomUUID(),
+    senderId: '1',
+    recipientId,
+    kind: 'like',
+    message,
+    link: null,
+    data: null,
+    createdAt: new Date(),
+  });
+}
+
+/**
+ * `perPartition` user ids for each of `partitions` partitions under the service's partitioner, so
+ * that load keyed by them spreads evenly instead of wherever a few hashes happen to land.
+ */
+export function recipientsAcrossPartitions(prefix: string, partitions: number, perPartition: number): string[] {
+  const partitionMetadata: PartitionMetadata[] = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionErrorCode: 0,
+    partitionId,
+    leader: 1,
+    replicas: [1],
+    isr: [1],
+  }));
+  const partitionOf = Partitioners.DefaultPartitioner();
+  const chosen: string[] = [];
+  const counts = new Array<number>(partitions).fill(0);
+  for (let n = 0; chosen.length < partitions * perPartition; n += 1) {
+    const id = `${prefix}-${n}`;
+    const partition = partitionOf({ topic: 'any', partitionMetadata, message: { key: id, value: null } });
+    if (counts[partition]! < perPartition) {
+      counts[partition]! += 1;
+      chosen.push(id);
+    }
+  }
+  return chosen;
+}
+
+export async function createTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+}
+
+/** How many messages of `topic` the group has not committed yet. */
+export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const done = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  let lag = 0;
+  for (const { partition, high, low } of ends) {
+    // -1: nothing committed yet, which counts from the start of the log.
+    const at = Math.max(done.get(partition) ?? -1, Number(low));
+    lag += Math.max(0, Number(high) - at);
+  }
+  return lag;
+}
+
+/**
+ * Waits until the group committed everything on `topic`. The service commits only after its
+ * store committed, so a lag of 0 means the store holds every message.
+ */
+export async function waitCaughtUp(admin: Admin, groupId: string, topic: string, timeoutMs = 120_000): Promise<void> {
+  await waitFor(`consumer group ${groupId} to catch up on ${topic}`, async () => (await groupLag(admin, groupId, topic)) === 0, {
+    timeoutMs,
+    intervalMs: 50,
+  });
+}

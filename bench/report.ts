@@ -1,0 +1,145 @@
+/** The bench's results: a table on the terminal, and bench/results/latest.{json,md}. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FigureId } from './settings.js';
+
+export interface Measurement {
+  label: string;
+  value: number;
+  unit: string;
+  /** value ÷ the figure's baseline value (absent on the baseline itself). */
+  ratio?: number;
+  /** Secondary numbers (p95, p99, counts, …), shown after the value. */
+  extra?: Record<string, number>;
+}
+
+export interface FigureResult {
+  id: FigureId;
+  title: string;
+  /** How to read the ratio, e.g. "÷ raw kafkajs; higher is better". */
+  ratioNote: string;
+  baseline?: Measurement;
+  measurements: Measurement[];
+  notes: string[];
+  seconds: number;
+  error?: string;
+}
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryGb: number;
+  node: string;
+  platform: string;
+  loadAverageAtStart: number[];
+  loadAverageAtEnd?: number[];
+}
+
+export interface BenchReport {
+  date: string;
+  command: string;
+  machine: MachineInfo;
+  parts: { kafka: string; store: string; partitions: number; scale: number };
+  settings: unknown;
+  figures: FigureResult[];
+  totalSeconds: number;
+}
+
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadAverageAtStart: os.loadavg().map((value) => Math.round(value * 100) / 100),
+  };
+}
+
+/** A ratio as text: 0.42× (3 significant digits, enough for figures this noisy). */
+export function formatRatio(ratio: number | undefined): string {
+  if (ratio === undefined || !Number.isFinite(ratio)) return '';
+  return `${ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+function formatExtra(extra: Record<string, number> | undefined): string {
+  if (!extra) return '';
+  return Object.entries(extra)
+    .map(([name, value]) => `${name} ${formatNumber(value)}`)
+    .join(', ');
+}
+
+interface Row {
+  measurement: string;
+  value: string;
+  ratio: string;
+  detail: string;
+}
+
+function rowsOf(figure: FigureResult): Row[] {
+  const row = (m: Measurement, isBaseline: boolean): Row => ({
+    measurement: `${isBaseline ? 'baseline: ' : ''}${m.label}`,
+    value: `${formatNumber(m.value)} ${m.unit}`,
+    ratio: isBaseline ? '1×' : formatRatio(m.ratio),
+    detail: formatExtra(m.extra),
+  });
+  return [...(figure.baseline ? [row(figure.baseline, true)] : []), ...figure.measurements.map((m) => row(m, false))];
+}
+
+export function textTable(report: BenchReport): string {
+  const lines: string[] = [];
+  for (const figure of report.figures) {
+    lines.push('', `${figure.title}  (ratio ${figure.ratioNote}; ${figure.seconds.toFixed(0)} s)`);
+    if (figure.error) lines.push(`  FAILED: ${figure.error.split('\n')[0]}`);
+    const rows = rowsOf(figure);
+    const width = (key: keyof Row) => Math.max(0, ...rows.map((r) => r[key].length));
+    const [wm, wv, wr] = [width('measurement'), width('value'), width('ratio')];
+    for (const r of rows) {
+      lines.push(`  ${r.measurement.padEnd(wm)}  ${r.value.padStart(wv)}  ${r.ratio.padStart(wr)}  ${r.detail}`.trimEnd());
+    }
+    for (const note of figure.notes) lines.push(`  · ${note}`);
+  }
+  return lines.join('\n');
+}
+
+export function markdown(report: BenchReport): string {
+  const m = report.machine;
+  const lines = [
+    '# kafka-notify bench',
+    '',
+    `- date: ${report.date}`,
+    `- command: \`${report.command}\``,
+    `- machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}; Node ${m.node}`,
+    `- load average (1/5/15 min) at start ${m.loadAverageAtStart.join(' / ')}, at end ${(m.loadAverageAtEnd ?? []).join(' / ')}`,
+    `- parts: Kafka ${report.parts.kafka}; store ${report.parts.store}; ${report.parts.partitions} partitions; scale ${report.parts.scale}`,
+    `- total ${report.totalSeconds.toFixed(0)} s`,
+    '',
+    'Absolute numbers on a shared machine are noise; the ratios to the baseline measured in the same run are the figures.',
+  ];
+  for (const figure of report.figures) {
+    lines.push('', `## ${figure.title}`, '', `Ratio: ${figure.ratioNote}.`, '');
+    if (figure.error) lines.push(`**Failed:** \`${figure.error.split('\n')[0]}\``, '');
+    lines.push('| measurement | value | ratio | detail |', '| --- | ---: | ---: | --- |');
+    for (const r of rowsOf(figure)) lines.push(`| ${r.measurement} | ${r.value} | ${r.ratio} | ${r.detail} |`);
+    if (figure.notes.length > 0) lines.push('', ...figure.notes.map((note) => `- ${note}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function writeReport(dir: string, report: BenchReport): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const json = path.join(dir, 'latest.json');
+  const md = path.join(dir, 'latest.md');
+  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(md, markdown(report));
+  return [json, md];
+}
