@@ -21,7 +21,9 @@ export interface BenchContext {
   /** Seeded in the system: the users each figure sends to. */
   users: BenchUsers;
   /** Starts a system in `host` on `topic` with a fresh group and a fresh store; stopped by the bench's cleanup too. */
-  startSystem(host: HostProcess, topic: string): Promise<RunningSystem & { startReturnedAt: number }>;
+  startSystem(host: HostProcess, topic: string): Promise<RunningSystem & { startCalledAt: number; startReturnedAt: number }>;
+  /** A topic or group name unique to this run and purpose (`bench-<run>-<purpose>-<n>`). */
+  name(purpose: string): string;
   /** Another server process, ended by the bench's cleanup if the figure does not end it. */
   spawnHost(): Promise<HostProcess>;
   /** Registers a step for the bench's final cleanup (run last-in first-out, also on failure). */

@@ -57,9 +57,9 @@ export function readSettings(env: Record<string, string | undefined>) {
       rounds: 2,
     },
     latency: { sends: scaled(300, 60), warmup: scaled(30, 10), ratePerSecond: 50 },
-    query: { requests: scaled(2_000, 300), warmup: scaled(300, 100), concurrency: 20, inboxSize: 200, rounds: 2 },
+    query: { requests: scaled(2_000, 300), warmup: scaled(300, 100), concurrency: 20, inboxSize: 200, heavyInboxSize: scaled(5_000, 2_000), rounds: 2 },
     fanout: { subscribers: 200, connections: 20, rounds: scaled(10, 4), warmup: 2 },
-    ingest: { messages: scaled(20_000, 2_000), heavyQueryRequests: scaled(1_000, 200) },
+    ingest: { messages: scaled(20_000, 2_000) },
   };
 }
 

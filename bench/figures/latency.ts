@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Partitioners } from 'kafkajs';
 import { httpGraphQLClient, subscribe, wsConnection } from '../clients.js';
 import type { BenchContext } from '../context.js';
-import { createTopic, likeEvent, uniqueName } from '../kafka-raw.js';
+import { createTopic, likeEvent } from '../kafka-raw.js';
 import type { FigureResult } from '../report.js';
 import { distribution, wallClockMs, within } from '../stats.js';
 import { ADDED, type AddedData, PROBE_TIMEOUT_MS, probeUntilLive, SEND_ONE } from './live.js';
@@ -34,14 +34,14 @@ function arrivals() {
 export async function latencyFigure(ctx: BenchContext): Promise<FigureResult> {
   const s = ctx.settings.latency;
   const user = ctx.users.latency;
-  const tag = uniqueName('lat');
+  const tag = ctx.name('lat');
   const intervalMs = 1000 / s.ratePerSecond;
 
   // The baseline: a topic of the same layout with its own producer and consumer group.
-  const rawTopic = uniqueName('bench-latency');
+  const rawTopic = ctx.name('latency');
   await createTopic(ctx.admin, rawTopic, ctx.settings.partitions);
   const producer = ctx.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-  const consumer = ctx.kafka.consumer({ groupId: uniqueName('bench-latency-group'), allowAutoTopicCreation: false });
+  const consumer = ctx.kafka.consumer({ groupId: ctx.name('latency-group'), allowAutoTopicCreation: false });
   const raw = arrivals();
   const service = arrivals();
   const http = httpGraphQLClient(ctx.system.url, 2);

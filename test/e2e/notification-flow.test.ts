@@ -90,7 +90,7 @@ describe('the inbox query', () => {
     await system?.dispose();
   });
 
-  it('lists newest first and pages with first/after', async () => {
+  it('lists newest first, pages with first/after and last/before, and filters by kind', async () => {
     system = await startTestSystem();
     await waitUntilReady(system);
     const ws = wsClient(system.wsUrl);
@@ -122,5 +122,20 @@ describe('the inbox query', () => {
     const page3 = await graphqlData<Inbox>(system.url, INBOX, { userId: '3', first: 2, after: page2.notifications.pageInfo.endCursor });
     expect(page3.notifications.edges.map((e) => e.node.id)).toEqual(newestFirst.slice(4));
     expect(page3.notifications.pageInfo.hasNextPage).toBe(false);
+
+    // Backwards from the oldest: the two just newer than it, still newest first.
+    const oldestCursor = page3.notifications.edges[0]!.cursor;
+    const back = await graphqlData<Inbox>(system.url, `query($before: String) { notifications(userId: "3", last: 2, before: $before) {
+      totalCount edges { cursor node { id seq message senderId sender { name } status } } pageInfo { hasNextPage hasPreviousPage endCursor } } }`, { before: oldestCursor });
+    expect(back.notifications.edges.map((e) => e.node.id)).toEqual(newestFirst.slice(2, 4));
+    expect(back.notifications.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+
+    // Filtered by kind: only MENTION here, so a FOLLOW filter finds nothing and MENTION finds all.
+    const kinds = await graphqlData<{ follow: { totalCount: number }; mention: { totalCount: number } }>(
+      system.url,
+      `{ follow: notifications(userId: "3", filter: { kind: [FOLLOW] }) { totalCount }
+         mention: notifications(userId: "3", filter: { kind: [MENTION, LIKE] }) { totalCount } }`,
+    );
+    expect(kinds).toEqual({ follow: { totalCount: 0 }, mention: { totalCount: 5 } });
   });
 });

@@ -1,0 +1,123 @@
+/**
+ * Figure 5, ingest throughput: M events are pre-loaded onto a fresh topic with raw kafkajs, then
+ * a fresh system (fresh consumer group, fresh store) starts on it, and the bench times how long
+ * the group takes to have committed all of them. The service commits offsets only after its
+ * store committed, so that is when the store holds them all; the inbox counts are checked after.
+ * Baseline: a raw kafkajs consumer group reading the same M messages with eachBatch, doing
+ * nothing, with the same partitions consumed concurrently. Both clocks start when the group has
+ * joined (for the system: when startSystem returned, which it does right after the join).
+ */
+import { Partitioners } from 'kafkajs';
+import { httpGraphQLClient } from '../clients.js';
+import type { BenchContext } from '../context.js';
+import type { HostProcess } from '../host-process.js';
+import { createTopic, groupLag, likeEvent, recipientsAcrossPartitions } from '../kafka-raw.js';
+import type { FigureResult } from '../report.js';
+import { runConcurrently, wallClockMs, waitFor, within } from '../stats.js';
+
+const TIMEOUT_MS = 180_000;
+
+/** Reads the whole topic with a new group; resolves with ms from the group join to the last message. */
+async function rawConsume(ctx: BenchContext, topic: string, total: number): Promise<number> {
+  const consumer = ctx.kafka.consumer({ groupId: ctx.name('ingest-raw-group'), allowAutoTopicCreation: false });
+  let joinedAt: number | undefined;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joinedAt ??= wallClockMs();
+  });
+  let seen = 0;
+  let resolveDone: (at: number) => void = () => {};
+  const done = new Promise<number>((resolve) => {
+    resolveDone = resolve;
+  });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: Math.max(1, Math.min(ctx.settings.partitions, 4)),
+      eachBatch: async ({ batch }) => {
+        seen += batch.messages.length;
+        if (seen >= total) resolveDone(wallClockMs());
+      },
+    });
+    const finishedAt = await within(done, TIMEOUT_MS, `the raw consumer to read ${total} messages`);
+    if (joinedAt === undefined) throw new Error('the raw consumer never reported joining its group');
+    return finishedAt - joinedAt;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export async function ingestFigure(ctx: BenchContext, host: HostProcess): Promise<FigureResult> {
+  const total = ctx.settings.ingest.messages;
+  const partitions = ctx.settings.partitions;
+  const topic = ctx.name('ingest');
+  await createTopic(ctx.admin, topic, partitions);
+  const recipients = recipientsAcrossPartitions('bench-ingest', partitions, 1);
+
+  const producer = ctx.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  const preloadMs = await runConcurrently(Math.ceil(total / 500), 4, async (batch) => {
+    const size = Math.min(500, total - batch * 500);
+    const messages = Array.from({ length: size }, (_, i) => {
+      const n = batch * 500 + i;
+      return likeEvent(recipients[n % recipients.length]!, `Emma liked your post #${n}.`);
+    });
+    await producer.send({ topic, acks: -1, messages });
+  }).finally(() => producer.disconnect());
+  ctx.log(`ingest: ${total} events pre-loaded in ${Math.round(preloadMs)} ms`);
+
+  // The raw baseline: one pass to warm up, one measured.
+  await rawConsume(ctx, topic, total);
+  const rawMs = await rawConsume(ctx, topic, total);
+  ctx.log(`ingest: raw consumer read ${total} in ${Math.round(rawMs)} ms`);
+
+  // The system, in the server process that ran figures 1–4 (so its code is warm), on this topic
+  // with a fresh group and a fresh store.
+  const system = await ctx.startSystem(host, topic);
+  let doneAt = 0;
+  await waitFor(
+    `the system to store ${total} events`,
+    async () => {
+      const lag = await groupLag(ctx.admin, system.groupId, topic);
+      if (lag === 0) doneAt = wallClockMs();
+      return lag === 0;
+    },
+    { timeoutMs: TIMEOUT_MS, intervalMs: 50 },
+  );
+  const systemMs = doneAt - system.startReturnedAt;
+  ctx.log(`ingest: system stored ${total} in ${Math.round(systemMs)} ms`);
+
+  // Check that the store really holds them all.
+  const client = httpGraphQLClient(system.url, 1);
+  try {
+    const query = `{ ${recipients.map((id, i) => `u${i}: notifications(userId: ${JSON.stringify(id)}, first: 1) { totalCount }`).join(' ')} }`;
+    const counts = await client.request<Record<string, { totalCount: number }>>(query);
+    const stored = Object.values(counts).reduce((sum, { totalCount }) => sum + totalCount, 0);
+    if (stored !== total) throw new Error(`the store holds ${stored} notifications, expected ${total}`);
+  } finally {
+    client.close();
+  }
+
+  const rawRate = (total / rawMs) * 1000;
+  const systemRate = (total / systemMs) * 1000;
+  return {
+    id: 'ingest',
+    title: `5. Ingest throughput: a backlog of ${total.toLocaleString('en-US')} events`,
+    ratioNote: '÷ raw kafkajs consumer, higher is better',
+    baseline: { label: 'raw kafkajs eachBatch, doing nothing', value: rawRate, unit: 'msgs/s', extra: { ms: rawMs } },
+    measurements: [
+      {
+        label: `system: decode, store (${ctx.settings.databaseUrl ? 'PostgreSQL' : 'PGlite'}), commit, publish`,
+        value: systemRate,
+        unit: 'msgs/s',
+        ratio: systemRate / rawRate,
+        extra: { ms: systemMs, 'startSystem ms': system.startReturnedAt - system.startCalledAt },
+      },
+    ],
+    notes: [
+      `${partitions} partitions, ${recipients.length} recipients (one per partition), ${Math.min(partitions, 4)} partitions consumed concurrently by both`,
+      'the system is done when its group has committed every offset (it commits only after the store did), polled every 50 ms; the stored count is checked after',
+    ],
+    seconds: 0,
+  };
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/config.js';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('gives the embedded defaults when nothing is set', () => {
+    const config = parseConfig({});
+    expect(config.http.port).toBe(4000);
+    expect(config.kafka).toMatchObject({ brokers: undefined, topic: 'notifications', dlqTopic: 'notifications.dlq', groupId: 'notifications-group' });
+    expect(config.database.url).toBeUndefined();
+    expect(config.redis.url).toBeUndefined();
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(parseConfig({ KAFKA_BROKERS: '', PORT: '' }).kafka.brokers).toBeUndefined();
+  });
+
+  it('reads a broker list', () => {
+    expect(parseConfig({ KAFKA_BROKERS: 'a:9092, b:9093' }).kafka.brokers).toEqual(['a:9092', 'b:9093']);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ KAFKA_PARTITIONS: '0' }, 'KAFKA_PARTITIONS'],
+    [{ SEED_DEMO_USERS: 'maybe' }, 'SEED_DEMO_USERS'],
+    [{ KAFKA_SASL_MECHANISM: 'plain' }, 'KAFKA_SASL_MECHANISM'],
+  ])('rejects %o with a line naming %s', (env, variable) => {
+    const found = problems(env);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+});
