@@ -17,17 +17,21 @@ export interface BenchContext {
   admin: Admin;
   /** The server process running system A (figures 1–4); figure 5 starts system B in it. */
   host: HostProcess;
+  /** The local broker's java process (undefined with KAFKA_BROKERS), for CPU figures. */
+  brokerPid: number | undefined;
   system: RunningSystem;
   /** Seeded in the system: the users each figure sends to. */
   users: BenchUsers;
   /** Starts a system in `host` on `topic` with a fresh group and a fresh store; stopped by the bench's cleanup too. */
-  startSystem(host: HostProcess, topic: string): Promise<RunningSystem & { startCalledAt: number; startReturnedAt: number }>;
+  startSystem(
+    host: HostProcess,
+    topic: string,
+    options?: { waitUntilReady?: boolean },
+  ): Promise<RunningSystem & { startCalledAt: number; startReturnedAt: number }>;
   /** A topic or group name unique to this run and purpose (`bench-<run>-<purpose>-<n>`). */
   name(purpose: string): string;
   /** Another server process, ended by the bench's cleanup if the figure does not end it. */
   spawnHost(): Promise<HostProcess>;
-  /** Registers a step for the bench's final cleanup (run last-in first-out, also on failure). */
-  onCleanup(name: string, step: () => Promise<void>): void;
   log(line: string): void;
 }
 
@@ -38,6 +42,7 @@ export interface BenchUsers {
   fanout: string;
   fanoutSingle: string;
   fanoutChanges: string;
+  fanoutChangesHeavy: string;
   query: string;
   queryHeavy: string;
 }
@@ -49,6 +54,7 @@ export function benchUsers(produce: string[]): BenchUsers {
     fanout: 'bench-fanout',
     fanoutSingle: 'bench-fanout-single',
     fanoutChanges: 'bench-fanout-changes',
+    fanoutChangesHeavy: 'bench-fanout-changes-heavy',
     query: 'bench-query',
     queryHeavy: 'bench-query-heavy',
   };

@@ -5,8 +5,11 @@ import type { HostCommand, HostReply, HostResult, HostStarted } from './host-pro
 import { within } from './stats.js';
 
 const HOST_FILE = fileURLToPath(new URL('./host.ts', import.meta.url));
+/** As the Dockerfile runs the service (graphql-js, for one, skips its development checks); an explicit NODE_ENV wins. */
+export const SERVER_NODE_ENV = process.env.NODE_ENV || 'production';
 const COMMAND_TIMEOUT_MS = 120_000;
-const EXIT_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 45_000;
+const EXIT_TIMEOUT_MS = 10_000;
 
 export interface HostProcess {
   pid: number;
@@ -22,6 +25,7 @@ export async function spawnHost(root: string): Promise<HostProcess> {
   const child: ChildProcess = fork(HOST_FILE, [], {
     cwd: root,
     execArgv: ['--import', 'tsx'],
+    env: { ...process.env, NODE_ENV: SERVER_NODE_ENV },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pid = child.pid;
@@ -72,7 +76,7 @@ export async function spawnHost(root: string): Promise<HostProcess> {
     close: () =>
       (closing ??= (async () => {
         if (exitDescription !== undefined) return;
-        await request({ op: 'stop' }).catch(() => undefined);
+        await within(request({ op: 'stop' }), STOP_TIMEOUT_MS, 'the server process to stop').catch(() => undefined);
         // Disconnecting is the host's signal to end.
         if (child.connected) child.disconnect();
         await within(exited, EXIT_TIMEOUT_MS, 'the server process to exit').catch(async () => {

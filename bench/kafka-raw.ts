@@ -2,17 +2,13 @@
  * Plain kafkajs, for the baselines and for watching the system's consumer group: the same event
  * JSON the service writes (its own encoder), the same key (the recipient) and partitioner.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type Message, type PartitionMetadata } from 'kafkajs';
 import { encodeEvent } from '../src/notifications/event.js';
-import { waitFor } from './stats.js';
+import { runConcurrently, waitFor } from './stats.js';
 
 export function rawKafka(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'kafka-notify-bench', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000 });
-}
-
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
 /** One event exactly as sendNotification would write it: a LIKE from Emma (user 1). */
@@ -57,6 +53,31 @@ export function recipientsAcrossPartitions(prefix: string, partitions: number, p
 
 export async function createTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+}
+
+/**
+ * Writes `count` notifications for `userId` straight onto a system's topic and waits until the
+ * system has stored them: the quick way to give a user a large inbox.
+ */
+export async function fillInbox(
+  kafka: Kafka,
+  admin: Admin,
+  system: { topic: string; groupId: string },
+  userId: string,
+  count: number,
+): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await runConcurrently(Math.ceil(count / 500), 2, async (batch) => {
+      const size = Math.min(500, count - batch * 500);
+      const messages = Array.from({ length: size }, (_, i) => likeEvent(userId, `Emma liked your post #${batch * 500 + i}.`));
+      await producer.send({ topic: system.topic, acks: -1, messages });
+    });
+  } finally {
+    await producer.disconnect();
+  }
+  await waitCaughtUp(admin, system.groupId, system.topic);
 }
 
 /** How many messages of `topic` the group has not committed yet. */

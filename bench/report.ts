@@ -15,7 +15,7 @@ export interface Measurement {
 }
 
 export interface FigureResult {
-  id: FigureId;
+  id: FigureId | 'setup';
   title: string;
   /** How to read the ratio, e.g. "÷ raw kafkajs; higher is better". */
   ratioNote: string;
@@ -40,7 +40,7 @@ export interface BenchReport {
   date: string;
   command: string;
   machine: MachineInfo;
-  parts: { kafka: string; store: string; partitions: number; scale: number };
+  parts: { kafka: string; store: string; partitions: number; scale: number; serverNodeEnv: string };
   settings: unknown;
   figures: FigureResult[];
   totalSeconds: number;
@@ -96,7 +96,13 @@ function rowsOf(figure: FigureResult): Row[] {
 }
 
 export function textTable(report: BenchReport): string {
-  const lines: string[] = [];
+  const m = report.machine;
+  const lines: string[] = [
+    `kafka-notify bench, ${report.date}: ${report.command}`,
+    `${m.cpus} × ${m.cpuModel}, Node ${m.node}; Kafka ${report.parts.kafka}; ${report.parts.store}; ${report.parts.partitions} partitions; ` +
+      `load average ${m.loadAverageAtStart.join('/')} → ${(m.loadAverageAtEnd ?? []).join('/')}`,
+    'Ratios to the baseline measured in the same run are the figures; absolute numbers on a shared machine are noise.',
+  ];
   for (const figure of report.figures) {
     lines.push('', `${figure.title}  (ratio ${figure.ratioNote}; ${figure.seconds.toFixed(0)} s)`);
     if (figure.error) lines.push(`  FAILED: ${figure.error.split('\n')[0]}`);
@@ -120,7 +126,7 @@ export function markdown(report: BenchReport): string {
     `- command: \`${report.command}\``,
     `- machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}; Node ${m.node}`,
     `- load average (1/5/15 min) at start ${m.loadAverageAtStart.join(' / ')}, at end ${(m.loadAverageAtEnd ?? []).join(' / ')}`,
-    `- parts: Kafka ${report.parts.kafka}; store ${report.parts.store}; ${report.parts.partitions} partitions; scale ${report.parts.scale}`,
+    `- parts: Kafka ${report.parts.kafka}; store ${report.parts.store}; ${report.parts.partitions} partitions; scale ${report.parts.scale}; server processes with NODE_ENV=${report.parts.serverNodeEnv}`,
     `- total ${report.totalSeconds.toFixed(0)} s`,
     '',
     'Absolute numbers on a shared machine are noise; the ratios to the baseline measured in the same run are the figures.',

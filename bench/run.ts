@@ -20,7 +20,7 @@ import { ingestFigure } from './figures/ingest.js';
 import { latencyFigure } from './figures/latency.js';
 import { produceFigure } from './figures/produce.js';
 import { queryFigure } from './figures/query.js';
-import { spawnHost, type HostProcess } from './host-process.js';
+import { SERVER_NODE_ENV, spawnHost, type HostProcess } from './host-process.js';
 import { rawKafka, recipientsAcrossPartitions } from './kafka-raw.js';
 import { machineInfo, textTable, writeReport, type BenchReport, type FigureResult } from './report.js';
 import { benchCommand, readSettings, type FigureId } from './settings.js';
@@ -85,12 +85,17 @@ async function main(): Promise<number> {
   try {
     log(`${command}  (scale ${settings.scale}, ${settings.partitions} partitions, ${settings.databaseUrl ? 'PostgreSQL' : 'PGlite'})`);
     let brokers = settings.brokers;
+    let brokerPid: number | undefined;
     if (!brokers) {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kafka-notify-bench-broker-'));
       cleanup.add('broker data', () => rm(dataDir, { recursive: true, force: true }));
       const broker = await startLocalBroker({ dataDir, cacheDir: projectPaths().cacheDir, log: (line) => log(`kafka: ${line}`) });
-      cleanup.add('Kafka broker', () => broker.stop());
+      cleanup.add('Kafka broker', async () => {
+        await broker.stop();
+        log(`Kafka broker (pid ${broker.pid}) stopped`);
+      });
       brokers = broker.brokers;
+      brokerPid = broker.pid;
     }
     const kafka = rawKafka(brokers);
     const admin = kafka.admin();
@@ -111,17 +116,21 @@ async function main(): Promise<number> {
       users.fanout,
       users.fanoutSingle,
       users.fanoutChanges,
+      users.fanoutChangesHeavy,
       users.query,
       users.queryHeavy,
     ].map((id) => ({ id, name: id }));
 
     const spawn = async (): Promise<HostProcess> => {
       const host = await spawnHost(root);
-      cleanup.add(`server process ${host.pid}`, () => host.close());
+      cleanup.add(`server process ${host.pid}`, async () => {
+        await host.close();
+        log(`server process (pid ${host.pid}) ended`);
+      });
       return host;
     };
 
-    const startSystem: BenchContext['startSystem'] = async (host, topic) => {
+    const startSystem: BenchContext['startSystem'] = async (host, topic, { waitUntilReady = true } = {}) => {
       const groupId = name('group');
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kafka-notify-bench-'));
       const pgSchema = settings.databaseUrl ? name('schema').replace(/-/g, '_') : undefined;
@@ -154,7 +163,8 @@ async function main(): Promise<number> {
         ...(databaseUrl && { DATABASE_URL: databaseUrl }),
       };
       const result = await host.startSystem({ env, brokers: brokers!, users: [...DEMO_USERS, ...seeded], ...(pgSchema && { pgSchema }) });
-      await waitFor(`the system on ${topic} to be ready`, async () => (await httpStatus(result.url, '/ready')) === 200);
+      log(`system on ${topic}: startSystem took ${Math.round(result.startReturnedAt - result.startCalledAt)} ms`);
+      if (waitUntilReady) await waitFor(`the system on ${topic} to be ready`, async () => (await httpStatus(result.url, '/ready')) === 200);
       return { url: result.url, topic, groupId, startCalledAt: result.startCalledAt, startReturnedAt: result.startReturnedAt };
     };
 
@@ -169,12 +179,12 @@ async function main(): Promise<number> {
       kafka,
       admin,
       host,
+      brokerPid,
       system,
       users,
       startSystem,
       spawnHost: spawn,
       name,
-      onCleanup: (step, run) => cleanup.add(step, run),
       log,
     };
 
@@ -200,7 +210,7 @@ async function main(): Promise<number> {
     await measure('ingest', () => ingestFigure(ctx, host));
   } catch (error) {
     log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    figures.push({ id: 'produce', title: 'setup', ratioNote: '', measurements: [], notes: [], seconds: 0, error: String(error) });
+    figures.push({ id: 'setup', title: 'setup', ratioNote: '', measurements: [], notes: [], seconds: 0, error: String(error) });
   } finally {
     log('stopping…');
     await cleanup.run();
@@ -217,6 +227,7 @@ async function main(): Promise<number> {
       store: settings.databaseUrl ? 'PostgreSQL' : 'PGlite',
       partitions: settings.partitions,
       scale: settings.scale,
+      serverNodeEnv: SERVER_NODE_ENV,
     },
     settings: { ...settings, figures: [...settings.figures], databaseUrl: settings.databaseUrl ? '<set>' : undefined },
     figures,

@@ -54,12 +54,12 @@ export function readSettings(env: Record<string, string | undefined>) {
       singles: scaled(4_000, 400),
       singleConcurrency: 50,
       /** Interleaved rounds of the three modes; each mode reports its best round. */
-      rounds: 2,
+      rounds: 3,
     },
     latency: { sends: scaled(300, 60), warmup: scaled(30, 10), ratePerSecond: 50 },
-    query: { requests: scaled(2_000, 300), warmup: scaled(300, 100), concurrency: 20, inboxSize: 200, heavyInboxSize: scaled(5_000, 2_000), rounds: 2 },
-    fanout: { subscribers: 200, connections: 20, rounds: scaled(10, 4), warmup: 2 },
-    ingest: { messages: scaled(20_000, 2_000) },
+    query: { requests: scaled(1_000, 200), warmup: scaled(300, 100), concurrency: 20, inboxSize: 200, heavyInboxSize: scaled(5_000, 2_000), rounds: 3 },
+    fanout: { subscribers: 200, connections: 20, rounds: scaled(10, 4), warmup: 2, heavyInboxSize: scaled(5_000, 2_000) },
+    ingest: { messages: scaled(40_000, 4_000), rawPasses: 3 },
   };
 }
 

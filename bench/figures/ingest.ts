@@ -10,6 +10,7 @@
 import { Partitioners } from 'kafkajs';
 import { httpGraphQLClient } from '../clients.js';
 import type { BenchContext } from '../context.js';
+import { cpuMeter } from '../cpu.js';
 import type { HostProcess } from '../host-process.js';
 import { createTopic, groupLag, likeEvent, recipientsAcrossPartitions } from '../kafka-raw.js';
 import type { FigureResult } from '../report.js';
@@ -18,7 +19,7 @@ import { runConcurrently, wallClockMs, waitFor, within } from '../stats.js';
 const TIMEOUT_MS = 180_000;
 
 /** Reads the whole topic with a new group; resolves with ms from the group join to the last message. */
-async function rawConsume(ctx: BenchContext, topic: string, total: number): Promise<number> {
+async function rawConsume(ctx: BenchContext, topic: string, total: number): Promise<{ ms: number; cpu: Record<string, number> }> {
   const consumer = ctx.kafka.consumer({ groupId: ctx.name('ingest-raw-group'), allowAutoTopicCreation: false });
   let joinedAt: number | undefined;
   consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -30,6 +31,7 @@ async function rawConsume(ctx: BenchContext, topic: string, total: number): Prom
     resolveDone = resolve;
   });
   try {
+    const meter = cpuMeter({ broker: ctx.brokerPid });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -40,8 +42,9 @@ async function rawConsume(ctx: BenchContext, topic: string, total: number): Prom
       },
     });
     const finishedAt = await within(done, TIMEOUT_MS, `the raw consumer to read ${total} messages`);
+    const cpu = meter();
     if (joinedAt === undefined) throw new Error('the raw consumer never reported joining its group');
-    return finishedAt - joinedAt;
+    return { ms: finishedAt - joinedAt, cpu };
   } finally {
     await consumer.disconnect();
   }
@@ -66,24 +69,35 @@ export async function ingestFigure(ctx: BenchContext, host: HostProcess): Promis
   }).finally(() => producer.disconnect());
   ctx.log(`ingest: ${total} events pre-loaded in ${Math.round(preloadMs)} ms`);
 
-  // The raw baseline: one pass to warm up, one measured.
+  // The raw baseline: one pass to warm up, then the best of a few (each with a new group). It is
+  // over in a few dozen milliseconds, so a single pass would be mostly noise.
   await rawConsume(ctx, topic, total);
-  const rawMs = await rawConsume(ctx, topic, total);
+  let best: { ms: number; cpu: Record<string, number> } | undefined;
+  for (let pass = 0; pass < ctx.settings.ingest.rawPasses; pass += 1) {
+    const result = await rawConsume(ctx, topic, total);
+    if (!best || result.ms < best.ms) best = result;
+  }
+  const { ms: rawMs, cpu: rawCpu } = best!;
   ctx.log(`ingest: raw consumer read ${total} in ${Math.round(rawMs)} ms`);
 
   // The system, in the server process that ran figures 1–4 (so its code is warm), on this topic
   // with a fresh group and a fresh store.
-  const system = await ctx.startSystem(host, topic);
+  // Polling starts as soon as startSystem returned (no wait for /ready, which would delay it).
+  const system = await ctx.startSystem(host, topic, { waitUntilReady: false });
+  const meter = cpuMeter({ server: host.pid, broker: ctx.brokerPid });
   let doneAt = 0;
+  let lagAtFirstPoll: number | undefined;
   await waitFor(
     `the system to store ${total} events`,
     async () => {
       const lag = await groupLag(ctx.admin, system.groupId, topic);
+      lagAtFirstPoll ??= lag;
       if (lag === 0) doneAt = wallClockMs();
       return lag === 0;
     },
     { timeoutMs: TIMEOUT_MS, intervalMs: 50 },
   );
+  const systemCpu = meter();
   const systemMs = doneAt - system.startReturnedAt;
   ctx.log(`ingest: system stored ${total} in ${Math.round(systemMs)} ms`);
 
@@ -104,19 +118,25 @@ export async function ingestFigure(ctx: BenchContext, host: HostProcess): Promis
     id: 'ingest',
     title: `5. Ingest throughput: a backlog of ${total.toLocaleString('en-US')} events`,
     ratioNote: '÷ raw kafkajs consumer, higher is better',
-    baseline: { label: 'raw kafkajs eachBatch, doing nothing', value: rawRate, unit: 'msgs/s', extra: { ms: rawMs } },
+    baseline: { label: `raw kafkajs eachBatch, doing nothing (best of ${ctx.settings.ingest.rawPasses})`, value: rawRate, unit: 'msgs/s', extra: { ms: rawMs, ...rawCpu } },
     measurements: [
       {
         label: `system: decode, store (${ctx.settings.databaseUrl ? 'PostgreSQL' : 'PGlite'}), commit, publish`,
         value: systemRate,
         unit: 'msgs/s',
         ratio: systemRate / rawRate,
-        extra: { ms: systemMs, 'startSystem ms': system.startReturnedAt - system.startCalledAt },
+        extra: {
+          ms: systemMs,
+          'startSystem ms': system.startReturnedAt - system.startCalledAt,
+          'uncommitted at first poll': lagAtFirstPoll ?? Number.NaN,
+          ...systemCpu,
+        },
       },
     ],
     notes: [
       `${partitions} partitions, ${recipients.length} recipients (one per partition), ${Math.min(partitions, 4)} partitions consumed concurrently by both`,
       'the system is done when its group has committed every offset (it commits only after the store did), polled every 50 ms; the stored count is checked after',
+      '"uncommitted at first poll": what was left when the bench first looked, right after startSystem returned (equal to the backlog when nothing was committed before the clock started)',
     ],
     seconds: 0,
   };

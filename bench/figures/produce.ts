@@ -8,6 +8,7 @@
 import { Partitioners } from 'kafkajs';
 import { httpGraphQLClient } from '../clients.js';
 import type { BenchContext } from '../context.js';
+import { cpuMeter } from '../cpu.js';
 import { likeEvent, waitCaughtUp } from '../kafka-raw.js';
 import type { FigureResult, Measurement } from '../report.js';
 import { runConcurrently } from '../stats.js';
@@ -75,14 +76,20 @@ export async function produceFigure(ctx: BenchContext): Promise<FigureResult> {
     for (const mode of modes) await send[mode](Math.max(s.batchSize * s.batchConcurrency, Math.round(counts[mode] / 10)));
     await waitCaughtUp(ctx.admin, groupId, topic);
 
-    const best: Record<Mode, { rate: number; catchUpMs: number } | undefined> = { raw: undefined, batch: undefined, single: undefined };
+    const best: Record<Mode, { rate: number; catchUpMs: number; cpu: Record<string, number> } | undefined> = {
+      raw: undefined,
+      batch: undefined,
+      single: undefined,
+    };
     for (let round = 0; round < s.rounds; round += 1) {
       for (const mode of modes) {
+        const meter = cpuMeter({ server: ctx.host.pid, broker: ctx.brokerPid });
         const elapsedMs = await send[mode](counts[mode]);
+        const cpu = meter();
         const caughtUp = performance.now();
         await waitCaughtUp(ctx.admin, groupId, topic);
         const rate = (counts[mode] / elapsedMs) * 1000;
-        if (!best[mode] || rate > best[mode].rate) best[mode] = { rate, catchUpMs: performance.now() - caughtUp };
+        if (!best[mode] || rate > best[mode].rate) best[mode] = { rate, catchUpMs: performance.now() - caughtUp, cpu };
         ctx.log(`produce round ${round + 1}: ${mode} ${Math.round(rate)} msgs/s`);
       }
     }
@@ -93,7 +100,7 @@ export async function produceFigure(ctx: BenchContext): Promise<FigureResult> {
       value: best[mode]!.rate,
       unit: 'msgs/s',
       ...(mode !== 'raw' && { ratio: best[mode]!.rate / baselineRate }),
-      extra: { messages: counts[mode], 'store caught up after (ms)': best[mode]!.catchUpMs },
+      extra: { messages: counts[mode], 'store caught up after (ms)': best[mode]!.catchUpMs, ...best[mode]!.cpu },
     });
     return {
       id: 'produce',
@@ -105,6 +112,7 @@ export async function produceFigure(ctx: BenchContext): Promise<FigureResult> {
         `all onto the system's topic (${ctx.settings.partitions} partitions, key = recipient, acks -1), spread over ${recipients.length} recipients; ` +
           `batches ${s.batchConcurrency} in flight; best of ${s.rounds} interleaved rounds after a warm-up`,
         '"store caught up after": how long after the last acknowledgement the consumer group had committed everything (stored in the inbox)',
+        'CPU %: of one core, while sending; "server" is the process running the system (it also consumes and stores meanwhile)',
       ],
       seconds: 0,
     };
