@@ -55,6 +55,18 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
     return store.unreadCount(assertUserId(userId, 'userId'));
   }
 
+  // One count per change, shared by every feed of this instance that delivers it: 200 open tabs
+  // must not mean 200 counts. It is still read after the change committed.
+  const countsAfter = new WeakMap<InboxEvent, Promise<number>>();
+  function unreadCountAfter(event: InboxEvent): Promise<number> {
+    let count = countsAfter.get(event);
+    if (!count) {
+      count = store.unreadCount(event.userId);
+      countsAfter.set(event, count);
+    }
+    return count;
+  }
+
   /** The ids, de-duplicated, once every one is known to belong to `userId`; otherwise nothing changes. */
   async function owned(userId: string, ids: readonly string[]): Promise<string[]> {
     assertUserId(userId, 'userId');
@@ -92,6 +104,7 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
   return {
     list,
     unreadCount,
+    unreadCountAfter,
     listUsers: () => store.listUsers(),
     getUsers: (ids: readonly string[]) => store.getUsers(ids),
     markRead: (userId: string, ids: readonly string[]) => change(userId, ids, 'read', (w) => store.markRead(userId, w, now())),

@@ -22,8 +22,8 @@ const InboxChangeRef = builder.objectRef<InboxEvent>('InboxChange').implement({
     }),
     unreadCount: t.int({
       description:
-        'The absolute unread count, read from the store when this is delivered: never a delta to add up, and the last push always carries the latest count.',
-      resolve: (change, _args, ctx) => ctx.inbox.unreadCount(change.userId),
+        'The absolute unread count, read from the store after the change: never a delta to add up, and the last push always carries the latest count.',
+      resolve: (change, _args, ctx) => ctx.inbox.unreadCountAfter(change),
     }),
   }),
 });

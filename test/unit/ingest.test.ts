@@ -82,12 +82,12 @@ describe('splitBatch', () => {
 });
 
 describe('ingestBatch', () => {
-  it('dead-letters, then stores, then commits, then publishes', async () => {
+  it('dead-letters, then stores, then publishes, then commits', async () => {
     const a = newNotification();
     const b = newNotification();
     const { ports, log } = fakePorts();
     const result = await ingestBatch([message(a), rawMessage('not json'), message(b)], ports);
-    expect(log).toEqual(['deadLetter', 'store', 'commit', `publish:${a.id}`, `publish:${b.id}`]);
+    expect(log).toEqual(['deadLetter', 'store', `publish:${a.id}`, `publish:${b.id}`, 'commit']);
     expect(result.deadLettered).toBe(1);
     expect(result.inserted.map((n) => n.id)).toEqual([a.id, b.id]);
   });
@@ -146,7 +146,7 @@ describe('ingestBatch', () => {
     const [a, b] = [newNotification(), newNotification()];
     const { ports, log, published } = fakePorts({ commitFails: failure });
     await expect(ingestBatch([message(a), message(b)], ports)).rejects.toBe(failure);
-    expect(log).toEqual(['store', 'commit', `publish:${a.id}`, `publish:${b.id}`]);
+    expect(log).toEqual(['store', `publish:${a.id}`, `publish:${b.id}`, 'commit']);
     expect(published.map((n) => n.id)).toEqual([a.id, b.id]);
   });
 
