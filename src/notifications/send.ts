@@ -35,8 +35,29 @@ export interface SenderDeps {
 }
 
 export const SEND_BATCH_MAX = 1000;
+/** How long a user seen to exist is trusted without asking the store again. */
+const KNOWN_USER_TTL_MS = 60_000;
 
 export function createSender({ store, producer, messageMaxLength, now = () => new Date() }: SenderDeps) {
+  // Every send checks two users; users are created rarely and removed more rarely still, so a
+  // short memory of the ones that exist saves a store round-trip per mutation. Unknown ids are
+  // never remembered: a user created a moment ago is found at once.
+  const knownUntil = new Map<string, number>();
+
+  async function knownUsers(ids: Set<string>): Promise<Set<string>> {
+    const clock = Date.now();
+    const known = new Set([...ids].filter((id) => (knownUntil.get(id) ?? 0) > clock));
+    const unsure = [...ids].filter((id) => !known.has(id));
+    if (unsure.length > 0) {
+      if (knownUntil.size > 100_000) knownUntil.clear();
+      for (const user of await store.getUsers(unsure)) {
+        known.add(user.id);
+        knownUntil.set(user.id, clock + KNOWN_USER_TTL_MS);
+      }
+    }
+    return known;
+  }
+
   function build(input: SendInput, createdAt: Date): NewNotification {
     const senderId = input.senderId === null ? null : assertUserId(input.senderId, 'senderId');
     const recipientId = assertUserId(input.recipientId, 'recipientId');
@@ -81,7 +102,7 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
 
     const built = results.flatMap((result) => (result.ok ? [result.notification] : []));
     const userIds = new Set(built.flatMap((n) => (n.senderId === null ? [n.recipientId] : [n.senderId, n.recipientId])));
-    const known = new Set(userIds.size === 0 ? [] : (await store.getUsers([...userIds])).map((user) => user.id));
+    const known = await knownUsers(userIds);
     const checked = results.map((result): SendResult => {
       if (!result.ok) return result;
       const { senderId, recipientId } = result.notification;
