@@ -3,7 +3,7 @@
  * user) and one notification: the time from sending it until the last of the K has it, p50 over
  * several rounds. Baseline: the same with a single subscription, in the same rounds. Two more
  * rows do the same with `notificationsChanged { unreadCount }`, whose count is read from the store
- * once per subscriber and event: on a small inbox and on a large one.
+ * once per change (shared by the feeds that deliver it): on a small inbox and on a large one.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from 'graphql-ws';
@@ -149,7 +149,7 @@ export async function fanoutFigure(ctx: BenchContext): Promise<FigureResult> {
       notes: [
         `${s.subscribers} subscriptions over ${s.connections} WebSocket connections; ${s.rounds} rounds after ${s.warmup} warm-up rounds, interleaved with the baseline`,
         'arrival is stamped in the bench process as each event is handed to the client, so the client\'s own share of the work is included',
-        'notificationsChanged resolves unreadCount from the store once per subscriber and event: a count over the inbox each time',
+        'notificationsChanged resolves unreadCount from the store once per change, shared by every feed that delivers it',
       ],
       seconds: 0,
     };
