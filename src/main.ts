@@ -4,6 +4,7 @@ import { ConfigError, parseConfig } from './config.js';
 import { startLocalBroker } from './kafka/local-broker.js';
 import { projectPaths } from './kafka/paths.js';
 import { createLogger } from './logger.js';
+import { createShutdown } from './shutdown.js';
 import { startSystem } from './system.js';
 
 async function main() {
@@ -17,14 +18,13 @@ async function main() {
   }
   const log = createLogger(config.log);
   const dataDir = resolve(config.dataDir);
-  const stops: (() => Promise<void>)[] = [];
-  let stopping: Promise<void> | null = null;
-  const stopAll = () => (stopping ??= (async () => { for (const stop of stops.reverse()) await stop(); })());
+  // The system's own parts are bounded one by one; this bound only guards against a hang.
+  const shutdown = createShutdown(log, { partTimeoutMs: 60_000 });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       log.info(`${signal}: shutting down`);
-      void stopAll().then(() => process.exit(0));
+      void shutdown.run().then(() => process.exit(0));
     });
   }
 
@@ -36,13 +36,13 @@ async function main() {
       cacheDir: projectPaths().cacheDir,
       log: (line) => log.info(line),
     });
-    stops.push(() => broker.stop());
+    shutdown.add('kafka broker', () => broker.stop());
     brokers = broker.brokers;
   }
   if (!config.database.url) log.info(`DATABASE_URL is not set: using the embedded PGlite store in ${resolve(dataDir, 'pglite')}`);
 
   const system = await startSystem({ config: { ...config, dataDir }, brokers, log });
-  stops.push(() => system.stop());
+  shutdown.add('system', () => system.stop());
   log.info(`GraphiQL is ready at ${system.url}`);
 }
 
