@@ -18,6 +18,8 @@ export interface PageArgs {
   last?: number | null;
   before?: string | null;
   filter?: NotificationFilter | null;
+  /** Default true: counting reads the whole filtered inbox. */
+  countTotal?: boolean;
 }
 
 export interface InboxDeps {
@@ -48,6 +50,7 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
       ...(after !== undefined && { after }),
       ...(before !== undefined && { before }),
       ...(args.filter && { filter: args.filter }),
+      ...(args.countTotal === false && { countTotal: false }),
     });
   }
 

@@ -21,6 +21,8 @@ export interface NotificationPageQuery {
   last?: number;
   before?: number;
   filter?: NotificationFilter;
+  /** Default true. Counting reads the whole filtered inbox; skip it when nobody asked. */
+  countTotal?: boolean;
 }
 
 export interface NotificationPage {
@@ -28,8 +30,8 @@ export interface NotificationPage {
   items: Notification[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
-  /** Matching the filter, ignoring paging. */
-  totalCount: number;
+  /** Matching the filter, ignoring paging; null when the query said `countTotal: false`. */
+  totalCount: number | null;
 }
 
 export interface NotificationStore {

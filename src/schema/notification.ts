@@ -11,6 +11,7 @@ import type { NotificationPage } from '../notifications/ports.js';
 import type { NotifyError } from '../notifications/errors.js';
 import { SEND_BATCH_MAX, type SendInput, type SendResult } from '../notifications/send.js';
 import { builder } from './builder.js';
+import { selectsField } from './selection.js';
 import { UserRef } from './user.js';
 
 const upper = <T extends string>(values: readonly T[]) =>
@@ -108,7 +109,11 @@ export const NotificationConnectionRef = builder.objectRef<NotificationPage>('No
         endCursor: page.items.at(-1) ? encodeCursor(page.items.at(-1)!.seq) : null,
       }),
     }),
-    totalCount: t.exposeInt('totalCount', { description: 'Matching the filter, across all pages.' }),
+    totalCount: t.int({
+      description: 'Matching the filter, across all pages. Counted only when selected.',
+      // The inbox resolver counts whenever this field is in the selection; 0 cannot be reached.
+      resolve: (page) => page.totalCount ?? 0,
+    }),
   }),
 });
 
@@ -135,8 +140,9 @@ builder.queryFields((t) => ({
       before: t.arg.string(),
       filter: t.arg({ type: NotificationFilterRef }),
     },
-    resolve: (_root, args, ctx) =>
+    resolve: (_root, args, ctx, info) =>
       ctx.inbox.list(String(args.userId), {
+        countTotal: selectsField(info, 'totalCount'),
         first: args.first,
         after: args.after,
         last: args.last,

@@ -32,18 +32,21 @@ export async function listNotifications(sql: SqlQuery, query: NotificationPageQu
                    ORDER BY seq ${towardsNewer ? 'ASC' : 'DESC'} LIMIT ${page.add(limit + 1)}`;
 
   const totals = new Params();
-  const filtered = filterConditions(totals, query.userId, query.filter);
+  // Built on first use, so that a statement that needs no filter binds no parameter for it.
+  let filteredSql: string | undefined;
+  const filtered = () => (filteredSql ??= filterConditions(totals, query.userId, query.filter));
+  const count = query.countTotal === false ? 'NULL::bigint' : `(SELECT count(*) FROM notifications WHERE ${filtered()})`;
   const beyondCursor = (cursor: number | undefined, op: '>=' | '<=') =>
     cursor === undefined
       ? 'FALSE'
-      : `EXISTS (SELECT 1 FROM notifications WHERE ${filtered} AND seq ${op} ${totals.add(cursor)})`;
-  const totalsSql = `SELECT (SELECT count(*) FROM notifications WHERE ${filtered}) AS total_count,
+      : `EXISTS (SELECT 1 FROM notifications WHERE ${filtered()} AND seq ${op} ${totals.add(cursor)})`;
+  const totalsSql = `SELECT ${count} AS total_count,
                             ${beyondCursor(query.after, '>=')} AS newer_exist,
                             ${beyondCursor(query.before, '<=')} AS older_exist`;
 
   const [rows, [summary]] = await Promise.all([
     sql.query<NotificationRow>(pageSql, page.values),
-    sql.query<{ total_count: number; newer_exist: boolean; older_exist: boolean }>(totalsSql, totals.values),
+    sql.query<{ total_count: number | null; newer_exist: boolean; older_exist: boolean }>(totalsSql, totals.values),
   ]);
 
   let items: NotificationRow[];
@@ -67,7 +70,7 @@ export async function listNotifications(sql: SqlQuery, query: NotificationPageQu
     items: items.map(toNotification),
     hasNextPage: hasNextPage || (summary?.older_exist ?? false),
     hasPreviousPage: hasPreviousPage || (summary?.newer_exist ?? false),
-    totalCount: summary?.total_count ?? 0,
+    totalCount: query.countTotal === false ? null : (summary?.total_count ?? 0),
   };
 }
 

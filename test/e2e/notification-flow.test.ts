@@ -133,8 +133,10 @@ describe('the inbox query', () => {
     // Filtered by kind: only MENTION here, so a FOLLOW filter finds nothing and MENTION finds all.
     const kinds = await graphqlData<{ follow: { totalCount: number }; mention: { totalCount: number } }>(
       system.url,
+      // One count is asked for through a fragment: it must be counted all the same.
       `{ follow: notifications(userId: "3", filter: { kind: [FOLLOW] }) { totalCount }
-         mention: notifications(userId: "3", filter: { kind: [MENTION, LIKE] }) { totalCount } }`,
+         mention: notifications(userId: "3", filter: { kind: [MENTION, LIKE] }) { ...Counted } }
+       fragment Counted on NotificationConnection { ... on NotificationConnection { totalCount } }`,
     );
     expect(kinds).toEqual({ follow: { totalCount: 0 }, mention: { totalCount: 5 } });
   });

@@ -212,6 +212,18 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(exact).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
       });
 
+      it('skips the count when asked to, and pages the same', async () => {
+        const { user } = await inbox(5);
+        const counted = await store.listNotifications({ userId: user, first: 2, after: 4 });
+        const uncounted = await store.listNotifications({ userId: user, first: 2, after: 4, countTotal: false });
+        expect(uncounted).toEqual({ ...counted, totalCount: null });
+        expect(counted.totalCount).toBe(5);
+        // Without a cursor the summary needs no filter at all.
+        const plain = await store.listNotifications({ userId: user, first: 2, countTotal: false });
+        expect(seqs(plain.items)).toEqual([5, 4]);
+        expect(plain).toMatchObject({ hasNextPage: true, hasPreviousPage: false, totalCount: null });
+      });
+
       it('pages towards newer rows with last/before, still newest first', async () => {
         const { user } = await inbox(10);
         const page = await store.listNotifications({ userId: user, last: 3, before: 5 });
