@@ -4,7 +4,15 @@
  */
 import { z } from 'zod';
 import { NOTIFICATION_KINDS, type JsonValue, type NewNotification } from './notification.js';
-import { containsNul, DATA_MAX_BYTES, linkProblem, LINK_MAX_LENGTH, NOTIFICATION_ID_PATTERN, USER_ID_PATTERN } from './validation.js';
+import {
+  containsNul,
+  dataProblem,
+  linkProblem,
+  LINK_MAX_LENGTH,
+  NOTIFICATION_ID_PATTERN,
+  senderFitsKind,
+  USER_ID_PATTERN,
+} from './validation.js';
 
 export const EVENT_VERSION = 1;
 /** Hard ceiling for messages from any producer; the API enforces its own, lower, configured bound. */
@@ -61,15 +69,14 @@ export function decodeEvent(value: Buffer | string | null): DecodeResult {
   }
   const event = parsed.data;
   if (containsNul(event)) return { ok: false, error: 'invalid event: contains the NUL character, which PostgreSQL cannot store' };
-  if ((event.kind === 'system') !== (event.from === null)) {
+  if (!senderFitsKind(event.kind, event.from)) {
     return { ok: false, error: 'invalid event: from must be null exactly when kind is system' };
   }
   const linkError = event.link ? linkProblem(event.link) : null;
   if (linkError) return { ok: false, error: `invalid event: ${linkError}` };
   const data = event.data ?? null;
-  if (data !== null && Buffer.byteLength(JSON.stringify(data)) > DATA_MAX_BYTES) {
-    return { ok: false, error: `invalid event: data is larger than ${DATA_MAX_BYTES} bytes` };
-  }
+  const dataError = dataProblem(data);
+  if (dataError) return { ok: false, error: `invalid event: ${dataError}` };
   return {
     ok: true,
     notification: {

@@ -13,6 +13,7 @@ import {
   assertUserId,
   containsNul,
   IDEMPOTENCY_KEY_MAX_LENGTH,
+  senderFitsKind,
 } from './validation.js';
 
 export interface SendInput {
@@ -61,7 +62,7 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
   function build(input: SendInput, createdAt: Date): NewNotification {
     const senderId = input.senderId === null ? null : assertUserId(input.senderId, 'senderId');
     const recipientId = assertUserId(input.recipientId, 'recipientId');
-    if (input.kind === 'system' ? senderId !== null : senderId === null) {
+    if (!senderFitsKind(input.kind, senderId)) {
       throw new NotifyError('BAD_USER_INPUT', 'senderId is required, except for kind SYSTEM where it must be null', {
         field: 'senderId',
       });

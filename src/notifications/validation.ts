@@ -1,5 +1,6 @@
 /** Rules on what a client may send, shared by the API and the consumer's decoder. */
 import { badInput } from './errors.js';
+import type { NotificationKind } from './notification.js';
 
 /** Ids of users are opaque to us but must be safe to use as Kafka keys and in logs. */
 export const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$/;
@@ -76,10 +77,19 @@ export function linkProblem(value: string): string | null {
   return null;
 }
 
+/** Why a `data` payload cannot be kept, or null. Shared by the API and the consumer's decoder. */
+export function dataProblem(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return Buffer.byteLength(JSON.stringify(value)) > DATA_MAX_BYTES ? `data is larger than ${DATA_MAX_BYTES} bytes` : null;
+}
+
 export function assertData<T>(value: T): T {
   assertNoNul(value, 'data');
-  if (value !== null && Buffer.byteLength(JSON.stringify(value)) > DATA_MAX_BYTES) {
-    throw badInput(`data is larger than ${DATA_MAX_BYTES} bytes`, 'data');
-  }
+  const problem = dataProblem(value);
+  if (problem) throw badInput(problem, 'data');
   return value;
 }
+
+/** SYSTEM notifications have no sender; every other kind has one. */
+export const senderFitsKind = (kind: NotificationKind, senderId: string | null): boolean =>
+  (kind === 'system') === (senderId === null);
