@@ -70,19 +70,19 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
     return count;
   }
 
-  /** The ids, de-duplicated, once every one is known to belong to `userId`; otherwise nothing changes. */
-  async function owned(userId: string, ids: readonly string[]): Promise<string[]> {
+  /** The named notifications, de-duplicated and in order, once every one is known to belong to `userId`; otherwise nothing changes. */
+  async function owned(userId: string, ids: readonly string[]): Promise<Notification[]> {
     assertUserId(userId, 'userId');
     const wanted = assertNotificationIds(ids);
     const found = new Map((await store.getNotifications(wanted)).map((n) => [n.id, n]));
-    for (const id of wanted) {
+    return wanted.map((id) => {
       const notification = found.get(id);
       if (!notification) throw new NotifyError('NOTIFICATION_NOT_FOUND', `no notification with id ${id}`, { id });
       if (notification.recipientId !== userId) {
         throw new NotifyError('FORBIDDEN', `notification ${id} belongs to another user`, { id });
       }
-    }
-    return wanted;
+      return notification;
+    });
   }
 
   function changed(userId: string, action: InboxAction, ids: string[], notifications: Notification[]): InboxEvent {
@@ -92,16 +92,20 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
     return event;
   }
 
-  /** Applies a change to named notifications, then reports them as they now are. */
+  /**
+   * Applies a change to named notifications, then reports them as they now are: the rows the
+   * change returned, and for the ones it left alone (already read, say) the rows read before it.
+   */
   async function change(
     userId: string,
     ids: readonly string[],
     action: 'read' | 'unread' | 'archived',
-    apply: (ids: string[]) => Promise<unknown>,
+    apply: (ids: string[]) => Promise<Notification[]>,
   ): Promise<InboxEvent> {
-    const wanted = await owned(userId, ids);
-    await apply(wanted);
-    return changed(userId, action, wanted, await store.getNotifications(wanted));
+    const before = await owned(userId, ids);
+    const wanted = before.map((n) => n.id);
+    const after = new Map((await apply(wanted)).map((n) => [n.id, n]));
+    return changed(userId, action, wanted, before.map((n) => after.get(n.id) ?? n));
   }
 
   return {
@@ -118,7 +122,7 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
       return changed(userId, 'all_read', [], []);
     },
     async delete(userId: string, ids: readonly string[]): Promise<InboxEvent> {
-      const wanted = await owned(userId, ids);
+      const wanted = (await owned(userId, ids)).map((n) => n.id);
       const deleted = await store.delete(userId, wanted);
       return changed(userId, 'deleted', deleted, []);
     },
