@@ -12,9 +12,18 @@ const csv = z
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+/** A comma-separated list of origins (scheme://host[:port]), or `*` for any. */
+const origins = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)])));
 
 const envSchema = z.object({
-  HOST: z.string().min(1).default('0.0.0.0'),
+  NODE_ENV: z.string().optional(),
+  // Loopback unless told otherwise: exposing the port is a decision (the Dockerfile makes it).
+  HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
@@ -44,6 +53,35 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\//, 'expected a redis:// URL')
     .optional(),
 
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_CLOCK_TOLERANCE_S: nonNegativeInt.max(300).default(5),
+
+  CORS_ORIGINS: origins.optional(),
+  GRAPHIQL: bool.optional(),
+  INTROSPECTION: bool.optional(),
+  FIELD_SUGGESTIONS: bool.optional(),
+
+  LIMIT_DEPTH: positiveInt.default(10),
+  LIMIT_ALIASES: positiveInt.default(15),
+  LIMIT_ROOT_FIELDS: positiveInt.default(10),
+  LIMIT_DIRECTIVES: positiveInt.default(20),
+  LIMIT_TOKENS: positiveInt.default(5000),
+  LIMIT_COST: positiveInt.default(5000),
+  LIMIT_BODY_BYTES: positiveInt.default(1024 * 1024),
+  LIMIT_WS_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
+  LIMIT_SUBSCRIPTIONS_PER_CONNECTION: positiveInt.default(20),
+  LIMIT_CONNECTIONS_PER_USER: positiveInt.default(20),
+  LIMIT_CONNECTIONS: positiveInt.default(20_000),
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  SEND_RATE_USER: nonNegativeInt.default(10),
+  SEND_BURST_USER: positiveInt.default(100),
+  SEND_RATE_SERVICE: nonNegativeInt.default(10_000),
+  SEND_BURST_SERVICE: positiveInt.default(20_000),
+
   MESSAGE_MAX_LENGTH: positiveInt.max(100_000).default(2000),
   SEED_DEMO_USERS: bool.default(true),
   RETENTION_DAYS: z.coerce.number().min(0).default(90),
@@ -68,8 +106,53 @@ export function parseConfig(env: Record<string, string | undefined>) {
   if (e.KAFKA_SASL_MECHANISM && !sasl) {
     throw new ConfigError(['KAFKA_SASL_MECHANISM: needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD']);
   }
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL) {
+    throw new ConfigError(['AUTH_JWT_SECRET: or AUTH_JWKS_URL is required when NODE_ENV=production']);
+  }
+  if (e.AUTH_JWT_SECRET && e.AUTH_JWKS_URL) {
+    throw new ConfigError(['AUTH_JWKS_URL: set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both']);
+  }
+  // Developer conveniences are on outside production and off in it, unless set either way.
+  const devDefault = (value: boolean | undefined) => value ?? !production;
   return {
-    http: { host: e.HOST, port: e.PORT },
+    production,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      corsOrigins: e.CORS_ORIGINS ?? (production ? [] : ['*']),
+      graphiql: devDefault(e.GRAPHIQL),
+      introspection: devDefault(e.INTROSPECTION),
+      fieldSuggestions: devDefault(e.FIELD_SUGGESTIONS),
+    },
+    auth: {
+      secret: e.AUTH_JWT_SECRET,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      clockToleranceS: e.AUTH_CLOCK_TOLERANCE_S,
+      /** Outside production, with neither a secret nor a JWKS, a dev secret is made under DATA_DIR. */
+      devSecret: !production && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL,
+    },
+    limits: {
+      depth: e.LIMIT_DEPTH,
+      aliases: e.LIMIT_ALIASES,
+      rootFields: e.LIMIT_ROOT_FIELDS,
+      directives: e.LIMIT_DIRECTIVES,
+      tokens: e.LIMIT_TOKENS,
+      cost: e.LIMIT_COST,
+      bodyBytes: e.LIMIT_BODY_BYTES,
+      wsPayloadBytes: e.LIMIT_WS_PAYLOAD_BYTES,
+      subscriptionsPerConnection: e.LIMIT_SUBSCRIPTIONS_PER_CONNECTION,
+      connectionsPerUser: e.LIMIT_CONNECTIONS_PER_USER,
+      connections: e.LIMIT_CONNECTIONS,
+    },
+    sendRate: {
+      user: { perSecond: e.SEND_RATE_USER, burst: e.SEND_BURST_USER },
+      service: { perSecond: e.SEND_RATE_SERVICE, burst: e.SEND_BURST_SERVICE },
+    },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') },
     dataDir: e.DATA_DIR,
     kafka: {

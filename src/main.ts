@@ -43,7 +43,14 @@ async function main() {
 
   const system = await startSystem({ config: { ...config, dataDir }, brokers, log });
   shutdown.add('system', () => system.stop());
-  log.info(`GraphiQL is ready at ${system.url}`);
+  if (system.devTokens) {
+    // Development only: config refuses to start in production without a real secret or JWKS.
+    const lines = system.devTokens.users.map(({ user, token }) => `  ${user.name} (user ${user.id}): ${token}`);
+    log.info(
+      `Development tokens (HS256, secret in ${resolve(dataDir, 'dev-jwt-secret')}; send as "Authorization: Bearer <token>"):\n${lines.join('\n')}\n  service (notifications:send notifications:admin): ${system.devTokens.service}`,
+    );
+  }
+  log.info(config.http.graphiql ? `GraphiQL is ready at ${system.url}` : `GraphQL is ready at ${system.url}`);
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,8 @@
  * this directly, with their own topic, group and database.
  */
 import { createApp } from './app/app.js';
+import { devTokens, loadOrCreateDevSecret, type DevTokens } from './auth/dev-tokens.js';
+import { createTokenVerifier } from './auth/verify-token.js';
 import type { Config } from './config.js';
 import { createKafkaService } from './kafka/kafka-service.js';
 import type { Logger } from './logger.js';
@@ -13,6 +15,7 @@ import { createLiveFeed } from './notifications/live.js';
 import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
 import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
+import { createSendRateLimiter } from './ratelimit/send-rate-limiter.js';
 import { createShutdown } from './shutdown.js';
 import { createStore } from './store/create-store.js';
 
@@ -48,13 +51,33 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     );
     shutdown.add('kafka', () => kafka.stop());
 
+    const sendRate = createSendRateLimiter({
+      ...config.sendRate,
+      redisUrl: config.redis.url,
+      onError: (err) => log.warn({ err }, 'Redis rate limiter error: counting in memory meanwhile'),
+    });
+    shutdown.add('rate limiter', () => sendRate.stop());
+
     const services = {
       sender: createSender({ store, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength }),
       inbox: createInbox({ store, pubsub }),
       live: createLiveFeed({ store, pubsub }),
+      sendRate,
     };
+
+    const { auth } = config;
+    const secret = auth.devSecret ? await loadOrCreateDevSecret(config.dataDir) : auth.secret;
+    const verifier = createTokenVerifier({ ...auth, secret });
+    const tokens: DevTokens | null =
+      auth.devSecret && secret ? await devTokens(secret, DEMO_USERS, { issuer: auth.issuer, audience: auth.audience }) : null;
+    const emma = tokens?.users[0]?.token;
+
     const app = createApp({
       services,
+      verifier,
+      settings: config.http,
+      limits: config.limits,
+      ...(emma && { graphiqlHeaders: { Authorization: `Bearer ${emma}` } }),
       log,
       readiness: async () => ({
         kafka: kafka.readiness(),
@@ -72,7 +95,7 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
 
     await kafka.start();
     const url = await app.start(config.http.port, config.http.host);
-    return { url, app, store, kafka, retention, stop: () => shutdown.run() };
+    return { url, app, store, kafka, retention, devTokens: tokens, stop: () => shutdown.run() };
   } catch (error) {
     await shutdown.run();
     throw error;

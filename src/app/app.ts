@@ -1,30 +1,55 @@
 /**
- * The HTTP + WebSocket server: Yoga serves GraphQL (with SSE subscriptions), GraphiQL, /health
- * and /ready; graphql-ws shares the port and path for WebSocket subscriptions.
+ * The HTTP + WebSocket server: Yoga serves GraphQL (with SSE subscriptions), GraphiQL when
+ * enabled, /health and /ready; graphql-ws shares the port and path. Every operation runs for a
+ * caller a verified token names, within the query limits.
  */
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import DataLoader from 'dataloader';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { createYoga, useReadinessCheck } from 'graphql-yoga';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { GraphQLError } from 'graphql';
+import { createYoga, useReadinessCheck, type YogaInitialContext } from 'graphql-yoga';
+import { isExpired } from '../auth/caller.js';
+import type { TokenVerifier } from '../auth/verify-token.js';
 import type { Logger } from '../logger.js';
 import type { User } from '../notifications/notification.js';
 import type { Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { createMaskError } from './errors.js';
 import { graphiqlDefaultQuery } from './graphiql.js';
+import { corsOptions, useHttpPolicy } from './http-policy.js';
+import { createHttpServer } from './http-server.js';
+import { createStreamCounter, tokenExpired, useLiveStreamGuards } from './live-streams.js';
+import { useQueryLimits, type QueryLimits } from './query-limits.js';
+import { attachWebSocket, type SocketExtra } from './websocket.js';
+
+export interface AppSettings {
+  graphiql: boolean;
+  introspection: boolean;
+  fieldSuggestions: boolean;
+  corsOrigins: readonly string[];
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export interface AppLimits extends QueryLimits {
+  bodyBytes: number;
+  wsPayloadBytes: number;
+  subscriptionsPerConnection: number;
+  connectionsPerUser: number;
+  connections: number;
+}
 
 export interface AppOptions {
   services: Services;
+  verifier: TokenVerifier;
+  settings: AppSettings;
+  limits: AppLimits;
+  /** Headers GraphiQL opens with (a dev token, in development). */
+  graphiqlHeaders?: Record<string, string>;
   /** Each part's readiness; /ready answers 503 naming the parts that are not ready. */
   readiness: () => Promise<Record<string, boolean>> | Record<string, boolean>;
   log: Logger;
 }
-
-type EnvelopedExecution = ExecutionArgs & { rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown } };
 
 /**
  * Yoga logs every error it masked at error level, including our coded client errors; the mask
@@ -40,21 +65,49 @@ function yogaLogger(log: Logger) {
   };
 }
 
-export function createApp({ services, readiness, log }: AppOptions) {
+type InitialContext = YogaInitialContext & { extra?: SocketExtra };
+
+export function createApp({ services, verifier, settings, limits, graphiqlHeaders, readiness, log }: AppOptions) {
+  const streams = createStreamCounter(limits.connectionsPerUser);
+
+  async function callerOf(initial: InitialContext) {
+    // graphql-ws verified the token at connection_init; HTTP and SSE carry it on each request.
+    const fromSocket = initial.extra?.caller;
+    if (fromSocket) {
+      if (isExpired(fromSocket)) throw tokenExpired();
+      return fromSocket;
+    }
+    return verifier.verifyAuthorization(initial.request.headers.get('authorization'));
+  }
+
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
-    context: (): Context => ({
+    context: async (initial): Promise<Context> => ({
       ...services,
+      caller: await callerOf(initial as InitialContext),
       users: new DataLoader<string, User | null>(async (ids) => {
         const found = new Map((await services.inbox.getUsers(ids)).map((user) => [user.id, user]));
         return ids.map((id) => found.get(id) ?? null);
       }),
     }),
-    graphiql: { title: 'kafka-notify', defaultQuery: graphiqlDefaultQuery, subscriptionsProtocol: 'WS' },
+    graphiql: settings.graphiql
+      ? {
+          title: 'kafka-notify',
+          defaultQuery: graphiqlDefaultQuery,
+          // SSE carries the header editor's Authorization; graphql-ws would need it in connectionParams.
+          subscriptionsProtocol: 'SSE',
+          ...(graphiqlHeaders && { headers: JSON.stringify(graphiqlHeaders, null, 2) }),
+        }
+      : false,
     renderGraphiQL,
-    maskedErrors: { maskError: createMaskError(log) },
+    landingPage: false,
+    cors: corsOptions(settings.corsOrigins),
+    maskedErrors: { maskError: createMaskError(log), isDev: false },
     logging: yogaLogger(log.child({ component: 'yoga' })),
     plugins: [
+      ...useHttpPolicy({ corsOrigins: settings.corsOrigins, introspection: settings.introspection }),
+      useQueryLimits(limits, { fieldSuggestions: settings.fieldSuggestions }),
+      useLiveStreamGuards({ streams, perCaller: limits.connectionsPerUser }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -66,39 +119,17 @@ export function createApp({ services, readiness, log }: AppOptions) {
     ],
   });
 
-  const server: Server = createServer(yoga);
-  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-  const wsDisposable = useServer(
-    {
-      execute: (args) => (args as EnvelopedExecution).rootValue.execute(args) as never,
-      subscribe: (args) => (args as EnvelopedExecution).rootValue.subscribe(args) as never,
-      onSubscribe: async (ctx, _id, params) => {
-        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        let document;
-        try {
-          document = parse(params.query);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const args: EnvelopedExecution = {
-          schema: enveloped,
-          operationName: params.operationName ?? null,
-          document,
-          variableValues: params.variables ?? null,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        return errors.length > 0 ? [...errors] : args;
-      },
-    },
-    wsServer,
-  );
+  const server = createHttpServer(yoga, { ...settings, ...limits });
+  const websocket = attachWebSocket({
+    server,
+    yoga,
+    verifier,
+    streams,
+    corsOrigins: settings.corsOrigins,
+    maxPayloadBytes: limits.wsPayloadBytes,
+    subscriptionsPerConnection: limits.subscriptionsPerConnection,
+    connectionsPerCaller: limits.connectionsPerUser,
+  });
 
   return {
     yoga,
@@ -112,12 +143,12 @@ export function createApp({ services, readiness, log }: AppOptions) {
         });
       });
       const address = server.address() as AddressInfo;
-      const shownHost = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      const shownHost = !host || host === '0.0.0.0' || host === '::' || host === '127.0.0.1' ? 'localhost' : host;
       return `http://${shownHost}:${address.port}${yoga.graphqlEndpoint}`;
     },
     async stop() {
       // Clients get close code 1001 (going away) and reconnect elsewhere; then HTTP closes.
-      await wsDisposable.dispose();
+      await websocket.dispose();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,10 +1,35 @@
 /**
  * What a client sees of an error: ours keep their code and message; anything else becomes
- * "Unexpected error." with code INTERNAL_SERVER_ERROR, and is logged here, never sent.
+ * "Unexpected error." with code INTERNAL_SERVER_ERROR, and is logged here, never sent. Every
+ * error leaves with a code, and no message echoes more than a short piece of what was sent.
  */
 import { GraphQLError } from 'graphql';
 import { NotifyError } from '../notifications/errors.js';
 import type { Logger } from '../logger.js';
+
+/** Long enough for any message of ours; a client's 1 MB field name is not sent back whole. */
+const MESSAGE_MAX_LENGTH = 300;
+
+const shorten = (message: string) => (message.length > MESSAGE_MAX_LENGTH ? `${message.slice(0, MESSAGE_MAX_LENGTH)}…` : message);
+
+/** The error as a client may see it: a code (the given one when it had none) and a bounded message. */
+export function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (typeof error.extensions.code === 'string' && error.message.length <= MESSAGE_MAX_LENGTH) return error;
+  return new GraphQLError(shorten(error.message), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code: typeof error.extensions.code === 'string' ? error.extensions.code : code },
+  });
+}
+
+/** The HTTP status and headers Yoga gives a response carrying this error. */
+function httpOf(error: NotifyError): { http?: { status?: number; headers?: Record<string, string> } } {
+  if (error.code === 'UNAUTHENTICATED') return { http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } };
+  if (error.code === 'RATE_LIMITED') return { http: { headers: { 'retry-after': String(error.details.retryAfterSeconds ?? 1) } } };
+  return {};
+}
 
 export function createMaskError(log: Logger) {
   return (error: unknown, message: string): Error => {
@@ -12,12 +37,13 @@ export function createMaskError(log: Logger) {
     if (original instanceof NotifyError) {
       return new GraphQLError(original.message, {
         ...(error instanceof GraphQLError && { nodes: error.nodes, path: error.path }),
-        extensions: { code: original.code, ...original.details },
+        extensions: { code: original.code, ...original.details, ...httpOf(original) },
       });
     }
-    // Errors GraphQL itself raises (parse, validation, bad variables) are the client's, and safe.
-    if (error instanceof GraphQLError && !error.originalError) return error;
-    if (original instanceof GraphQLError && original !== error) return original;
+    // Errors GraphQL itself raises (parse, validation, bad variables) are the client's, and safe;
+    // the ones with no code yet are about the input (a variable of the wrong type, say).
+    if (error instanceof GraphQLError && !error.originalError) return withCode(error, 'BAD_USER_INPUT');
+    if (original instanceof GraphQLError && original !== error) return withCode(original, 'BAD_USER_INPUT');
     log.error({ err: original }, 'unexpected error in a resolver');
     return new GraphQLError(message, {
       ...(error instanceof GraphQLError && { nodes: error.nodes, path: error.path }),

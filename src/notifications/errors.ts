@@ -9,6 +9,10 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'KAFKA_UNAVAILABLE',
   'STORE_UNAVAILABLE',
+  'UNAUTHENTICATED',
+  'RATE_LIMITED',
+  'TOO_MANY_SUBSCRIPTIONS',
+  'TOO_MANY_CONNECTIONS',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

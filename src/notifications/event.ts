@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { NOTIFICATION_KINDS, type JsonValue, type NewNotification } from './notification.js';
 import {
-  containsNul,
+  DATA_MAX_DEPTH,
   dataProblem,
+  jsonProblem,
   linkProblem,
   LINK_MAX_LENGTH,
   NOTIFICATION_ID_PATTERN,
@@ -18,10 +19,6 @@ export const EVENT_VERSION = 1;
 /** Hard ceiling for messages from any producer; the API enforces its own, lower, configured bound. */
 const MESSAGE_HARD_MAX = 100_000;
 
-const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
-);
-
 const eventV1 = z.object({
   v: z.literal(EVENT_VERSION),
   id: z.string().regex(NOTIFICATION_ID_PATTERN, 'id must be a lowercase UUID'),
@@ -30,7 +27,8 @@ const eventV1 = z.object({
   kind: z.enum(NOTIFICATION_KINDS),
   message: z.string().min(1).max(MESSAGE_HARD_MAX),
   link: z.string().max(LINK_MAX_LENGTH).nullable().optional(),
-  data: jsonValue.nullable().optional(),
+  // Checked by dataProblem (iteratively: a deep payload must not overflow a recursive parser).
+  data: z.unknown().optional(),
   createdAt: z.iso.datetime({ offset: true }),
 });
 
@@ -62,19 +60,22 @@ export function decodeEvent(value: Buffer | string | null): DecodeResult {
   } catch {
     return { ok: false, error: 'value is not JSON' };
   }
+  // Before anything recursive looks at it: well-formed text everywhere, and bounded nesting
+  // (the envelope is one level above `data`).
+  const textOrDepth = jsonProblem(json, DATA_MAX_DEPTH + 1);
+  if (textOrDepth) return { ok: false, error: `invalid event: ${textOrDepth}` };
   const parsed = eventV1.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     return { ok: false, error: `invalid event: ${first ? `${first.path.join('.') || 'value'}: ${first.message}` : 'unknown'}` };
   }
   const event = parsed.data;
-  if (containsNul(event)) return { ok: false, error: 'invalid event: contains the NUL character, which PostgreSQL cannot store' };
   if (!senderFitsKind(event.kind, event.from)) {
     return { ok: false, error: 'invalid event: from must be null exactly when kind is system' };
   }
   const linkError = event.link ? linkProblem(event.link) : null;
   if (linkError) return { ok: false, error: `invalid event: ${linkError}` };
-  const data = event.data ?? null;
+  const data = (event.data ?? null) as JsonValue | null;
   const dataError = dataProblem(data);
   if (dataError) return { ok: false, error: `invalid event: ${dataError}` };
   return {

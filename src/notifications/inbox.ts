@@ -7,7 +7,7 @@ import { decodeCursor } from './cursor.js';
 import { badInput, NotifyError } from './errors.js';
 import type { Notification } from './notification.js';
 import type { InboxAction, InboxEvent, InboxPubSub, NotificationFilter, NotificationPage, NotificationStore } from './ports.js';
-import { assertNotificationIds, assertUserId } from './validation.js';
+import { assertNotificationIds, assertUserId, assertUserName } from './validation.js';
 
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
@@ -114,6 +114,7 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
     unreadCountAfter,
     listUsers: () => store.listUsers(),
     getUsers: (ids: readonly string[]) => store.getUsers(ids),
+    upsertUser: (id: string, name: string) => store.upsertUser({ id: assertUserId(id, 'id'), name: assertUserName(name) }),
     markRead: (userId: string, ids: readonly string[]) => change(userId, ids, 'read', (w) => store.markRead(userId, w, now())),
     markUnread: (userId: string, ids: readonly string[]) => change(userId, ids, 'unread', (w) => store.markUnread(userId, w)),
     archive: (userId: string, ids: readonly string[]) => change(userId, ids, 'archived', (w) => store.archive(userId, w, now())),

@@ -56,6 +56,8 @@ export interface NotificationStore {
   getUsers(ids: readonly string[]): Promise<User[]>;
   /** Inserts users that do not exist yet (by id); never overwrites. */
   seedUsers(users: readonly User[]): Promise<void>;
+  /** Creates the user, or renames the one with that id; returns it as stored. */
+  upsertUser(user: User): Promise<User>;
 
   /** Cheap round-trip for readiness. */
   ping(): Promise<void>;

@@ -11,13 +11,14 @@ import {
   assertLink,
   assertMessage,
   assertUserId,
-  containsNul,
   IDEMPOTENCY_KEY_MAX_LENGTH,
   senderFitsKind,
+  textProblem,
 } from './validation.js';
 
 export interface SendInput {
-  senderId: string | null;
+  /** Null or absent: the authority's own user, or SYSTEM for a service (kind SYSTEM). */
+  senderId?: string | null;
   recipientId: string;
   kind: NotificationKind;
   message: string;
@@ -25,6 +26,12 @@ export interface SendInput {
   data?: JsonValue | null;
   idempotencyKey?: string | null;
 }
+
+/**
+ * On whose behalf a send is made. A user sends as themself only, never as SYSTEM; a trusted
+ * back end (a service token with the send scope) may name any sender, or none for SYSTEM.
+ */
+export type SendAuthority = { kind: 'user'; userId: string } | { kind: 'any' };
 
 export type SendResult = { ok: true; notification: NewNotification } | { ok: false; error: NotifyError };
 
@@ -36,6 +43,12 @@ export interface SenderDeps {
 }
 
 export const SEND_BATCH_MAX = 1000;
+
+export function assertBatchSize(count: number): void {
+  if (count > SEND_BATCH_MAX) {
+    throw new NotifyError('BAD_USER_INPUT', `at most ${SEND_BATCH_MAX} notifications per call`, { field: 'inputs' });
+  }
+}
 /** How long a user seen to exist is trusted without asking the store again. */
 const KNOWN_USER_TTL_MS = 60_000;
 
@@ -59,8 +72,20 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
     return known;
   }
 
-  function build(input: SendInput, createdAt: Date): NewNotification {
-    const senderId = input.senderId === null ? null : assertUserId(input.senderId, 'senderId');
+  function senderOf(input: SendInput, authority: SendAuthority): string | null {
+    const named = input.senderId ?? null;
+    if (authority.kind === 'any') return named === null ? null : assertUserId(named, 'senderId');
+    if (named !== null && named !== authority.userId) {
+      throw new NotifyError('FORBIDDEN', 'a user token sends as its own user only: leave senderId out', { field: 'senderId' });
+    }
+    if (input.kind === 'system') {
+      throw new NotifyError('FORBIDDEN', 'only a service token may send SYSTEM notifications', { field: 'kind' });
+    }
+    return authority.userId;
+  }
+
+  function build(input: SendInput, authority: SendAuthority, createdAt: Date): NewNotification {
+    const senderId = senderOf(input, authority);
     const recipientId = assertUserId(input.recipientId, 'recipientId');
     if (!senderFitsKind(input.kind, senderId)) {
       throw new NotifyError('BAD_USER_INPUT', 'senderId is required, except for kind SYSTEM where it must be null', {
@@ -69,8 +94,8 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
     }
     const data = assertData(input.data ?? null);
     const key = input.idempotencyKey ?? null;
-    if (key !== null && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH || containsNul(key))) {
-      throw new NotifyError('BAD_USER_INPUT', `idempotencyKey must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} characters, without NUL`, {
+    if (key !== null && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH || textProblem(key))) {
+      throw new NotifyError('BAD_USER_INPUT', `idempotencyKey must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} characters of well-formed text, without NUL`, {
         field: 'idempotencyKey',
       });
     }
@@ -87,14 +112,12 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
   }
 
   /** One result per input, in order: a bad item fails alone; the good ones share one produce call. */
-  async function sendMany(inputs: readonly SendInput[]): Promise<SendResult[]> {
-    if (inputs.length > SEND_BATCH_MAX) {
-      throw new NotifyError('BAD_USER_INPUT', `at most ${SEND_BATCH_MAX} notifications per call`, { field: 'inputs' });
-    }
+  async function sendMany(inputs: readonly SendInput[], authority: SendAuthority): Promise<SendResult[]> {
+    assertBatchSize(inputs.length);
     const createdAt = now();
     const results: SendResult[] = inputs.map((input) => {
       try {
-        return { ok: true, notification: build(input, createdAt) };
+        return { ok: true, notification: build(input, authority, createdAt) };
       } catch (error) {
         if (error instanceof NotifyError) return { ok: false, error };
         throw error;
@@ -127,8 +150,8 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
     return checked;
   }
 
-  async function sendOne(input: SendInput): Promise<NewNotification> {
-    const [result] = await sendMany([input]);
+  async function sendOne(input: SendInput, authority: SendAuthority): Promise<NewNotification> {
+    const [result] = await sendMany([input], authority);
     if (!result) throw new Error('sendMany returned no result');
     if (!result.ok) throw result.error;
     return result.notification;

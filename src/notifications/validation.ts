@@ -5,23 +5,66 @@ import type { NotificationKind } from './notification.js';
 /** Ids of users are opaque to us but must be safe to use as Kafka keys and in logs. */
 export const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$/;
 export const NOTIFICATION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Deep enough for any real payload; bounded so no reader (ours or a client's) recurses without end. */
+export const DATA_MAX_DEPTH = 32;
 export const LINK_MAX_LENGTH = 2048;
 export const DATA_MAX_BYTES = 16 * 1024;
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 
-/** PostgreSQL refuses U+0000 in text and JSON; a message carrying it could never be stored. */
-export function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner));
-  }
-  return false;
+/**
+ * Why a piece of text cannot be kept, or null. PostgreSQL refuses U+0000, and a lone UTF-16
+ * surrogate is not Unicode at all (JSON encoders and PostgreSQL's json type refuse it): either
+ * would make an event that can never be stored.
+ */
+export function textProblem(value: string): string | null {
+  if (value.includes('\u0000')) return 'must not contain the NUL character';
+  if (!value.isWellFormed()) return 'must be well-formed Unicode (no lone surrogates)';
+  return null;
 }
 
-function assertNoNul(value: unknown, field: string) {
-  if (containsNul(value)) throw badInput(`${field} must not contain the NUL character`, field);
+/**
+ * Why a JSON-like value cannot be kept, or null: every string and key must pass `textProblem`,
+ * and nesting stops at `maxDepth`. Iterative, so a hostile depth cannot overflow the stack here.
+ */
+export function jsonProblem(root: unknown, maxDepth = DATA_MAX_DEPTH): string | null {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      const problem = textProblem(value);
+      if (problem) return problem;
+    } else if (value !== null && typeof value === 'object') {
+      if (depth >= maxDepth) return `must not nest deeper than ${maxDepth} levels`;
+      if (Array.isArray(value)) {
+        for (const inner of value) stack.push([inner, depth + 1]);
+      } else {
+        for (const [key, inner] of Object.entries(value)) {
+          const problem = textProblem(key);
+          if (problem) return problem;
+          stack.push([inner, depth + 1]);
+        }
+      }
+    } else if (typeof value === 'number' && !Number.isFinite(value)) {
+      return 'must hold finite numbers only';
+    } else if (value !== null && value !== undefined && typeof value !== 'number' && typeof value !== 'boolean') {
+      return 'must be JSON';
+    }
+  }
+  return null;
 }
+
+export function assertText(value: string, field: string): string {
+  const problem = textProblem(value);
+  if (problem) throw badInput(`${field} ${problem}`, field);
+  return value;
+}
+
+/** Length as a person counts characters: code points, so an emoji is one, not two UTF-16 units. */
+export const characterCount = (value: string): number => {
+  let count = 0;
+  for (const _ of value) count += 1;
+  return count;
+};
 
 export function assertUserId(value: string, field: string): string {
   if (!USER_ID_PATTERN.test(value)) {
@@ -30,26 +73,39 @@ export function assertUserId(value: string, field: string): string {
   return value;
 }
 
+export const USER_NAME_MAX_LENGTH = 200;
+
+export function assertUserName(value: string): string {
+  const name = assertText(value, 'name').trim();
+  if (name.length === 0 || characterCount(name) > USER_NAME_MAX_LENGTH) {
+    throw badInput(`name must be 1-${USER_NAME_MAX_LENGTH} characters`, 'name');
+  }
+  return name;
+}
+
 export function assertNotificationIds(ids: readonly string[], field = 'ids'): string[] {
   if (ids.length === 0) throw badInput(`${field} must not be empty`, field);
   if (ids.length > 1000) throw badInput(`${field} takes at most 1000 ids`, field);
-  for (const id of ids) {
+  // UUIDs are case-insensitive (RFC 9562); ours are stored in lower case.
+  const normalized = ids.map((id) => id.toLowerCase());
+  for (const id of normalized) {
     if (!NOTIFICATION_ID_PATTERN.test(id)) throw badInput(`${field} contains a malformed notification id`, field);
   }
-  return [...new Set(ids)];
+  return [...new Set(normalized)];
 }
 
 export function assertMessage(value: string, maxLength: number): string {
-  assertNoNul(value, 'message');
-  const message = value.trim();
+  // Bounded before counting: a huge string is refused without walking it.
+  if (value.length > maxLength * 2 + 1024) throw badInput(`message is longer than ${maxLength} characters`, 'message');
+  const message = assertText(value, 'message').trim();
   if (message.length === 0) throw badInput('message must not be empty', 'message');
-  if (message.length > maxLength) throw badInput(`message is longer than ${maxLength} characters`, 'message');
+  if (characterCount(message) > maxLength) throw badInput(`message is longer than ${maxLength} characters`, 'message');
   return message;
 }
 
 export function assertLink(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
-  assertNoNul(value, 'link');
+  assertText(value, 'link');
   if (value.length > LINK_MAX_LENGTH) throw badInput(`link is longer than ${LINK_MAX_LENGTH} characters`, 'link');
   const problem = linkProblem(value);
   if (problem) throw badInput(problem, 'link');
@@ -80,11 +136,12 @@ export function linkProblem(value: string): string | null {
 /** Why a `data` payload cannot be kept, or null. Shared by the API and the consumer's decoder. */
 export function dataProblem(value: unknown): string | null {
   if (value === null || value === undefined) return null;
+  const problem = jsonProblem(value);
+  if (problem) return `data ${problem}`;
   return Buffer.byteLength(JSON.stringify(value)) > DATA_MAX_BYTES ? `data is larger than ${DATA_MAX_BYTES} bytes` : null;
 }
 
 export function assertData<T>(value: T): T {
-  assertNoNul(value, 'data');
   const problem = dataProblem(value);
   if (problem) throw badInput(problem, 'data');
   return value;

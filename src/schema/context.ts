@@ -1,17 +1,22 @@
-/** What every resolver receives: the domain's services, and per-request loaders. */
+/** What every resolver receives: the caller, the domain's services, and per-request loaders. */
 import type DataLoader from 'dataloader';
+import type { Caller } from '../auth/caller.js';
 import type { Inbox } from '../notifications/inbox.js';
 import type { LiveFeed } from '../notifications/live.js';
 import type { User } from '../notifications/notification.js';
 import type { Sender } from '../notifications/send.js';
+import type { SendRateLimiter } from '../ratelimit/send-rate-limiter.js';
 
 export interface Services {
   sender: Sender;
   inbox: Inbox;
   live: LiveFeed;
+  sendRate: Pick<SendRateLimiter, 'take'>;
 }
 
 export interface Context extends Services {
+  /** Who is calling, from a verified token (HTTP header, or graphql-ws connection_init). */
+  caller: Caller;
   /** Batches the sender/recipient lookups of one request into one store query. */
   users: DataLoader<string, User | null>;
 }

@@ -1,5 +1,6 @@
 /** Read state, archive and delete, and the live stream of every inbox change. */
 import { INBOX_ACTIONS, type InboxAction, type InboxEvent } from '../notifications/ports.js';
+import { inboxOwner, ownInbox } from './acting-for.js';
 import { builder } from './builder.js';
 import { NotificationRef } from './notification.js';
 
@@ -29,7 +30,7 @@ const InboxChangeRef = builder.objectRef<InboxEvent>('InboxChange').implement({
 });
 
 const idsArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({
-  userId: t.arg.id({ required: true, description: 'The owner of the notifications; ids of anyone else are rejected.' }),
+  userId: t.arg.id({ description: "The owner of the notifications (default: the caller); ids of anyone else's are rejected." }),
   ids: t.arg.idList({ required: true }),
 });
 
@@ -37,28 +38,33 @@ builder.mutationFields((t) => ({
   markNotificationsRead: t.field({
     type: InboxChangeRef,
     args: idsArgs(t),
-    resolve: (_root, args, ctx) => ctx.inbox.markRead(String(args.userId), args.ids.map(String)),
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: (_root, args, ctx) => ctx.inbox.markRead(inboxOwner(ctx.caller, args.userId), args.ids.map(String)),
   }),
   markNotificationsUnread: t.field({
     type: InboxChangeRef,
     args: idsArgs(t),
-    resolve: (_root, args, ctx) => ctx.inbox.markUnread(String(args.userId), args.ids.map(String)),
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: (_root, args, ctx) => ctx.inbox.markUnread(inboxOwner(ctx.caller, args.userId), args.ids.map(String)),
   }),
   markAllNotificationsRead: t.field({
     type: InboxChangeRef,
-    args: { userId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.inbox.markAllRead(String(args.userId)),
+    args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: (_root, args, ctx) => ctx.inbox.markAllRead(inboxOwner(ctx.caller, args.userId)),
   }),
   archiveNotifications: t.field({
     type: InboxChangeRef,
     description: 'Archived notifications leave the default inbox view and the unread count; filter by ARCHIVED to see them.',
     args: idsArgs(t),
-    resolve: (_root, args, ctx) => ctx.inbox.archive(String(args.userId), args.ids.map(String)),
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: (_root, args, ctx) => ctx.inbox.archive(inboxOwner(ctx.caller, args.userId), args.ids.map(String)),
   }),
   deleteNotifications: t.field({
     type: InboxChangeRef,
     args: idsArgs(t),
-    resolve: (_root, args, ctx) => ctx.inbox.delete(String(args.userId), args.ids.map(String)),
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: (_root, args, ctx) => ctx.inbox.delete(inboxOwner(ctx.caller, args.userId), args.ids.map(String)),
   }),
 }));
 
@@ -66,8 +72,9 @@ builder.subscriptionFields((t) => ({
   notificationsChanged: t.field({
     type: InboxChangeRef,
     description: "Every change to the user's inbox, live: added, read, unread, archived, deleted, each with the unread count after it.",
-    args: { userId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => ctx.live.changes(String(args.userId)),
+    args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+    authScopes: (_root, args) => ownInbox(args.userId),
+    subscribe: (_root, args, ctx) => ctx.live.changes(inboxOwner(ctx.caller, args.userId)),
     resolve: (change) => change,
   }),
 }));

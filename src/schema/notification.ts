@@ -9,7 +9,8 @@ import {
 } from '../notifications/notification.js';
 import type { NotificationPage } from '../notifications/ports.js';
 import type { NotifyError } from '../notifications/errors.js';
-import { SEND_BATCH_MAX, type SendInput, type SendResult } from '../notifications/send.js';
+import { assertBatchSize, SEND_BATCH_MAX, type SendInput, type SendResult } from '../notifications/send.js';
+import { inboxOwner, ownInbox, sendAuthority, spendSendAllowance } from './acting-for.js';
 import { builder } from './builder.js';
 import { selectsField } from './selection.js';
 import { UserRef } from './user.js';
@@ -133,15 +134,16 @@ builder.queryFields((t) => ({
     type: NotificationConnectionRef,
     description: "A user's inbox, newest first. Page with first/after (older) or last/before (newer).",
     args: {
-      userId: t.arg.id({ required: true }),
+      userId: t.arg.id({ description: "Default: the caller's own. A user token may name only itself." }),
       first: t.arg.int(),
       after: t.arg.string(),
       last: t.arg.int(),
       before: t.arg.string(),
       filter: t.arg({ type: NotificationFilterRef }),
     },
+    authScopes: (_root, args) => ownInbox(args.userId),
     resolve: (_root, args, ctx, info) =>
-      ctx.inbox.list(String(args.userId), {
+      ctx.inbox.list(inboxOwner(ctx.caller, args.userId), {
         countTotal: selectsField(info, 'totalCount'),
         first: args.first,
         after: args.after,
@@ -151,14 +153,18 @@ builder.queryFields((t) => ({
       }),
   }),
   unreadCount: t.int({
-    args: { userId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.inbox.unreadCount(String(args.userId)),
+    args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: (_root, args, ctx) => ctx.inbox.unreadCount(inboxOwner(ctx.caller, args.userId)),
   }),
 }));
 
 const SendNotificationInputRef = builder.inputType('SendNotificationInput', {
   fields: (t) => ({
-    senderId: t.id({ description: 'Who caused it; leave out for kind SYSTEM.' }),
+    senderId: t.id({
+      description:
+        "Who caused it. A user token always sends as its own user (leave this out). A service token names the sender, or leaves it out for kind SYSTEM.",
+    }),
     recipientId: t.id({ required: true }),
     kind: t.field({ type: NotificationKindRef, required: true }),
     message: t.string({ required: true }),
@@ -186,7 +192,7 @@ const toSendInput = (input: SendInputArg): SendInput => ({
 const SendErrorRef = builder.objectRef<{ code: string; message: string; field: string | null }>('SendError').implement({
   description: 'Why one notification of a batch was not sent.',
   fields: (t) => ({
-    code: t.exposeString('code', { description: 'BAD_USER_INPUT, USER_NOT_FOUND or KAFKA_UNAVAILABLE.' }),
+    code: t.exposeString('code', { description: 'BAD_USER_INPUT, FORBIDDEN, USER_NOT_FOUND or KAFKA_UNAVAILABLE.' }),
     message: t.exposeString('message'),
     field: t.exposeString('field', { nullable: true, description: 'The input field at fault, when there is one.' }),
   }),
@@ -212,14 +218,21 @@ builder.mutationFields((t) => ({
     type: SentNotificationRef,
     description: 'Writes a notification to Kafka and answers once the broker acknowledged it.',
     args: { input: t.arg({ type: SendNotificationInputRef, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.sender.sendOne(toSendInput(input)),
+    resolve: async (_root, { input }, ctx) => {
+      await spendSendAllowance(ctx, 1);
+      return ctx.sender.sendOne(toSendInput(input), sendAuthority(ctx.caller));
+    },
   }),
   sendNotifications: t.field({
     type: [SendResultRef],
     description: `Sends up to ${SEND_BATCH_MAX} notifications in one produce round-trip. Each input gets a result; a bad one fails alone.`,
     args: { inputs: t.arg({ type: [SendNotificationInputRef], required: true }) },
-    resolve: async (_root, { inputs }, ctx) =>
-      (await ctx.sender.sendMany(inputs.map(toSendInput))).map((result, index) => ({ ...result, index })),
+    resolve: async (_root, { inputs }, ctx) => {
+      // Before spending the allowance: an oversized call costs nothing.
+      assertBatchSize(inputs.length);
+      await spendSendAllowance(ctx, inputs.length);
+      return (await ctx.sender.sendMany(inputs.map(toSendInput), sendAuthority(ctx.caller))).map((result, index) => ({ ...result, index }));
+    },
   }),
 }));
 
@@ -227,8 +240,9 @@ builder.subscriptionFields((t) => ({
   notificationAdded: t.field({
     type: NotificationRef,
     description: "Each notification stored in the user's inbox, live. With `after` (a cursor), first every stored one after it, in order, then live: no gap, no duplicate.",
-    args: { userId: t.arg.id({ required: true }), after: t.arg.string() },
-    subscribe: (_root, args, ctx) => ctx.live.added(String(args.userId), args.after),
+    args: { userId: t.arg.id({ description: "Default: the caller's own." }), after: t.arg.string() },
+    authScopes: (_root, args) => ownInbox(args.userId),
+    subscribe: (_root, args, ctx) => ctx.live.added(inboxOwner(ctx.caller, args.userId), args.after),
     resolve: (notification) => notification,
   }),
 }));

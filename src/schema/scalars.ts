@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import type { JsonValue } from '../notifications/notification.js';
+import { DATA_MAX_DEPTH } from '../notifications/validation.js';
 import { builder } from './builder.js';
 
 const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
@@ -14,7 +15,9 @@ builder.scalarType('DateTime', {
   },
 });
 
-function literalToJson(node: ValueNode): JsonValue {
+function literalToJson(node: ValueNode, depth = 0): JsonValue {
+  // The same bound as the data rule, enforced while walking: a hostile literal must not recurse deep.
+  if (depth > DATA_MAX_DEPTH) throw badInput(`JSON literals must not nest deeper than ${DATA_MAX_DEPTH} levels`);
   switch (node.kind) {
     case Kind.STRING:
     case Kind.BOOLEAN:
@@ -25,9 +28,9 @@ function literalToJson(node: ValueNode): JsonValue {
     case Kind.NULL:
       return null;
     case Kind.LIST:
-      return node.values.map(literalToJson);
+      return node.values.map((value) => literalToJson(value, depth + 1));
     case Kind.OBJECT:
-      return Object.fromEntries(node.fields.map((field) => [field.name.value, literalToJson(field.value)]));
+      return Object.fromEntries(node.fields.map((field) => [field.name.value, literalToJson(field.value, depth + 1)]));
     default:
       throw badInput('JSON literals cannot contain variables or enums');
   }

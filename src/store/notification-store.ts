@@ -121,6 +121,17 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       );
     },
 
+    async upsertUser(user) {
+      const [row] = await sql.query<User>(
+        `INSERT INTO users (id, name) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name
+         RETURNING id, name`,
+        [user.id, user.name],
+      );
+      if (!row) throw new Error('upsert returned no row');
+      return row;
+    },
+
     async ping() {
       await sql.query('SELECT 1');
     },

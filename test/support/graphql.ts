@@ -1,6 +1,17 @@
 /** Real clients for the tests: GraphQL over HTTP (fetch), over WebSocket (graphql-ws + ws) and over SSE. */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { adminToken } from './auth.js';
+
+/** Who a test request acts as: a token (default: an admin service), or none at all. */
+export interface AsOptions {
+  token?: string | Promise<string> | null;
+}
+
+async function authorization({ token = adminToken }: AsOptions): Promise<Record<string, string>> {
+  const value = await token;
+  return value === null ? {} : { authorization: `Bearer ${value}` };
+}
 
 export interface GraphQLResponse<T> {
   data?: T | null;
@@ -11,24 +22,39 @@ export async function graphql<T = Record<string, unknown>>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
+  as: AsOptions = {},
 ): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...(await authorization(as)) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<T>;
 }
 
 /** Fails the test with the errors when there are any. */
-export async function graphqlData<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const result = await graphql<T>(url, query, variables);
+export async function graphqlData<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  as: AsOptions = {},
+): Promise<T> {
+  const result = await graphql<T>(url, query, variables, as);
   if (result.errors?.length || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
   return result.data;
 }
 
-export function wsClient(url: string): Client {
-  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+export function wsClient(url: string, as: AsOptions = {}): Client {
+  return createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    connectionParams: async () => {
+      const { authorization: value } = await authorization(as);
+      return value === undefined ? {} : { authorization: value };
+    },
+  });
 }
 
 /** Subscribes over graphql-ws; `next()` waits for the next event (the test's timeout bounds it). */
@@ -50,11 +76,11 @@ export function wsSubscribe<T>(client: Client, query: string, variables: Record<
  * Subscribes over Server-Sent Events (Yoga's "distinct connections" mode). Resolves once the
  * server answered with the stream's headers, which it does after the subscription is set up.
  */
-export async function sseSubscribe<T>(url: string, query: string, variables: Record<string, unknown> = {}) {
+export async function sseSubscribe<T>(url: string, query: string, variables: Record<string, unknown> = {}, as: AsOptions = {}) {
   const abort = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(await authorization(as)) },
     body: JSON.stringify({ query, variables }),
     signal: abort.signal,
   });

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { parseConfig, type Env } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startSystem, type System } from '../../src/system.js';
+import { TEST_JWT_SECRET } from './auth.js';
 import { testBrokers, uniqueName } from './kafka.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -52,6 +53,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     KAFKA_GROUP_ID: handle.groupId,
     KAFKA_PARTITIONS: '3',
     KAFKA_SEND_TIMEOUT_MS: '3000',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
     ...(handle.store === 'postgres' && { DATABASE_URL: TEST_DATABASE_URL }),
     ...options.env,
   });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { NotifyError } from '../../src/notifications/errors.js';
 import type { NewNotification, User } from '../../src/notifications/notification.js';
-import { createSender, SEND_BATCH_MAX, type SendInput } from '../../src/notifications/send.js';
+import { createSender, SEND_BATCH_MAX, type SendAuthority, type SendInput } from '../../src/notifications/send.js';
 import { NOTIFICATION_ID_PATTERN } from '../../src/notifications/validation.js';
 import { CREATED_AT } from './fixtures.js';
 
+const ANY: SendAuthority = { kind: 'any' };
 const USERS: User[] = ['alice', 'bob', 'carol'].map((id) => ({ id, name: id.toUpperCase() }));
 
 function setup({ failWith }: { failWith?: unknown } = {}) {
@@ -40,7 +41,7 @@ const like = (overrides: Partial<SendInput> = {}): SendInput => ({
 describe('createSender().sendMany', () => {
   it('builds each notification from its input, with a fresh id and the clock time', async () => {
     const { sender } = setup();
-    const [result] = await sender.sendMany([like({ message: '  hi  ', link: '/posts/1', data: { postId: 1 } })]);
+    const [result] = await sender.sendMany([like({ message: '  hi  ', link: '/posts/1', data: { postId: 1 } })], ANY);
     expect(result).toEqual({
       ok: true,
       notification: {
@@ -65,7 +66,7 @@ describe('createSender().sendMany', () => {
       like({ senderId: 'ghost', recipientId: 'carol' }),
       like({ link: 'javascript:alert(1)' }),
       like({ message: 'last', recipientId: 'carol' }),
-    ]);
+    ], ANY);
 
     expect(results.map((r) => (r.ok ? 'ok' : `${r.error.code}:${r.error.details.field}`))).toEqual([
       'ok',
@@ -86,14 +87,14 @@ describe('createSender().sendMany', () => {
 
   it('does not call the producer when no item is good', async () => {
     const { sender, sent } = setup();
-    const results = await sender.sendMany([like({ recipientId: 'nobody' }), like({ message: '' })]);
+    const results = await sender.sendMany([like({ recipientId: 'nobody' }), like({ message: '' })], ANY);
     expect(results.map((r) => r.ok)).toEqual([false, false]);
     expect(sent).toEqual([]);
   });
 
   it('turns every good item into KAFKA_UNAVAILABLE when the producer fails, keeping the bad items’ own errors', async () => {
     const { sender, sent } = setup({ failWith: new Error('broker down') });
-    const results = await sender.sendMany([like(), like({ message: '' }), like({ recipientId: 'carol' })]);
+    const results = await sender.sendMany([like(), like({ message: '' }), like({ recipientId: 'carol' })], ANY);
     expect(sent).toHaveLength(1);
     expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['KAFKA_UNAVAILABLE', 'BAD_USER_INPUT', 'KAFKA_UNAVAILABLE']);
     const failure = results[0]!;
@@ -103,7 +104,7 @@ describe('createSender().sendMany', () => {
   it('passes a NotifyError from the producer through as it is', async () => {
     const error = new NotifyError('KAFKA_UNAVAILABLE', 'timed out waiting for acks');
     const { sender } = setup({ failWith: error });
-    const [result] = await sender.sendMany([like()]);
+    const [result] = await sender.sendMany([like()], ANY);
     expect(result).toEqual({ ok: false, error });
     expect(!result!.ok && result!.error).toBe(error);
   });
@@ -113,7 +114,7 @@ describe('createSender().sendMany', () => {
     const results = await sender.sendMany([
       { senderId: null, recipientId: 'bob', kind: 'system', message: 'maintenance tonight' },
       { senderId: 'alice', recipientId: 'bob', kind: 'system', message: 'maintenance tonight' },
-    ]);
+    ], ANY);
     expect(results[0]).toMatchObject({ ok: true, notification: { senderId: null, kind: 'system' } });
     expect(results[1]).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', details: { field: 'senderId' } } });
     expect(sent[0]).toHaveLength(1);
@@ -122,7 +123,7 @@ describe('createSender().sendMany', () => {
 
   it.each(['follow', 'mention', 'like', 'comment'] as const)('requires a sender for kind %s', async (kind) => {
     const { sender, sent } = setup();
-    const [result] = await sender.sendMany([{ senderId: null, recipientId: 'bob', kind, message: 'hi' }]);
+    const [result] = await sender.sendMany([{ senderId: null, recipientId: 'bob', kind, message: 'hi' }], ANY);
     expect(result).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', details: { field: 'senderId' } } });
     expect(sent).toEqual([]);
   });
@@ -137,7 +138,7 @@ describe('createSender().sendMany', () => {
     ['an idempotency key with a NUL', { idempotencyKey: 'k\u0000' }, 'idempotencyKey'],
   ])('rejects %s as BAD_USER_INPUT', async (_name, change, field) => {
     const { sender, sent } = setup();
-    const [result] = await sender.sendMany([like(change)]);
+    const [result] = await sender.sendMany([like(change)], ANY);
     expect(result).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', details: { field } } });
     expect(sent).toEqual([]);
   });
@@ -145,22 +146,22 @@ describe('createSender().sendMany', () => {
   it(`takes ${SEND_BATCH_MAX} inputs and rejects ${SEND_BATCH_MAX + 1} before looking anything up`, async () => {
     const { sender, sent, getUsersCalls } = setup();
     const inputs = Array.from({ length: SEND_BATCH_MAX + 1 }, (_, i) => like({ message: `m${i}` }));
-    await expect(sender.sendMany(inputs)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'inputs' } });
-    await expect(sender.sendMany(inputs)).rejects.toBeInstanceOf(NotifyError);
+    await expect(sender.sendMany(inputs, ANY)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'inputs' } });
+    await expect(sender.sendMany(inputs, ANY)).rejects.toBeInstanceOf(NotifyError);
     expect(getUsersCalls).toEqual([]);
     expect(sent).toEqual([]);
 
-    const results = await sender.sendMany(inputs.slice(0, SEND_BATCH_MAX));
+    const results = await sender.sendMany(inputs.slice(0, SEND_BATCH_MAX), ANY);
     expect(results.filter((r) => r.ok)).toHaveLength(SEND_BATCH_MAX);
     expect(sent).toHaveLength(1);
   });
 
   it('gives the same id across two calls with the same sender and idempotencyKey, and a new one without', async () => {
     const { sender } = setup();
-    const first = await sender.sendOne(like({ idempotencyKey: 'order-7' }));
-    const second = await sender.sendOne(like({ idempotencyKey: 'order-7' }));
-    const otherSender = await sender.sendOne(like({ senderId: 'carol', idempotencyKey: 'order-7' }));
-    const [plainA, plainB] = await Promise.all([sender.sendOne(like()), sender.sendOne(like())]);
+    const first = await sender.sendOne(like({ idempotencyKey: 'order-7' }), ANY);
+    const second = await sender.sendOne(like({ idempotencyKey: 'order-7' }), ANY);
+    const otherSender = await sender.sendOne(like({ senderId: 'carol', idempotencyKey: 'order-7' }), ANY);
+    const [plainA, plainB] = await Promise.all([sender.sendOne(like(), ANY), sender.sendOne(like(), ANY)]);
     expect(second.id).toBe(first.id);
     expect(otherSender.id).not.toBe(first.id);
     expect(plainA.id).not.toBe(plainB.id);
@@ -171,7 +172,7 @@ describe('createSender().sendMany', () => {
 describe('createSender().sendOne', () => {
   it('returns the notification it sent', async () => {
     const { sender, sent } = setup();
-    const notification = await sender.sendOne(like());
+    const notification = await sender.sendOne(like(), ANY);
     expect(sent).toEqual([[notification]]);
   });
 
@@ -181,8 +182,32 @@ describe('createSender().sendOne', () => {
     ['KAFKA_UNAVAILABLE', like(), { failWith: new Error('down') }],
   ] as const)('throws the NotifyError (%s)', async (code, input, options) => {
     const { sender } = setup(options);
-    const error = await sender.sendOne(input).catch((e: unknown) => e);
+    const error = await sender.sendOne(input, ANY).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotifyError);
     expect((error as NotifyError).code).toBe(code);
+  });
+});
+
+describe('createSender() with a user authority', () => {
+  const asAlice: SendAuthority = { kind: 'user', userId: 'alice' };
+
+  it('sends as the user when senderId is left out, or names that same user', async () => {
+    const { sender } = setup();
+    const results = await sender.sendMany([like({ senderId: undefined }), like({ senderId: null }), like({ senderId: 'alice' })], asAlice);
+    expect(results.map((r) => (r.ok ? r.notification.senderId : r.error.code))).toEqual(['alice', 'alice', 'alice']);
+  });
+
+  it('refuses another sender and SYSTEM with FORBIDDEN, item by item, and sends nothing for them', async () => {
+    const { sender, sent } = setup();
+    const results = await sender.sendMany(
+      [like({ senderId: 'carol' }), { recipientId: 'bob', kind: 'system', message: 'hi' }, like({ senderId: undefined })],
+      asAlice,
+    );
+    expect(results.map((r) => (r.ok ? 'ok' : `${r.error.code}:${String(r.error.details.field)}`))).toEqual([
+      'FORBIDDEN:senderId',
+      'FORBIDDEN:kind',
+      'ok',
+    ]);
+    expect(sent.flat().map((n) => n.senderId)).toEqual(['alice']);
   });
 });

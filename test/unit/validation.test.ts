@@ -5,7 +5,9 @@ import {
   assertMessage,
   assertNotificationIds,
   assertUserId,
-  containsNul,
+  jsonProblem,
+  textProblem,
+  assertMessage as assertMessageForCount,
   DATA_MAX_BYTES,
   LINK_MAX_LENGTH,
 } from '../../src/notifications/validation.js';
@@ -49,12 +51,16 @@ describe('assertNotificationIds', () => {
 
   it.each([
     ['not a uuid', 'abc'],
-    ['upper case', nextId().toUpperCase().replace(/^0/, 'A')],
     ['braces', `{${nextId()}}`],
     ['no dashes', nextId().replaceAll('-', '')],
     ['a trailing space', `${nextId()} `],
   ])('rejects a list holding a malformed id (%s)', (_name, bad) => {
     expectNotifyError(() => assertNotificationIds([nextId(), bad]), 'BAD_USER_INPUT', 'ids');
+  });
+
+  it('accepts an upper-case UUID as the same id in lower case (UUIDs are case-insensitive)', () => {
+    const id = nextId();
+    expect(assertNotificationIds([id.toUpperCase(), id])).toEqual([id]);
   });
 });
 
@@ -160,10 +166,24 @@ describe('assertData', () => {
   });
 });
 
-describe('containsNul', () => {
-  it('finds NUL only in strings, keys and nested values', () => {
-    expect(containsNul({ a: [1, true, null, 'fine'], b: { c: 'fine' } })).toBe(false);
-    expect(containsNul(0)).toBe(false);
-    expect(containsNul({ a: [{ b: '\u0000' }] })).toBe(true);
+describe('jsonProblem and textProblem', () => {
+  it('accepts plain JSON and refuses NUL, lone surrogates (in values and keys) and deep nesting', () => {
+    expect(jsonProblem({ a: [1, true, null, 'fine'], b: { c: 'fine' } })).toBeNull();
+    expect(jsonProblem(0)).toBeNull();
+    expect(jsonProblem({ a: [{ b: '\u0000' }] })).toMatch(/NUL/);
+    expect(jsonProblem({ x: '\ud800' })).toMatch(/well-formed/);
+    expect(jsonProblem({ ['\udc00']: 1 })).toMatch(/well-formed/);
+    expect(textProblem('😀 ok')).toBeNull();
+    let deep: unknown = 1;
+    for (let i = 0; i < 2500; i += 1) deep = [deep];
+    expect(jsonProblem(deep)).toMatch(/deeper than 32/);
+    let fine: unknown = 1;
+    for (let i = 0; i < 32; i += 1) fine = [fine];
+    expect(jsonProblem(fine)).toBeNull();
+  });
+
+  it('counts message length in characters (code points), not UTF-16 units', () => {
+    expect(assertMessageForCount('😀'.repeat(1500), 2000)).toHaveLength(3000);
+    expect(() => assertMessageForCount('😀'.repeat(2001), 2000)).toThrow(/longer than 2000/);
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * What the HTTP side allows browsers and crawlers: CORS (closed unless origins are listed),
+ * CSRF prevention, WebSocket origins, introspection, and headers that stop content sniffing
+ * and framing.
+ */
+import type { IncomingMessage } from 'node:http';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import type { CORSOptions } from 'graphql-yoga';
+
+export interface HttpPolicy {
+  /** Origins allowed to call from a browser; `*` for any, empty for none but our own. */
+  corsOrigins: readonly string[];
+  introspection: boolean;
+}
+
+export function corsOptions(origins: readonly string[]): CORSOptions {
+  // Bearer tokens, never cookies: credentials are never needed, so never allowed.
+  const common = { credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-graphql-csrf'] };
+  if (origins.includes('*')) return { ...common, origin: '*' };
+  return { ...common, origin: [...origins] };
+}
+
+/**
+ * A browser page may open a socket to us only from our own origin or a listed one. Clients
+ * outside browsers send no Origin and are judged by their token alone.
+ */
+export function websocketOriginAllowed(origins: readonly string[], request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  if (origins.includes('*') || origins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function useHttpPolicy({ introspection }: HttpPolicy) {
+  return [
+    // A cross-site form or "simple" request cannot carry these headers; every real client sends one.
+    useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-csrf', 'apollo-require-preflight'] }),
+    ...(introspection ? [] : [useDisableIntrospection()]),
+    {
+      onResponse({ response }: { response: Response }) {
+        response.headers.set('x-content-type-options', 'nosniff');
+        response.headers.set('referrer-policy', 'no-referrer');
+        if (!response.headers.get('content-type')?.startsWith('text/html')) {
+          response.headers.set('x-frame-options', 'DENY');
+          response.headers.set('cache-control', 'no-store');
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,46 @@
+/**
+ * The Node HTTP server in front of Yoga, with the bounds a slow or greedy client meets before
+ * any GraphQL runs: headers and body within seconds (checked every second, not every 30 s),
+ * a body no larger than the limit (by its Content-Length: a body without one is refused, so it
+ * can never be read in full before being judged), and a cap on open connections.
+ */
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+
+export interface HttpServerLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  bodyBytes: number;
+  connections: number;
+}
+
+function refuse(response: ServerResponse, status: number, code: string, message: string) {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'x-content-type-options': 'nosniff' });
+  response.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+export function createHttpServer(handler: RequestListener, limits: HttpServerLimits) {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: 1000,
+      maxHeaderSize: 16 * 1024,
+    },
+    (request: IncomingMessage, response: ServerResponse) => {
+      if (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH') {
+        const length = request.headers['content-length'];
+        if (length === undefined) {
+          return refuse(response, 411, 'LENGTH_REQUIRED', 'send the body with a Content-Length header');
+        }
+        if (Number(length) > limits.bodyBytes) {
+          return refuse(response, 413, 'PAYLOAD_TOO_LARGE', `the body may hold at most ${limits.bodyBytes} bytes`);
+        }
+      }
+      return handler(request, response);
+    },
+  );
+  server.maxConnections = limits.connections;
+  // Idle keep-alive sockets go soon; a client that wants to stay uses WebSocket or SSE.
+  server.keepAliveTimeout = 5000;
+  return server;
+}

@@ -1,0 +1,21 @@
+/**
+ * Who is calling, as a verified token says. A user token acts for its subject alone; a service
+ * token acts for a back end, with scopes that say what it may do for any user.
+ */
+export const SCOPES = {
+  /** Send as any user, or as SYSTEM. */
+  send: 'notifications:send',
+  /** Everything: read and change any inbox, manage users, send as anyone. */
+  admin: 'notifications:admin',
+} as const;
+
+export type Caller =
+  | { kind: 'user'; userId: string; expiresAt: Date | null }
+  | { kind: 'service'; subject: string; canSend: boolean; isAdmin: boolean; expiresAt: Date | null };
+
+/** The key limits are counted under: one user, or one service subject. */
+export const callerKey = (caller: Caller): string => (caller.kind === 'user' ? `user:${caller.userId}` : `service:${caller.subject}`);
+
+export const isAdmin = (caller: Caller): boolean => caller.kind === 'service' && caller.isAdmin;
+
+export const isExpired = (caller: Caller, now = Date.now()): boolean => caller.expiresAt !== null && caller.expiresAt.getTime() <= now;

@@ -1,0 +1,60 @@
+/**
+ * Development identity: a secret kept under DATA_DIR (so tokens printed earlier still work after
+ * a restart), and ready-made tokens for the demo users and one service. Never used in production:
+ * config refuses to start there without AUTH_JWT_SECRET or AUTH_JWKS_URL.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import type { User } from '../notifications/notification.js';
+import { SCOPES } from './caller.js';
+
+const DEV_TOKEN_LIFETIME = '30d';
+
+export async function loadOrCreateDevSecret(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'dev-jwt-secret');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing.length >= 32) return existing;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export interface TokenClaims {
+  sub: string;
+  scope?: string;
+  /** Seconds from now, or a jose duration such as '30d'. */
+  expiresIn?: string | number;
+  issuer?: string;
+  audience?: string;
+}
+
+/** Signs an HS256 token: dev tokens, and tests and benchmarks that act as a given caller. */
+export function signToken(secret: string, { sub, scope, expiresIn = DEV_TOKEN_LIFETIME, issuer, audience }: TokenClaims): Promise<string> {
+  let jwt = new SignJWT(scope ? { scope } : {})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(typeof expiresIn === 'number' ? Math.floor(Date.now() / 1000) + expiresIn : expiresIn);
+  if (issuer) jwt = jwt.setIssuer(issuer);
+  if (audience) jwt = jwt.setAudience(audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+export interface DevTokens {
+  users: { user: User; token: string }[];
+  service: string;
+}
+
+export async function devTokens(secret: string, users: readonly User[], claims: Pick<TokenClaims, 'issuer' | 'audience'> = {}): Promise<DevTokens> {
+  return {
+    users: await Promise.all(users.map(async (user) => ({ user, token: await signToken(secret, { sub: user.id, ...claims }) }))),
+    service: await signToken(secret, { sub: 'dev-service', scope: `${SCOPES.send} ${SCOPES.admin}`, ...claims }),
+  };
+}

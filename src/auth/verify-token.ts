@@ -1,0 +1,99 @@
+/**
+ * Verifying bearer tokens with `jose`: HS256 with a shared secret, or RS256/ES256/EdDSA keys
+ * from a JWKS URL (Auth0, Keycloak, Clerk, Cognito), with issuer, audience and expiry checked.
+ * The same verifier serves HTTP, SSE and graphql-ws `connection_init`, so every transport
+ * admits exactly the same callers.
+ */
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { NotifyError } from '../notifications/errors.js';
+import { USER_ID_PATTERN } from '../notifications/validation.js';
+import { SCOPES, type Caller } from './caller.js';
+
+export interface TokenVerifierOptions {
+  /** HS256 shared secret; or */
+  secret?: string | undefined;
+  /** a JWKS endpoint whose keys sign the tokens (fetched and cached by jose). */
+  jwksUrl?: string | undefined;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+  clockToleranceS?: number;
+}
+
+export const unauthenticated = (message: string) => new NotifyError('UNAUTHENTICATED', message);
+
+/** Scopes as OAuth 2 servers write them: a space-separated `scope`, or arrays in `scp`/`permissions` (Auth0). */
+function scopesOf(payload: JWTPayload): Set<string> {
+  const found = new Set<string>();
+  for (const claim of [payload.scope, payload.scp, payload.permissions]) {
+    if (typeof claim === 'string') claim.split(' ').forEach((scope) => found.add(scope));
+    else if (Array.isArray(claim)) claim.forEach((scope) => typeof scope === 'string' && found.add(scope));
+  }
+  return found;
+}
+
+export function callerFromClaims(payload: JWTPayload): Caller {
+  const expiresAt = typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : null;
+  const subject = payload.sub;
+  if (typeof subject !== 'string' || subject.length === 0) throw unauthenticated('the token has no subject (sub)');
+  const scopes = scopesOf(payload);
+  const isAdmin = scopes.has(SCOPES.admin);
+  const canSend = isAdmin || scopes.has(SCOPES.send);
+  if (isAdmin || canSend) return { kind: 'service', subject, isAdmin, canSend, expiresAt };
+  if (!USER_ID_PATTERN.test(subject)) throw unauthenticated('the token subject is not a valid user id');
+  return { kind: 'user', userId: subject, expiresAt };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `the token's ${error.claim} claim is not accepted`;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is not valid';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm that is not accepted';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no known key signed the token';
+  return 'the token is not a valid JWT';
+}
+
+export function createTokenVerifier(options: TokenVerifierOptions) {
+  let key: Uint8Array | JWTVerifyGetKey;
+  let algorithms: string[];
+  if (options.secret) {
+    key = new TextEncoder().encode(options.secret);
+    algorithms = ['HS256'];
+  } else if (options.jwksUrl) {
+    key = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+    // Never HS* with a JWKS: that would let a public key be used as an HMAC secret.
+    algorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+  } else {
+    throw new Error('a token verifier needs a secret or a JWKS URL');
+  }
+  const verifyOptions = {
+    algorithms,
+    clockTolerance: options.clockToleranceS ?? 0,
+    ...(options.issuer && { issuer: options.issuer }),
+    ...(options.audience && { audience: options.audience }),
+  };
+
+  /** The caller a raw token stands for; throws UNAUTHENTICATED saying what is wrong (never why internally). */
+  async function verify(token: string): Promise<Caller> {
+    if (token.length === 0 || token.length > 8192) throw unauthenticated('the token is not a valid JWT');
+    let payload: JWTPayload;
+    try {
+      // A key-typed overload per branch; the union is what jose accepts at runtime.
+      ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions));
+    } catch (error) {
+      throw unauthenticated(describe(error));
+    }
+    return callerFromClaims(payload);
+  }
+
+  /** The caller of an `Authorization: Bearer <token>` header value. */
+  async function verifyAuthorization(header: string | null | undefined): Promise<Caller> {
+    if (!header) throw unauthenticated('missing bearer token: send Authorization: Bearer <token>');
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"');
+    return verify(match[1]!);
+  }
+
+  return { verify, verifyAuthorization };
+}
+
+export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
