@@ -14,7 +14,7 @@ import type { Logger } from '../logger.js';
 import type { User } from '../notifications/notification.js';
 import type { Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
-import { createMaskError } from './errors.js';
+import { createMaskError, useClientErrors } from './errors.js';
 import { graphiqlDefaultQuery } from './graphiql.js';
 import { corsOptions, useHttpPolicy } from './http-policy.js';
 import { createHttpServer } from './http-server.js';
@@ -107,6 +107,7 @@ export function createApp({ services, verifier, settings, limits, graphiqlHeader
     plugins: [
       ...useHttpPolicy({ corsOrigins: settings.corsOrigins, introspection: settings.introspection }),
       useQueryLimits(limits, { fieldSuggestions: settings.fieldSuggestions }),
+      useClientErrors(),
       useLiveStreamGuards({ streams, perCaller: limits.connectionsPerUser }),
       useReadinessCheck({
         endpoint: '/ready',

@@ -4,6 +4,7 @@
  * error leaves with a code, and no message echoes more than a short piece of what was sent.
  */
 import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { NotifyError } from '../notifications/errors.js';
 import type { Logger } from '../logger.js';
 
@@ -12,16 +13,39 @@ const MESSAGE_MAX_LENGTH = 300;
 
 const shorten = (message: string) => (message.length > MESSAGE_MAX_LENGTH ? `${message.slice(0, MESSAGE_MAX_LENGTH)}…` : message);
 
-/** The error as a client may see it: a code (the given one when it had none) and a bounded message. */
+const statusCodes: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+
+function statusOf(error: GraphQLError): number | undefined {
+  const http = error.extensions.http as { status?: unknown } | undefined;
+  return typeof http?.status === 'number' ? http.status : undefined;
+}
+
+/**
+ * The error as a client may see it: a code (from its HTTP status, else `code`, when it had
+ * none), a bounded message, and nothing of the underlying exception (Yoga attaches the JSON
+ * parser's message, which quotes the body).
+ */
 export function withCode(error: GraphQLError, code: string): GraphQLError {
-  if (typeof error.extensions.code === 'string' && error.message.length <= MESSAGE_MAX_LENGTH) return error;
+  const { originalError: hidden, ...extensions } = error.extensions;
+  const known = typeof extensions.code === 'string';
+  if (known && hidden === undefined && error.message.length <= MESSAGE_MAX_LENGTH) return error;
+  const status = statusOf(error);
   return new GraphQLError(shorten(error.message), {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
-    extensions: { ...error.extensions, code: typeof error.extensions.code === 'string' ? error.extensions.code : code },
+    extensions: { ...extensions, code: known ? extensions.code : ((status && statusCodes[status]) ?? code) },
   });
+}
+
+/** Validation errors do not pass through the mask; they get the same treatment here. */
+export function useClientErrors(): Plugin {
+  return {
+    onValidate: () => ({ valid, result, setResult }) => {
+      if (!valid) setResult(result.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')));
+    },
+  };
 }
 
 /** The HTTP status and headers Yoga gives a response carrying this error. */

@@ -14,7 +14,9 @@ export interface HttpPolicy {
   introspection: boolean;
 }
 
-export function corsOptions(origins: readonly string[]): CORSOptions {
+export function corsOptions(origins: readonly string[]): CORSOptions | false {
+  // Yoga reads an empty list as "any origin": none listed must mean CORS off.
+  if (origins.length === 0) return false;
   // Bearer tokens, never cookies: credentials are never needed, so never allowed.
   const common = { credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-graphql-csrf'] };
   if (origins.includes('*')) return { ...common, origin: '*' };

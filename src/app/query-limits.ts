@@ -7,6 +7,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, parse, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { withCode } from './errors.js';
 
 export interface QueryLimits {
   depth: number;
@@ -71,10 +72,10 @@ export function useQueryLimits(limits: QueryLimits, { fieldSuggestions }: { fiel
         try {
           return parse(source, { ...options, maxTokens: limits.tokens });
         } catch (error) {
-          if (error instanceof GraphQLError && /more than \d+ tokens/.test(error.message)) {
-            throw tooComplex(`an operation may hold at most ${limits.tokens} tokens`);
-          }
-          throw error;
+          if (!(error instanceof GraphQLError)) throw error;
+          // graphql-js 16 words it "more that N tokens".
+          if (/more tha[nt] \d+ tokens/.test(error.message)) throw tooComplex(`an operation may hold at most ${limits.tokens} tokens`);
+          throw withCode(error, 'GRAPHQL_PARSE_FAILED');
         }
       });
     },
