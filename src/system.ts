@@ -70,14 +70,16 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     const verifier = createTokenVerifier({ ...auth, secret });
     const tokens: DevTokens | null =
       auth.devSecret && secret ? await devTokens(secret, DEMO_USERS, { issuer: auth.issuer, audience: auth.audience }) : null;
-    const emma = tokens?.users[0]?.token;
+    const tokenOf = (userId: string) => tokens?.users.find(({ user }) => user.id === userId)?.token;
+    const emma = tokenOf('1');
+    const bruno = tokenOf('2');
 
     const app = createApp({
       services,
       verifier,
       settings: config.http,
       limits: config.limits,
-      ...(emma && { graphiqlHeaders: { Authorization: `Bearer ${emma}` } }),
+      graphiqlTokens: emma && bruno ? { emma, bruno } : null,
       log,
       readiness: async () => ({
         kafka: kafka.readiness(),

@@ -15,7 +15,7 @@ import type { User } from '../notifications/notification.js';
 import type { Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { createMaskError, useClientErrors } from './errors.js';
-import { graphiqlDefaultQuery } from './graphiql.js';
+import { graphiqlTabs, type GraphiQLTokens } from './graphiql.js';
 import { corsOptions, useHttpPolicy } from './http-policy.js';
 import { createHttpServer } from './http-server.js';
 import { createStreamCounter, tokenExpired, useLiveStreamGuards } from './live-streams.js';
@@ -44,8 +44,8 @@ export interface AppOptions {
   verifier: TokenVerifier;
   settings: AppSettings;
   limits: AppLimits;
-  /** Headers GraphiQL opens with (a dev token, in development). */
-  graphiqlHeaders?: Record<string, string>;
+  /** The demo users' tokens GraphiQL's tabs open with (development only). */
+  graphiqlTokens?: GraphiQLTokens | null;
   /** Each part's readiness; /ready answers 503 naming the parts that are not ready. */
   readiness: () => Promise<Record<string, boolean>> | Record<string, boolean>;
   log: Logger;
@@ -67,7 +67,7 @@ function yogaLogger(log: Logger) {
 
 type InitialContext = YogaInitialContext & { extra?: SocketExtra };
 
-export function createApp({ services, verifier, settings, limits, graphiqlHeaders, readiness, log }: AppOptions) {
+export function createApp({ services, verifier, settings, limits, graphiqlTokens = null, readiness, log }: AppOptions) {
   const streams = createStreamCounter(limits.connectionsPerUser);
 
   async function callerOf(initial: InitialContext) {
@@ -93,10 +93,9 @@ export function createApp({ services, verifier, settings, limits, graphiqlHeader
     graphiql: settings.graphiql
       ? {
           title: 'kafka-notify',
-          defaultQuery: graphiqlDefaultQuery,
-          // SSE carries the header editor's Authorization; graphql-ws would need it in connectionParams.
+          ...graphiqlTabs(graphiqlTokens),
+          // SSE carries each tab's Authorization header; graphql-ws would need it in connectionParams.
           subscriptionsProtocol: 'SSE',
-          ...(graphiqlHeaders && { headers: JSON.stringify(graphiqlHeaders, null, 2) }),
         }
       : false,
     renderGraphiQL,

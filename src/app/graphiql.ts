@@ -1,11 +1,19 @@
-/** The example GraphiQL opens with: the classic tutorial's first notification. */
-export const graphiqlDefaultQuery = /* GraphQL */ `# Welcome to kafka-notify.
-# 1. In a second tab, run the subscription below (user 2 = Bruno).
-# 2. Here, run SendFollow: Emma (1) follows Bruno (2). It arrives in the other tab.
-# 3. Run Inbox to see Bruno's notifications, newest first.
+/**
+ * The tabs GraphiQL opens with: Bruno's inbox listening, and Emma sending him the classic
+ * tutorial's first notification. In development each tab carries its user's dev token, so the
+ * tour runs without copying anything; elsewhere the tabs say where a token goes.
+ */
+export interface GraphiQLTokens {
+  emma: string;
+  bruno: string;
+}
+
+
+const listen = /* GraphQL */ `# Bruno's tab: his token is in Headers (below). Run Live here first,
+# then run SendFollow in the next tab: Emma's follow arrives here.
 
 subscription Live {
-  notificationAdded(userId: "2") {
+  notificationAdded {
     seq
     kind
     message
@@ -14,24 +22,47 @@ subscription Live {
   }
 }
 
+query Inbox {
+  me { id name }
+  unreadCount
+  notifications(first: 10) {
+    totalCount
+    edges { cursor node { id seq kind message sender { name } createdAt status } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+
+mutation MarkAllRead {
+  markAllNotificationsRead { unreadCount }
+}
+`;
+
+const send = /* GraphQL */ `# Emma's tab: her token is in Headers (below). The sender is always
+# the token's user; Bruno is user 2.
+
 mutation SendFollow {
-  sendNotification(input: { senderId: "1", recipientId: "2", kind: FOLLOW, message: "Emma started following you." }) {
+  sendNotification(input: { recipientId: "2", kind: FOLLOW, message: "Emma started following you." }) {
     id
-    message
+    sender { name }
     createdAt
   }
 }
-
-query Inbox {
-  notifications(userId: "2", first: 10) {
-    totalCount
-    edges { cursor node { seq kind message sender { name } createdAt status } }
-    pageInfo { hasNextPage endCursor }
-  }
-  unreadCount(userId: "2")
-}
-
-query Users {
-  users { id name }
-}
 `;
+
+const authorization = (token: string | undefined) => ({
+  Authorization: token ? `Bearer ${token}` : 'Bearer <a token: see the README, Authentication>',
+});
+const headersFor = (token: string | undefined) => JSON.stringify(authorization(token), null, 2);
+
+/**
+ * GraphiQL's options for these tabs. GraphiQL gives the first tab `defaultHeaders` (its own
+ * headers would be dropped), and introspects with `additionalHeaders`, which each tab's
+ * headers override.
+ */
+export function graphiqlTabs(tokens: GraphiQLTokens | null) {
+  return {
+    defaultHeaders: headersFor(tokens?.bruno),
+    ...(tokens && { additionalHeaders: authorization(tokens.bruno) }),
+    defaultTabs: [{ query: listen }, { query: send, headers: headersFor(tokens?.emma) }],
+  };
+}

@@ -1,11 +1,11 @@
 /**
- * GraphiQL as a person uses it, in headless Chromium: one tab subscribes as Bruno, another tab
- * sends Emma's follow, and the first tab shows it arrive. Nothing is loaded from outside the server.
+ * GraphiQL as a person uses it, in headless Chromium, on the development defaults (dev tokens):
+ * one window runs Bruno's tab and subscribes, another runs Emma's tab and sends her follow, and
+ * the first shows it arrive. Nothing is loaded from outside the server.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeCursor } from '../../src/notifications/cursor.js';
 import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,34 +19,41 @@ describe('GraphiQL in a browser', () => {
     await system?.dispose();
   });
 
-  async function openGraphiQL(operation: string, outside: string[]): Promise<Page> {
-    const page = await browser!.newPage();
+  /** A fresh window (its own storage, so GraphiQL opens its default tabs), with its tab `index` active. */
+  async function openTab(index: number, outside: string[]): Promise<Page> {
+    const page = await (await browser!.newContext()).newPage();
     page.on('request', (request) => {
       const url = new URL(request.url());
       if (!['blob:', 'data:'].includes(url.protocol) && url.host !== new URL(system!.url).host) outside.push(request.url());
     });
-    await page.goto(`${system!.url}?query=${encodeURIComponent(operation)}`);
-    await page.locator('.graphiql-execute-button').click();
+    await page.goto(system!.url);
+    await page.locator('.graphiql-tab').nth(index).click();
     return page;
   }
 
+  /** Runs one named operation of the active tab's document. */
+  async function run(page: Page, operation: string) {
+    await page.locator('.graphiql-execute-button').click();
+    await page.getByRole('menuitem', { name: operation }).click();
+  }
+
   it.skipIf(!hasChromium)(`shows a sent notification arrive in the subscription tab (skipped without ${CHROMIUM}: apt-get install chromium)`, async () => {
-    system = await startTestSystem();
+    // No AUTH_JWT_SECRET: the development secret and tokens, as `npm start` has them.
+    system = await startTestSystem({ env: { AUTH_JWT_SECRET: '' } });
     await waitUntilReady(system);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     const outside: string[] = [];
-    // Subscribes from the start of Bruno's inbox, so it shows the notification however soon it is sent.
-    const listening = await openGraphiQL(
-      `subscription { notificationAdded(userId: "2", after: "${encodeCursor(0)}") { kind message sender { name } } }`,
-      outside,
-    );
-    const sending = await openGraphiQL(
-      'mutation { sendNotification(input: { senderId: "1", recipientId: "2", kind: FOLLOW, message: "Emma started following you." }) { id createdAt } }',
-      outside,
-    );
+    const listening = await openTab(0, outside);
+    // GraphiQL subscribes over SSE with a GET; the stream's headers come once the server set it up.
+    const subscribed = listening.waitForResponse((response) => response.url().includes('notificationAdded'));
+    await run(listening, 'Live');
+    expect((await subscribed).status()).toBe(200);
+
+    const sending = await openTab(1, outside);
+    await sending.locator('.graphiql-execute-button').click();
     await sending.getByText('"createdAt"').waitFor();
     await listening.getByText('"Emma started following you."').waitFor();
     await expect(listening.getByText('"FOLLOW"').count()).resolves.toBe(1);
