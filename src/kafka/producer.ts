@@ -15,22 +15,34 @@ export interface ProducerOptions {
   sendTimeoutMs: number;
   /** Messages per produce request at most. */
   maxBatch?: number;
+  /**
+   * Bytes per produce request at most. The broker refuses a record batch over its
+   * `message.max.bytes` (1 MiB by default) and kafkajs sends one batch per partition per request,
+   * so a request under this bound always fits: any batch the API accepts can be written.
+   */
+  maxBatchBytes?: number;
   log: Logger;
 }
 
 interface Pending {
   messages: Message[];
+  bytes: number;
   resolve(): void;
   reject(error: unknown): void;
 }
 
-export function createKafkaProducer(kafka: Kafka, { topic, sendTimeoutMs, maxBatch = 5000, log }: ProducerOptions) {
+/** Record overhead beside key and value (offsets, lengths, timestamp), generously rounded up. */
+const RECORD_OVERHEAD_BYTES = 64;
+
+export function createKafkaProducer(kafka: Kafka, { topic, sendTimeoutMs, maxBatch = 5000, maxBatchBytes = 900_000, log }: ProducerOptions) {
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
     // Bounded: a request must answer KAFKA_UNAVAILABLE in time, not retry forever.
     retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1000 },
   });
+  const sizeOf = (message: Message) =>
+    RECORD_OVERHEAD_BYTES + Buffer.byteLength(String(message.key ?? '')) + Buffer.byteLength(String(message.value ?? ''));
   let connecting: Promise<void> | null = null;
   let queue: Pending[] = [];
   let scheduled = false;
@@ -51,27 +63,52 @@ export function createKafkaProducer(kafka: Kafka, { topic, sendTimeoutMs, maxBat
     scheduled = false;
     const batch = queue;
     queue = [];
-    for (let start = 0; start < batch.length; ) {
-      let count = 0;
-      let end = start;
-      while (end < batch.length && (count === 0 || count + batch[end]!.messages.length <= maxBatch)) {
-        count += batch[end]!.messages.length;
-        end += 1;
+    // Whole sends go together while they fit; a send too large for one request is split, and
+    // answers once every part of it was acknowledged. The parts go one after another, so one
+    // recipient's notifications keep their order on the partition.
+    let previous: Promise<unknown> = Promise.resolve();
+    let messages: Message[] = [];
+    let bytes = 0;
+    let waiting: Promise<void>[][] = [];
+    const settle = new Map<Pending, Promise<void>[]>();
+    const write = () => {
+      if (messages.length === 0) return;
+      const request = messages;
+      const written = previous
+        .then(connect)
+        .then(() => producer.send({ topic, acks: -1, timeout: sendTimeoutMs, messages: request }))
+        .then(() => {});
+      previous = written.catch(() => {});
+      for (const parts of waiting) parts.push(written);
+      messages = [];
+      bytes = 0;
+      waiting = [];
+    };
+    for (const pending of batch) {
+      const parts: Promise<void>[] = [];
+      settle.set(pending, parts);
+      if (messages.length > 0 && (messages.length + pending.messages.length > maxBatch || bytes + pending.bytes > maxBatchBytes)) write();
+      waiting.push(parts);
+      for (const message of pending.messages) {
+        const size = sizeOf(message);
+        if (messages.length > 0 && (messages.length >= maxBatch || bytes + size > maxBatchBytes)) {
+          write();
+          waiting.push(parts);
+        }
+        messages.push(message);
+        bytes += size;
       }
-      const group = batch.slice(start, end);
-      start = end;
-      void connect()
-        .then(() => producer.send({ topic, acks: -1, timeout: sendTimeoutMs, messages: group.flatMap((p) => p.messages) }))
-        .then(
-          () => group.forEach((p) => p.resolve()),
-          (error: unknown) => group.forEach((p) => p.reject(error)),
-        );
+    }
+    write();
+    for (const [pending, parts] of settle) {
+      Promise.all(parts).then(pending.resolve, pending.reject);
     }
   }
 
   const send: NotificationProducer['send'] = (items: readonly NewNotification[]) => {
     const written = new Promise<void>((resolve, reject) => {
-      queue.push({ messages: items.map(encodeEvent), resolve, reject });
+      const messages = items.map(encodeEvent);
+      queue.push({ messages, bytes: messages.reduce((total, message) => total + sizeOf(message), 0), resolve, reject });
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);
