@@ -6,7 +6,13 @@
 import http from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { SCOPES } from '../src/auth/caller.js';
+import { signToken } from '../src/auth/dev-tokens.js';
 import { wallClockMs } from './stats.js';
+
+/** The secret the bench starts every system with, and the back end's token it calls with. */
+export const BENCH_JWT_SECRET = 'bench-secret-that-is-at-least-32-characters';
+const benchToken = signToken(BENCH_JWT_SECRET, { sub: 'bench', scope: `${SCOPES.send} ${SCOPES.admin}`, expiresIn: '1d' });
 
 export interface GraphQLResponse<T> {
   data?: T | null;
@@ -25,6 +31,7 @@ export function httpGraphQLClient(url: string, maxSockets: number): HttpGraphQLC
   return {
     async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       const body = JSON.stringify({ query, variables });
+      const authorization = `Bearer ${await benchToken}`;
       const text = await new Promise<string>((resolve, reject) => {
         const request = http.request(
           {
@@ -37,6 +44,7 @@ export function httpGraphQLClient(url: string, maxSockets: number): HttpGraphQLC
               'content-type': 'application/json',
               accept: 'application/graphql-response+json, application/json',
               'content-length': Buffer.byteLength(body),
+              authorization,
             },
           },
           (response) => {
@@ -87,6 +95,7 @@ export async function wsConnection(url: string): Promise<Client> {
     webSocketImpl: WebSocket,
     retryAttempts: 0,
     lazy: false,
+    connectionParams: async () => ({ authorization: `Bearer ${await benchToken}` }),
     on: { connected: () => onConnected(), error: (error) => onError(error) },
   });
   await connected;

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { KAFKA_VERSION, startLocalBroker } from '../src/kafka/local-broker.js';
 import { projectPaths } from '../src/kafka/paths.js';
 import { DEMO_USERS } from '../src/notifications/demo-users.js';
-import { httpStatus } from './clients.js';
+import { BENCH_JWT_SECRET, httpStatus } from './clients.js';
 import { benchUsers, type BenchContext } from './context.js';
 import { fanoutFigure } from './figures/fanout.js';
 import { ingestFigure } from './figures/ingest.js';
@@ -160,6 +160,10 @@ async function main(): Promise<number> {
         KAFKA_PARTITIONS: String(settings.partitions),
         KAFKA_CLIENT_ID: 'kafka-notify-bench',
         RETENTION_DAYS: '0',
+        AUTH_JWT_SECRET: BENCH_JWT_SECRET,
+        // The bench measures throughput; the per-sender limit is for clients, not for this back end.
+        SEND_RATE_SERVICE: '0',
+        LIMIT_CONNECTIONS_PER_USER: '100000',
         ...(databaseUrl && { DATABASE_URL: databaseUrl }),
       };
       const result = await host.startSystem({ env, brokers: brokers!, users: [...DEMO_USERS, ...seeded], ...(pgSchema && { pgSchema }) });
