@@ -1,6 +1,8 @@
 FROM node:20-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Inside a container the port must be reachable from outside it; outside one the default is loopback.
+ENV HOST=0.0.0.0
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts
 COPY tsconfig.json schema.graphql ./
