@@ -2,8 +2,12 @@
 import { badInput } from './errors.js';
 import type { NotificationKind } from './notification.js';
 
-/** Ids of users are opaque to us but must be safe to use as Kafka keys and in logs. */
-export const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$/;
+/**
+ * Ids of users are opaque to us but must be safe to use as Kafka keys and in logs. They are the
+ * `sub` of your identity provider's tokens, so its shapes fit: UUIDs (Keycloak, Cognito),
+ * `user_2abc` (Clerk), `auth0|64f1…` and `google-oauth2|1234…` (Auth0).
+ */
+export const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@|-]{0,63}$/;
 export const NOTIFICATION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Deep enough for any real payload; bounded so no reader (ours or a client's) recurses without end. */
 export const DATA_MAX_DEPTH = 32;
@@ -68,7 +72,7 @@ export const characterCount = (value: string): number => {
 
 export function assertUserId(value: string, field: string): string {
   if (!USER_ID_PATTERN.test(value)) {
-    throw badInput(`${field} is not a valid user id (1-64 letters, digits or _.:@-)`, field);
+    throw badInput(`${field} is not a valid user id (1-64 letters, digits or _.:@|-)`, field);
   }
   return value;
 }

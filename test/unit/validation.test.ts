@@ -14,7 +14,7 @@ import {
 import { expectNotifyError, nextId } from './fixtures.js';
 
 describe('assertUserId', () => {
-  it.each(['a', 'alice', 'Bob_2', 'user.name', 'svc:billing', 'a@b.c', 'x-y', `a${'b'.repeat(63)}`])('accepts %j', (id) => {
+  it.each(['a', 'alice', 'Bob_2', 'user.name', 'svc:billing', 'a@b.c', 'x-y', 'auth0|64f1c2', `a${'b'.repeat(63)}`])('accepts %j', (id) => {
     expect(assertUserId(id, 'userId')).toBe(id);
   });
 
