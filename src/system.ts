@@ -51,7 +51,7 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     );
     shutdown.add('kafka', () => kafka.stop());
 
-    const sendRate = createSendRateLimiter({
+    const sendRate = await createSendRateLimiter({
       ...config.sendRate,
       redisUrl: config.redis.url,
       onError: (err) => log.warn({ err }, 'Redis rate limiter error: counting in memory meanwhile'),

@@ -59,9 +59,14 @@ export function atTime(at: Date, fn: () => void): () => void {
  */
 export function untilExpiry<T>(source: AsyncIterable<T>, expiresAt: Date | null, expired: () => T, onEnd: () => void): AsyncGenerator<T, undefined> {
   const iterator = source[Symbol.asyncIterator]();
+  // A flag as well as a promise: once expired, a value the source has ready must not win the race.
+  let hasExpired = false;
   let signalExpiry!: () => void;
   const expiry = new Promise<'expired'>((resolve) => {
-    signalExpiry = () => resolve('expired');
+    signalExpiry = () => {
+      hasExpired = true;
+      resolve('expired');
+    };
   });
   const cancelTimer = expiresAt ? atTime(expiresAt, signalExpiry) : () => {};
   let ended = false;
@@ -80,8 +85,8 @@ export function untilExpiry<T>(source: AsyncIterable<T>, expiresAt: Date | null,
     [Symbol.asyncIterator]: () => stream,
     async next() {
       if (ended) return { done: true, value: undefined };
-      const next = await Promise.race([iterator.next(), expiry]);
-      if (next === 'expired') {
+      const next = hasExpired ? 'expired' : await Promise.race([iterator.next(), expiry]);
+      if (next === 'expired' || hasExpired) {
         await end();
         return { done: false, value: expired() };
       }

@@ -30,9 +30,12 @@ export interface SendRateLimiterOptions {
 
 export type SenderClass = keyof Pick<SendRateLimiterOptions, 'user' | 'service'>;
 
-export function createSendRateLimiter({ user, service, redisUrl, onError = () => {} }: SendRateLimiterOptions) {
-  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+/** Resolves once the limiter counts where it will: with Redis, once connected, so instances share one limit from their first send. */
+export async function createSendRateLimiter({ user, service, redisUrl, onError = () => {} }: SendRateLimiterOptions) {
+  // No offline queue: while Redis is away, counting falls to memory at once instead of waiting.
+  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : null;
   redis?.on('error', onError);
+  await redis?.connect();
 
   function limiter(prefix: string, points: number, duration: number): RateLimiterAbstract {
     const keyPrefix = `kafka-notify:send:${prefix}`;
@@ -81,4 +84,4 @@ export function createSendRateLimiter({ user, service, redisUrl, onError = () =>
   };
 }
 
-export type SendRateLimiter = ReturnType<typeof createSendRateLimiter>;
+export type SendRateLimiter = Awaited<ReturnType<typeof createSendRateLimiter>>;

@@ -38,9 +38,31 @@ describe('parseConfig', () => {
     [{ KAFKA_PARTITIONS: '0' }, 'KAFKA_PARTITIONS'],
     [{ SEED_DEMO_USERS: 'maybe' }, 'SEED_DEMO_USERS'],
     [{ KAFKA_SASL_MECHANISM: 'plain' }, 'KAFKA_SASL_MECHANISM'],
+    [{ AUTH_JWT_SECRET: 'too-short' }, 'AUTH_JWT_SECRET'],
+    [{ AUTH_JWKS_URL: 'ftp://keys.example/jwks.json' }, 'AUTH_JWKS_URL'],
+    [{ AUTH_JWT_SECRET: 's'.repeat(32), AUTH_JWKS_URL: 'https://keys.example/jwks.json' }, 'AUTH_JWKS_URL'],
+    [{ NODE_ENV: 'production' }, 'AUTH_JWT_SECRET'],
+    [{ CORS_ORIGINS: 'not a url' }, 'CORS_ORIGINS'],
+    [{ LIMIT_DEPTH: '0' }, 'LIMIT_DEPTH'],
+    [{ SEND_RATE_USER: '-1' }, 'SEND_RATE_USER'],
   ])('rejects %o with a line naming %s', (env, variable) => {
     const found = problems(env);
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(new RegExp(`^${variable}: `));
   });
+
+  it('listens on loopback, with a development secret and open developer tools, when nothing is set', () => {
+    const config = parseConfig({});
+    expect(config.http).toMatchObject({ host: '127.0.0.1', graphiql: true, introspection: true, fieldSuggestions: true, corsOrigins: ['*'] });
+    expect(config.auth.devSecret).toBe(true);
+  });
+
+  it('closes the developer tools and CORS in production, unless turned on', () => {
+    const production = parseConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 's'.repeat(32) });
+    expect(production.http).toMatchObject({ graphiql: false, introspection: false, fieldSuggestions: false, corsOrigins: [] });
+    expect(production.auth.devSecret).toBe(false);
+    const opened = parseConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example/jwks.json', GRAPHIQL: 'true', CORS_ORIGINS: 'https://app.example/, http://localhost:3000' });
+    expect(opened.http).toMatchObject({ graphiql: true, introspection: false, corsOrigins: ['https://app.example', 'http://localhost:3000'] });
+  });
 });
+
