@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import { NOTIFICATION_KINDS, type JsonValue, type NewNotification } from './notification.js';
 import {
-  DATA_MAX_DEPTH,
   dataProblem,
   jsonProblem,
   linkProblem,
@@ -60,10 +59,13 @@ export function decodeEvent(value: Buffer | string | null): DecodeResult {
   } catch {
     return { ok: false, error: 'value is not JSON' };
   }
-  // Before anything recursive looks at it: well-formed text everywhere, and bounded nesting
-  // (the envelope is one level above `data`).
-  const textOrDepth = jsonProblem(json, DATA_MAX_DEPTH + 1);
-  if (textOrDepth) return { ok: false, error: `invalid event: ${textOrDepth}` };
+  // Before anything recursive looks at it: `data` within its bounds (walked iteratively), and
+  // well-formed text in every other field.
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    const { data, ...envelope } = json as Record<string, unknown>;
+    const problem = dataProblem(data) ?? jsonProblem(envelope, 2);
+    if (problem) return { ok: false, error: `invalid event: ${problem}` };
+  }
   const parsed = eventV1.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -76,8 +78,6 @@ export function decodeEvent(value: Buffer | string | null): DecodeResult {
   const linkError = event.link ? linkProblem(event.link) : null;
   if (linkError) return { ok: false, error: `invalid event: ${linkError}` };
   const data = (event.data ?? null) as JsonValue | null;
-  const dataError = dataProblem(data);
-  if (dataError) return { ok: false, error: `invalid event: ${dataError}` };
   return {
     ok: true,
     notification: {

@@ -143,6 +143,25 @@ describe('encodeEvent / decodeEvent', () => {
     expectRejected(value, /NUL character/);
   });
 
+  it.each([
+    ['the message', '"message":"lone \\ud800 here"'],
+    ['a data value', '"data":{"x":"\\ud800"}'],
+    ['a data key', '"data":{"\\udc00":1}'],
+  ])('rejects a lone surrogate (as another producer could write it) in %s', (_where, field) => {
+    const event = eventOf();
+    delete event.message;
+    delete event.data;
+    const value = `${JSON.stringify(event).slice(0, -1)},${field.includes('message') ? field : `"message":"hi",${field}`}}`;
+    expectRejected(value, /well-formed Unicode/);
+  });
+
+  it('rejects data nested deeper than 32 levels without overflowing the stack, and accepts 32', () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    const withData = (data: string) => JSON.stringify({ ...eventOf(), data: null }).replace('"data":null', `"data":${data}`);
+    expectRejected(withData(nested(2500)), /deeper than 32/);
+    expect(decodeEvent(withData(nested(32))).ok).toBe(true);
+  });
+
   it(`accepts data of exactly ${DATA_MAX_BYTES} bytes and rejects one byte more`, () => {
     // JSON.stringify adds the two quotes around a string.
     const fits = 'a'.repeat(DATA_MAX_BYTES - 2);
