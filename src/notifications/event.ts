@@ -8,6 +8,7 @@ import {
   dataProblem,
   jsonProblem,
   linkProblem,
+  messageProblem,
   LINK_MAX_LENGTH,
   NOTIFICATION_ID_PATTERN,
   senderFitsKind,
@@ -24,7 +25,7 @@ const eventV1 = z.object({
   from: z.string().regex(USER_ID_PATTERN).nullable(),
   to: z.string().regex(USER_ID_PATTERN),
   kind: z.enum(NOTIFICATION_KINDS),
-  message: z.string().min(1).max(MESSAGE_HARD_MAX),
+  message: z.string(),
   link: z.string().max(LINK_MAX_LENGTH).nullable().optional(),
   // Checked by dataProblem (iteratively: a deep payload must not overflow a recursive parser).
   data: z.unknown().optional(),
@@ -75,6 +76,8 @@ export function decodeEvent(value: Buffer | string | null): DecodeResult {
   if (!senderFitsKind(event.kind, event.from)) {
     return { ok: false, error: 'invalid event: from must be null exactly when kind is system' };
   }
+  const messageError = messageProblem(event.message, MESSAGE_HARD_MAX);
+  if (messageError) return { ok: false, error: `invalid event: ${messageError}` };
   const linkError = event.link ? linkProblem(event.link) : null;
   if (linkError) return { ok: false, error: `invalid event: ${linkError}` };
   const data = (event.data ?? null) as JsonValue | null;

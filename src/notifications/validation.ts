@@ -98,13 +98,22 @@ export function assertNotificationIds(ids: readonly string[], field = 'ids'): st
   return [...new Set(normalized)];
 }
 
-export function assertMessage(value: string, maxLength: number): string {
+/** Why a message cannot be kept, or null. Shared by the API and the consumer's decoder. */
+export function messageProblem(value: string, maxLength: number): string | null {
   // Bounded before counting: a huge string is refused without walking it.
-  if (value.length > maxLength * 2 + 1024) throw badInput(`message is longer than ${maxLength} characters`, 'message');
-  const message = assertText(value, 'message').trim();
-  if (message.length === 0) throw badInput('message must not be empty', 'message');
-  if (characterCount(message) > maxLength) throw badInput(`message is longer than ${maxLength} characters`, 'message');
-  return message;
+  if (value.length > maxLength * 2 + 1024) return `message is longer than ${maxLength} characters`;
+  const text = textProblem(value);
+  if (text) return `message ${text}`;
+  const message = value.trim();
+  if (message.length === 0) return 'message must not be empty';
+  if (characterCount(message) > maxLength) return `message is longer than ${maxLength} characters`;
+  return null;
+}
+
+export function assertMessage(value: string, maxLength: number): string {
+  const problem = messageProblem(value, maxLength);
+  if (problem) throw badInput(problem, 'message');
+  return value.trim();
 }
 
 export function assertLink(value: string | null | undefined): string | null {

@@ -118,7 +118,13 @@ describe('encodeEvent / decodeEvent', () => {
     ['createdAt', '2024-05-06T07:08:09'],
     ['link', 'x'.repeat(2049)],
   ])('rejects %s = %j', (field, value) => {
-    expectRejected(JSON.stringify({ ...eventOf(), [field]: value }), new RegExp(`^invalid event: ${field}:`));
+    // The schema names the field "field:"; the shared rules say "field must…".
+    expectRejected(JSON.stringify({ ...eventOf(), [field]: value }), new RegExp(`^invalid event: ${field}[: ]`));
+  });
+
+  it('rejects a message the API would refuse: blank, or over 100,000 characters', () => {
+    expectRejected(JSON.stringify({ ...eventOf(), message: '   ' }), /^invalid event: message must not be empty/);
+    expectRejected(JSON.stringify({ ...eventOf(), message: 'x'.repeat(100_001) }), /^invalid event: message is longer than 100000 characters/);
   });
 
   it('rejects an unknown kind, and an upper-case one', () => {
