@@ -77,9 +77,10 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
     const found = new Map((await store.getNotifications(wanted)).map((n) => [n.id, n]));
     return wanted.map((id) => {
       const notification = found.get(id);
-      if (!notification) throw new NotifyError('NOTIFICATION_NOT_FOUND', `no notification with id ${id}`, { id });
-      if (notification.recipientId !== userId) {
-        throw new NotifyError('FORBIDDEN', `notification ${id} belongs to another user`, { id });
+      // Someone else's notification gets the same answer as one that does not exist: ids derived
+      // from an idempotency key can be guessed, and must not tell whether they were sent.
+      if (!notification || notification.recipientId !== userId) {
+        throw new NotifyError('NOTIFICATION_NOT_FOUND', `no notification with id ${id} in this inbox`, { id });
       }
       return notification;
     });

@@ -264,7 +264,7 @@ async function attempt(transport: Transport, as: CallerName, query: string, vari
 
 type Expectation =
   /** One error with this code (and, for named notifications, the foreign id); no data for the field. */
-  | { denied: 'FORBIDDEN' | 'BAD_USER_INPUT'; id?: () => string; field?: string }
+  | { denied: 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOTIFICATION_NOT_FOUND'; id?: () => string; field?: string }
   /** A successful answer, checked by `check`. */
   | { check: (answer: Answer) => void };
 
@@ -281,7 +281,8 @@ interface Row {
 }
 
 const forbidden: Expectation = { denied: 'FORBIDDEN' };
-const forbiddenFor = (id: () => string): Expectation => ({ denied: 'FORBIDDEN', id });
+/** Another user's notification is "not in this inbox", exactly as one that does not exist. */
+const notInInbox = (id: () => string): Expectation => ({ denied: 'NOTIFICATION_NOT_FOUND', id });
 const needsUserId: Expectation = { denied: 'BAD_USER_INPUT', field: 'userId' };
 const ok = (check: (answer: Answer) => void): Expectation => ({ check });
 
@@ -344,7 +345,7 @@ const rows: Row[] = [
       as: 'user2',
       query: m.query,
       vars: () => ({ userId: '2', ids: [m.own(), m.foreign()] }),
-      expect: forbiddenFor(m.foreign),
+      expect: notInInbox(m.foreign),
       untouched: () => [m.own()],
     },
     {
@@ -352,10 +353,10 @@ const rows: Row[] = [
       as: 'user2',
       query: m.query,
       vars: () => ({ ids: [m.own(), m.foreign()] }),
-      expect: forbiddenFor(m.foreign),
+      expect: notInInbox(m.foreign),
       untouched: () => [m.own()],
     },
-    { name: `user 2: ${m.name}(ids: [3's])`, as: 'user2', query: m.query, vars: () => ({ ids: [m.foreign()] }), expect: forbiddenFor(m.foreign) },
+    { name: `user 2: ${m.name}(ids: [3's])`, as: 'user2', query: m.query, vars: () => ({ ids: [m.foreign()] }), expect: notInInbox(m.foreign) },
   ]),
 
   // --- Admin-only fields, and sending as someone else. ---
