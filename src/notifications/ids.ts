@@ -7,9 +7,10 @@ export function newNotificationId(
   idempotencyKey: string | null | undefined,
 ): string {
   if (!idempotencyKey) return randomUUID();
-  // Scoped by sender: two senders choosing the same key must not collide. SYSTEM notifications
-  // have no sender, so theirs are scoped by recipient: "welcome" once per user, not once overall.
-  const scope = senderId === null ? `system\u0000${recipientId}` : `user\u0000${senderId}`;
+  // Scoped by sender and recipient: two senders choosing the same key must not collide, and one
+  // sender's "mention-post-7" to two people is two notifications, not one that only the first
+  // recipient gets. SYSTEM notifications have no sender: "welcome" once per user.
+  const scope = senderId === null ? `system\u0000${recipientId}` : `user\u0000${senderId}\u0000${recipientId}`;
   const hash = createHash('sha256').update(`${scope}\u0000${idempotencyKey}`).digest();
   // Shape it as an RFC 9562 version-8 (custom) UUID so every id has one format.
   hash[6] = (hash[6]! & 0x0f) | 0x80;

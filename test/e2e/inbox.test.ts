@@ -182,6 +182,9 @@ describe('idempotency keys', () => {
     // The same key from another sender is another notification.
     const other = await sendMany([{ ...single, senderId: '3' }]);
     expect(other[0]!.notification!.id).not.toBe(first.sendNotification.id);
+    // The same key from the same sender to someone else is someone else's notification.
+    const toLena = await sendMany([{ ...single, recipientId: '4' }]);
+    expect(toLena[0]!.notification!.id).not.toBe(first.sendNotification.id);
 
     // One user's notifications are consumed in order, so once the last one arrives every
     // duplicate before it has been consumed too: what arrived is exactly what was unique.

@@ -44,8 +44,9 @@ describe('newNotificationId', () => {
     expect(newNotificationId(null, 'bob', 'welcome')).toBe(newNotificationId(null, 'bob', 'welcome'));
   });
 
-  it('scopes the key of a user-sent notification by sender only, whoever receives it', () => {
-    expect(newNotificationId('alice', 'bob', 'k')).toBe(newNotificationId('alice', 'carol', 'k'));
+  it('scopes the key of a user-sent notification by recipient too: one key to two people is two notifications', () => {
+    expect(newNotificationId('alice', 'bob', 'k')).not.toBe(newNotificationId('alice', 'carol', 'k'));
+    expect(newNotificationId('alice', 'bob', 'k')).toBe(newNotificationId('alice', 'bob', 'k'));
   });
 
   it('does not let sender and key run into each other', () => {
