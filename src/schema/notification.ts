@@ -171,7 +171,7 @@ const SendNotificationInputRef = builder.inputType('SendNotificationInput', {
     link: t.string({ description: 'Where the notification leads: an http(s) URL or a path starting with /.' }),
     data: t.field({ type: 'JSON', description: 'Anything the client needs to render it (at most 16 KiB as JSON).' }),
     idempotencyKey: t.string({
-      description: 'The same key from the same sender always gives the same notification, stored and pushed once: retry with it safely.',
+      description: 'The same key from the same sender to the same recipient always gives the same notification, stored and pushed once: retry with it safely.',
     }),
   }),
 });
