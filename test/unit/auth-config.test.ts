@@ -11,16 +11,9 @@ import { createTokenVerifier } from '../../src/auth/verify-token.js';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { NotifyError } from '../../src/notifications/errors.js';
 import { DEMO_USERS } from '../../src/notifications/demo-users.js';
+import { configProblems } from './fixtures.js';
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = configProblems;
 
 const SECRET = 'a-production-secret-of-at-least-32-characters';
 

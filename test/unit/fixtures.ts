@@ -1,5 +1,6 @@
 /** Plain values and tiny fakes shared by the unit tests of `src/notifications/`. */
 import { expect } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/config.js';
 import { type ErrorCode, NotifyError } from '../../src/notifications/errors.js';
 import type { NewNotification, Notification } from '../../src/notifications/notification.js';
 
@@ -43,4 +44,15 @@ export function expectNotifyError(fn: () => unknown, code: ErrorCode, field?: st
   expect(error.code).toBe(code);
   if (field !== undefined) expect(error.details).toEqual({ field });
   return error;
+}
+
+/** The lines parseConfig reports for `env`; none when it is accepted. */
+export function configProblems(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
 }

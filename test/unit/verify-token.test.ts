@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/auth/caller.js';
 import { callerFromClaims, createTokenVerifier } from '../../src/auth/verify-token.js';
 import { NotifyError } from '../../src/notifications/errors.js';
+import { expectNotifyError } from './fixtures.js';
 
 const SECRET = 'unit-test-secret-that-is-at-least-32-chars';
 const secretKey = (secret = SECRET) => new TextEncoder().encode(secret);
@@ -51,15 +52,7 @@ async function expectUnauthenticated(promise: Promise<unknown>, message: string 
 }
 
 function expectUnauthenticatedSync(fn: () => unknown, message: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(NotifyError);
-  expect((caught as NotifyError).code).toBe('UNAUTHENTICATED');
-  expect((caught as NotifyError).message).toBe(message);
+  expect(expectNotifyError(fn, 'UNAUTHENTICATED').message).toBe(message);
 }
 
 describe('callerFromClaims', () => {
