@@ -40,6 +40,15 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
 
     async transaction<T>(fn: (tx: SqlQuery) => Promise<T>): Promise<T> {
       const connection = await pool.connect();
+      // A checked-out client is not the pool's to watch: without a listener of our own, the
+      // server going away mid-transaction (57P01 on a restart, a reset) is an unhandled 'error'
+      // event, which ends the process. The query in flight fails by itself; report and go on.
+      const onConnectionError = (error: Error) => onError(error);
+      connection.on('error', onConnectionError);
+      const release = (destroy?: Error | boolean) => {
+        connection.off('error', onConnectionError);
+        connection.release(destroy);
+      };
       const tx: SqlQuery = {
         async query<R>(text: string, params?: unknown[]): Promise<R[]> {
           const result = await connection.query(text, params);
@@ -50,15 +59,15 @@ export async function createPgClient(options: PgClientOptions): Promise<SqlClien
         await connection.query('BEGIN');
         const value = await fn(tx);
         await connection.query('COMMIT');
-        connection.release();
+        release();
         return value;
       } catch (error) {
         try {
           await connection.query('ROLLBACK');
-          connection.release();
+          release();
         } catch (rollbackError) {
           // A connection that cannot roll back is in an unknown state: destroy it, not back into the pool.
-          connection.release(rollbackError instanceof Error ? rollbackError : true);
+          release(rollbackError instanceof Error ? rollbackError : true);
         }
         throw error;
       }
