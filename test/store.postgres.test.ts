@@ -134,3 +134,26 @@ describe('PostgreSQL client', () => {
     }
   });
 });
+
+describe('PostgreSQL away', () => {
+  it('answers STORE_UNAVAILABLE within the bound, for queries and transactions, whether the server is silent or the port closed', async () => {
+    // A real server that does not answer: a listening port that never speaks PostgreSQL.
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const client = await createPgClient({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, timeoutMs: 300 });
+    try {
+      const started = Date.now();
+      await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(client.transaction((tx) => tx.query('SELECT 1'))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await client.close();
+      silent.close();
+    }
+    const refused = await createPgClient({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, timeoutMs: 300 });
+    await expect(refused.query('SELECT 1')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await refused.close();
+  });
+});

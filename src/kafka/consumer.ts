@@ -5,6 +5,7 @@
  * meanwhile, and a batch left behind by a stop or a rebalance is simply read again.
  */
 import { Partitioners, type EachBatchPayload, type Kafka } from 'kafkajs';
+import { StoreRefused } from '../notifications/errors.js';
 import { ingestBatch, type DeadLetter } from '../notifications/ingest.js';
 import type { InboxPubSub, NotificationStore } from '../notifications/ports.js';
 import type { Logger } from '../logger.js';
@@ -57,7 +58,13 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
     const last = batch.messages.at(-1);
     if (!last) return;
     const retry = <T>(what: string, fn: () => Promise<T>) =>
-      retryWhileRunning(fn, { isRunning, isStale, heartbeat, onRetry: (err, delay) => log.warn({ err, what, delay, partition: batch.partition }, 'retrying') });
+      retryWhileRunning(fn, {
+        isRunning,
+        isStale,
+        heartbeat,
+        isPermanent: (error) => error instanceof StoreRefused,
+        onRetry: (err, delay) => log.warn({ err, what, delay, partition: batch.partition }, 'retrying'),
+      });
     try {
       const messages = batch.messages.map((m) => ({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value }));
       const { inserted, deadLettered } = await ingestBatch(messages, {

@@ -7,11 +7,23 @@ export class BatchAbandoned extends Error {
   }
 }
 
+/**
+ * Errors that mean this member no longer owns its partitions (it was evicted after a long pause,
+ * or the group is rebalancing). No retry inside the batch can succeed: they leave it at once so
+ * kafkajs rejoins the group, and the batch is read again by whoever owns the partition then.
+ */
+const GROUP_MEMBERSHIP_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+
+export const isGroupMembershipError = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && 'type' in error && GROUP_MEMBERSHIP_ERRORS.has(String(error.type));
+
 export interface RetryControl {
   isRunning(): boolean;
   isStale(): boolean;
   heartbeat(): Promise<void>;
   onRetry?: (error: unknown, delayMs: number) => void;
+  /** Errors no retry can fix: thrown at once. */
+  isPermanent?: (error: unknown) => boolean;
   initialDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -22,6 +34,7 @@ export async function retryWhileRunning<T>(fn: () => Promise<T>, control: RetryC
     try {
       return await fn();
     } catch (error) {
+      if (isGroupMembershipError(error) || control.isPermanent?.(error)) throw error;
       if (!control.isRunning() || control.isStale()) throw new BatchAbandoned();
       const wait = Math.min(maxDelayMs, initialDelayMs * 2 ** attempt) * (0.5 + Math.random() / 2);
       control.onRetry?.(error, Math.round(wait));
@@ -29,7 +42,9 @@ export async function retryWhileRunning<T>(fn: () => Promise<T>, control: RetryC
       for (let waited = 0; waited < wait; waited += 1000) {
         await delay(Math.min(1000, wait - waited));
         if (!control.isRunning() || control.isStale()) throw new BatchAbandoned();
-        await control.heartbeat().catch(() => {});
+        await control.heartbeat().catch((heartbeatError: unknown) => {
+          if (isGroupMembershipError(heartbeatError)) throw heartbeatError;
+        });
       }
     }
   }

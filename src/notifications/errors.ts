@@ -30,3 +30,21 @@ export class NotifyError extends Error {
 
 export const badInput = (message: string, field?: string) =>
   new NotifyError('BAD_USER_INPUT', message, field ? { field } : {});
+
+export const storeUnavailable = () =>
+  new NotifyError('STORE_UNAVAILABLE', 'the store is unavailable for the moment: retry shortly (with the same idempotencyKey for sends)');
+
+/**
+ * The store refused these rows for what they hold (a value PostgreSQL cannot take): no retry
+ * will ever store them. The consumer dead-letters them; the store's message says why.
+ */
+export class StoreRefused extends Error {
+  constructor(
+    message: string,
+    /** The store's own error code (a SQLSTATE such as 22P02). */
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'StoreRefused';
+  }
+}

@@ -4,6 +4,7 @@
  * rows actually inserted and commit offsets, both only after the store committed.
  * Kafka itself stays outside: this is plain async code over the ports.
  */
+import { StoreRefused } from './errors.js';
 import { decodeEvent } from './event.js';
 import type { NewNotification, Notification } from './notification.js';
 import type { NotificationStore } from './ports.js';
@@ -28,8 +29,13 @@ export interface IngestPorts {
   publish(notification: Notification): void;
 }
 
-export function splitBatch(messages: readonly ConsumedMessage[]): { valid: NewNotification[]; invalid: DeadLetter[] } {
-  const valid: NewNotification[] = [];
+interface Decoded {
+  message: ConsumedMessage;
+  notification: NewNotification;
+}
+
+function decodeBatch(messages: readonly ConsumedMessage[]): { valid: Decoded[]; invalid: DeadLetter[] } {
+  const valid: Decoded[] = [];
   const invalid: DeadLetter[] = [];
   for (const message of messages) {
     const decoded = decodeEvent(message.value);
@@ -39,23 +45,55 @@ export function splitBatch(messages: readonly ConsumedMessage[]): { valid: NewNo
       // A wrong key would put this user's notifications on several partitions and lose their order.
       invalid.push({ message, error: 'key does not match the recipient id' });
     } else {
-      valid.push(decoded.notification);
+      valid.push({ message, notification: decoded.notification });
     }
   }
   return { valid, invalid };
+}
+
+export function splitBatch(messages: readonly ConsumedMessage[]): { valid: NewNotification[]; invalid: DeadLetter[] } {
+  const { valid, invalid } = decodeBatch(messages);
+  return { valid: valid.map((item) => item.notification), invalid };
+}
+
+/**
+ * Stores the batch in one transaction. When the store refuses something in it for what it
+ * holds (StoreRefused: it can never be stored), the rows go one by one, in order, so that only
+ * the ones at fault are dead-lettered, with the store's reason, and the partition moves on.
+ * Any other failure (the store is away) is thrown, to be retried with nothing committed.
+ */
+async function storeBatch(valid: readonly Decoded[], ports: IngestPorts): Promise<{ inserted: Notification[]; refused: DeadLetter[] }> {
+  if (valid.length === 0) return { inserted: [], refused: [] };
+  try {
+    return { inserted: await ports.store.insertNotifications(valid.map((item) => item.notification)), refused: [] };
+  } catch (error) {
+    if (!(error instanceof StoreRefused)) throw error;
+  }
+  const inserted: Notification[] = [];
+  const refused: DeadLetter[] = [];
+  for (const { message, notification } of valid) {
+    try {
+      inserted.push(...(await ports.store.insertNotifications([notification])));
+    } catch (error) {
+      if (!(error instanceof StoreRefused)) throw error;
+      refused.push({ message, error: `the store refused it: ${error.message}` });
+    }
+  }
+  return { inserted, refused };
 }
 
 export async function ingestBatch(
   messages: readonly ConsumedMessage[],
   ports: IngestPorts,
 ): Promise<{ inserted: Notification[]; deadLettered: number }> {
-  const { valid, invalid } = splitBatch(messages);
+  const { valid, invalid } = decodeBatch(messages);
   if (invalid.length > 0) await ports.deadLetter(invalid);
-  const inserted = valid.length > 0 ? await ports.store.insertNotifications(valid) : [];
+  const { inserted, refused } = await storeBatch(valid, ports);
+  if (refused.length > 0) await ports.deadLetter(refused);
   // Pushed as soon as the store committed, without waiting for the offset commit (a broker
   // round-trip that Kafka 4 lingers on): stored is stored, and a redelivery of this batch, if
   // the offset commit fails, inserts nothing and so pushes nothing twice.
   for (const notification of inserted) ports.publish(notification);
   await ports.commit();
-  return { inserted, deadLettered: invalid.length };
+  return { inserted, deadLettered: invalid.length + refused.length };
 }

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { SqlClient, SqlQuery } from './sql-client.js';
+import { translateStoreError } from './store-errors.js';
 
 export interface PgliteClientOptions {
   /** Where the database files live (created when missing); in memory when absent. */
@@ -14,19 +15,27 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
 
   return {
     async query<R>(text: string, params?: unknown[]): Promise<R[]> {
-      const result = await db.query<R>(text, params);
-      return result.rows;
+      try {
+        const result = await db.query<R>(text, params);
+        return result.rows;
+      } catch (error) {
+        throw translateStoreError(error);
+      }
     },
 
-    transaction<T>(fn: (tx: SqlQuery) => Promise<T>): Promise<T> {
-      return db.transaction((tx) =>
-        fn({
-          async query<R>(text: string, params?: unknown[]): Promise<R[]> {
-            const result = await tx.query<R>(text, params);
-            return result.rows;
-          },
-        }),
-      );
+    async transaction<T>(fn: (tx: SqlQuery) => Promise<T>): Promise<T> {
+      try {
+        return await db.transaction((tx) =>
+          fn({
+            async query<R>(text: string, params?: unknown[]): Promise<R[]> {
+              const result = await tx.query<R>(text, params);
+              return result.rows;
+            },
+          }),
+        );
+      } catch (error) {
+        throw translateStoreError(error);
+      }
     },
 
     async close(): Promise<void> {

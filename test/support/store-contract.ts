@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreRefused } from '../../src/notifications/errors.js';
 import type { NewNotification, Notification } from '../../src/notifications/notification.js';
 import type { NotificationStore } from '../../src/notifications/ports.js';
 import { runMigrations, type Migration } from '../../src/store/migrations.js';
@@ -74,6 +75,17 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         const input = [notification(user, { message: 'one' }), notification(user, { message: 'two' })];
         const stored = await store.insertNotifications(input);
         expect(stored).toEqual(input.map((item, index) => ({ ...item, seq: index + 1, readAt: null, archivedAt: null })));
+      });
+
+      it('refuses a row it can never hold with StoreRefused, and stores nothing of that batch', async () => {
+        const user = newUser();
+        // Got past no decoder of ours; another producer or an older version could still write it.
+        const bad = notification(user, { data: { x: '\ud800' } });
+        const error = await store.insertNotifications([notification(user), bad]).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StoreRefused);
+        expect((error as StoreRefused).code).toMatch(/^22/);
+        await expect(store.listNotifications({ userId: user, first: 10 })).resolves.toMatchObject({ items: [] });
+        await expect(store.insertNotifications([notification(user)])).resolves.toHaveLength(1);
       });
 
       it('returns nothing for an empty batch', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeEvent } from '../../src/notifications/event.js';
 import { type ConsumedMessage, type DeadLetter, ingestBatch, type IngestPorts, splitBatch } from '../../src/notifications/ingest.js';
+import { StoreRefused } from '../../src/notifications/errors.js';
 import type { NewNotification, Notification } from '../../src/notifications/notification.js';
 import { newNotification } from './fixtures.js';
 
@@ -20,12 +21,14 @@ interface Options {
   /** Ids the store already holds: it skips them, as ON CONFLICT DO NOTHING does. */
   alreadyStored?: readonly string[];
   storeFails?: Error;
+  /** Ids the store refuses for what they hold: a batch holding one fails whole, as a transaction does. */
+  refusedIds?: readonly string[];
   commitFails?: Error;
   deadLetterFails?: Error;
 }
 
 /** Ports that record, in one log, what was called in which order. */
-function fakePorts({ alreadyStored = [], storeFails, commitFails, deadLetterFails }: Options = {}) {
+function fakePorts({ alreadyStored = [], storeFails, refusedIds = [], commitFails, deadLetterFails }: Options = {}) {
   const log: string[] = [];
   const deadLettered: DeadLetter[][] = [];
   const insertedCalls: NewNotification[][] = [];
@@ -37,6 +40,7 @@ function fakePorts({ alreadyStored = [], storeFails, commitFails, deadLetterFail
         log.push('store');
         insertedCalls.push([...items]);
         if (storeFails) throw storeFails;
+        if (items.some((item) => refusedIds.includes(item.id))) throw new StoreRefused('invalid input syntax for type json', '22P02');
         return items
           .filter((item) => !alreadyStored.includes(item.id))
           .map((item) => ({ ...item, seq: ++seq, readAt: null, archivedAt: null }));
@@ -82,6 +86,24 @@ describe('splitBatch', () => {
 });
 
 describe('ingestBatch', () => {
+  it('dead-letters only the rows the store refuses, with its reason, stores the rest in order, and commits', async () => {
+    const [a, bad, b] = [newNotification(), newNotification(), newNotification()];
+    const { ports, log, deadLettered, published } = fakePorts({ refusedIds: [bad.id] });
+    const result = await ingestBatch([message(a), message(bad), message(b)], ports);
+    expect(result.deadLettered).toBe(1);
+    expect(deadLettered).toHaveLength(1);
+    expect(deadLettered[0]!.map((letter) => letter.error)).toEqual(['the store refused it: invalid input syntax for type json']);
+    expect(deadLettered[0]![0]!.message.value?.toString()).toBe(encodeEvent(bad).value);
+    expect(published.map((n) => n.id)).toEqual([a.id, b.id]);
+    expect(log.at(-1)).toBe('commit');
+  });
+
+  it('throws, and commits nothing, when the store is away rather than refusing', async () => {
+    const { ports, log } = fakePorts({ storeFails: new Error('connection refused') });
+    await expect(ingestBatch([message(newNotification())], ports)).rejects.toThrow('connection refused');
+    expect(log).not.toContain('commit');
+  });
+
   it('dead-letters, then stores, then publishes, then commits', async () => {
     const a = newNotification();
     const b = newNotification();
