@@ -95,8 +95,10 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     shutdown.add('retention', () => retention.stop());
     retention.start();
 
-    await kafka.start();
+    // HTTP and WebSocket serve at once; /ready says 503 until Kafka (set up in the background,
+    // retrying for as long as it takes) and the store are there. Queries need only the store.
     const url = await app.start(config.http.port, config.http.host);
+    void kafka.start();
     return { url, app, store, kafka, retention, devTokens: tokens, stop: () => shutdown.run() };
   } catch (error) {
     await shutdown.run();

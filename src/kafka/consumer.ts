@@ -3,13 +3,23 @@
  * goes through `ingestBatch`, with auto-commit off, so offsets move only after the store
  * committed. A store outage is retried with backoff while heart-beating; nothing is committed
  * meanwhile, and a batch left behind by a stop or a rebalance is simply read again.
+ *
+ * What keeps it going by itself:
+ * - A member that lost its membership (a pause longer than the session) leaves the batch, and
+ *   kafkajs rejoins; the batch is read again.
+ * - A crash kafkajs will not restart (an error it deems non-retriable) is restarted here, with
+ *   backoff, on a fresh kafkajs consumer, and counted.
+ * - Outages (the store or the broker away) are retried for as long as they last. Any other
+ *   failure of one batch (a bug, a value our code chokes on) is tried three times, then the
+ *   batch goes to the dead-letter topic with the error, so no partition stays blocked.
  */
-import { Partitioners, type EachBatchPayload, type Kafka } from 'kafkajs';
-import { StoreRefused } from '../notifications/errors.js';
-import { ingestBatch, type DeadLetter } from '../notifications/ingest.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { KafkaJSError, Partitioners, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
+import { NotifyError, StoreRefused } from '../notifications/errors.js';
+import { ingestBatch, type ConsumedMessage, type DeadLetter } from '../notifications/ingest.js';
 import type { InboxPubSub, NotificationStore } from '../notifications/ports.js';
 import type { Logger } from '../logger.js';
-import { retryWhileRunning, BatchAbandoned } from './retry.js';
+import { BatchAbandoned, isGroupMembershipError, retryWhileRunning } from './retry.js';
 
 export interface ConsumerOptions {
   topic: string;
@@ -24,21 +34,31 @@ export interface ConsumerDeps {
   pubsub: Pick<InboxPubSub, 'publishAdded'>;
 }
 
+/**
+ * 10 s, not kafkajs's 30 s: a crashed instance's partitions move to the others within 10 s. A
+ * pause longer than that (a long GC, a frozen VM) costs a rejoin, which now happens by itself.
+ * Heartbeats every second keep well inside it, also while a store outage is being retried.
+ */
+export const SESSION_TIMEOUT_MS = 10_000;
+const HEARTBEAT_INTERVAL_MS = 1000;
+/** Attempts of one batch failing for a reason other than an outage before it is dead-lettered. */
+const POISON_ATTEMPTS = 3;
+
+/** The store or the broker being away: retried for as long as it lasts, never dead-lettered. */
+const isOutage = (error: unknown) =>
+  error instanceof KafkaJSError || (error instanceof NotifyError && error.code === 'STORE_UNAVAILABLE');
+
 export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps: ConsumerDeps) {
   const { topic, dlqTopic, groupId, log } = options;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   const dlqProducer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  let consumer: Consumer | null = null;
+  let stopped = false;
   let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = true;
-  });
-  consumer.on(consumer.events.STOP, () => {
-    joined = false;
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    joined = false;
-    log.error({ err: payload.error, restart: payload.restart }, 'Kafka consumer crashed');
-  });
+  /** When the group last heard from us (join or heartbeat): stale means the broker is away. */
+  let lastHeartbeat = 0;
+  let restarts = 0;
+  let restarting: Promise<void> | null = null;
+  const failures = new Map<string, number>();
 
   function toDeadLetter({ message, error }: DeadLetter) {
     return {
@@ -54,57 +74,125 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
     };
   }
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
+  const deadLetter = (letters: readonly DeadLetter[]) =>
+    dlqProducer.send({ topic: dlqTopic, acks: -1, messages: letters.map(toDeadLetter) }).then(() => {
+      for (const letter of letters) log.warn({ partition: letter.message.partition, offset: letter.message.offset, error: letter.error }, 'sent to the dead-letter topic');
+    });
+
+  async function eachBatch(payload: EachBatchPayload) {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const last = batch.messages.at(-1);
     if (!last) return;
+    const messages: ConsumedMessage[] = batch.messages.map((m) => ({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value }));
     const retry = <T>(what: string, fn: () => Promise<T>) =>
       retryWhileRunning(fn, {
         isRunning,
         isStale,
         heartbeat,
         isPermanent: (error) => error instanceof StoreRefused,
-        onRetry: (err, delay) => log.warn({ err, what, delay, partition: batch.partition }, 'retrying'),
+        onRetry: (err, wait) => log.warn({ err, what, delay: wait, partition: batch.partition }, 'retrying'),
       });
+    const commit = () =>
+      retry('commit', () => consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]));
+    const batchKey = `${batch.partition}:${batch.messages[0]!.offset}`;
     try {
-      const messages = batch.messages.map((m) => ({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value }));
       const { inserted, deadLettered } = await ingestBatch(messages, {
         store: { insertNotifications: (items) => retry('store', () => deps.store.insertNotifications(items)) },
-        deadLetter: (letters) =>
-          retry('dead-letter', () => dlqProducer.send({ topic: dlqTopic, acks: -1, messages: letters.map(toDeadLetter) })).then(() => {
-            for (const letter of letters) log.warn({ partition: letter.message.partition, offset: letter.message.offset, error: letter.error }, 'sent to the dead-letter topic');
-          }),
-        commit: () =>
-          retry('commit', () =>
-            consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]),
-          ),
+        deadLetter: (letters) => retry('dead-letter', () => deadLetter(letters)),
+        commit,
         publish: (notification) => deps.pubsub.publishAdded(notification),
       });
+      failures.delete(batchKey);
       resolveOffset(last.offset);
       await heartbeat();
       log.debug({ partition: batch.partition, messages: messages.length, inserted: inserted.length, deadLettered }, 'batch stored');
     } catch (error) {
       // Left unresolved and uncommitted: the next owner of the partition reads it again.
       if (error instanceof BatchAbandoned) return;
-      throw error;
+      if (isGroupMembershipError(error) || isOutage(error)) throw error;
+      const attempts = (failures.get(batchKey) ?? 0) + 1;
+      failures.set(batchKey, attempts);
+      log.error({ err: error, partition: batch.partition, offset: batch.messages[0]!.offset, attempts }, 'a batch failed');
+      if (attempts < POISON_ATTEMPTS) throw error;
+      const reason = `processing failed ${attempts} times: ${error instanceof Error ? error.message : String(error)}`;
+      await retry('dead-letter', () => deadLetter(messages.map((message) => ({ message, error: reason }))));
+      await commit();
+      failures.delete(batchKey);
+      resolveOffset(last.offset);
+    }
+  }
+
+  function create(): Consumer {
+    const fresh = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+      // Each fetch waits at most this long for data, so an idle member still heartbeats often.
+      maxWaitTimeInMs: 1000,
+    });
+    fresh.on(fresh.events.GROUP_JOIN, () => {
+      joined = true;
+      lastHeartbeat = Date.now();
+    });
+    fresh.on(fresh.events.HEARTBEAT, () => {
+      lastHeartbeat = Date.now();
+    });
+    fresh.on(fresh.events.STOP, () => {
+      joined = false;
+    });
+    fresh.on(fresh.events.CRASH, ({ payload }) => {
+      joined = false;
+      log.error({ err: payload.error, restart: payload.restart }, 'Kafka consumer crashed');
+      // kafkajs restarts after retriable errors itself; after the others its consumer is done.
+      if (!payload.restart && !stopped) restarting ??= restartWithBackoff().finally(() => (restarting = null));
+    });
+    return fresh;
+  }
+
+  async function run() {
+    const fresh = create();
+    consumer = fresh;
+    await fresh.connect();
+    await fresh.subscribe({ topic, fromBeginning: true });
+    await fresh.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+      eachBatch,
+    });
+  }
+
+  async function restartWithBackoff() {
+    for (let attempt = 0; !stopped; attempt += 1) {
+      restarts += 1;
+      const wait = Math.min(30_000, 1000 * 2 ** attempt);
+      log.warn({ restarts, delay: wait }, 'restarting the Kafka consumer');
+      await delay(wait);
+      if (stopped) return;
+      try {
+        await consumer?.disconnect().catch(() => {});
+        await run();
+        return;
+      } catch (error) {
+        log.error({ err: error }, 'restarting the Kafka consumer failed');
+      }
     }
   }
 
   return {
     async start() {
-      await Promise.all([consumer.connect(), dlqProducer.connect()]);
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
-        eachBatch,
-      });
+      await dlqProducer.connect();
+      await run();
     },
-    /** In the group and fetching. */
-    readiness: () => joined,
+    /** In the group, and heard by it within a session: false while the broker is away. */
+    readiness: () => joined && Date.now() - lastHeartbeat < SESSION_TIMEOUT_MS,
+    /** Restarts after crashes kafkajs would not restart by itself. */
+    restarts: () => restarts,
     async stop() {
+      stopped = true;
       // disconnect() stops fetching, waits for the running batches, then leaves the group.
-      await consumer.disconnect();
+      await consumer?.disconnect();
       await dlqProducer.disconnect();
     },
   };

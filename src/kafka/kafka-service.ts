@@ -44,8 +44,10 @@ export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerD
       await admin.disconnect();
     }
     topicsReady = true;
-    await consumer.start();
+    // The producer first: sends work while the consumer waits to join (after a crash, until the
+    // dead member's session expires).
     await producer.start();
+    await consumer.start();
   }
 
   async function startLoop(onFirstFailure: (error: unknown) => void) {
@@ -70,7 +72,8 @@ export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerD
         loop = startLoop(() => resolve()).then(resolve);
       });
     },
-    readiness: () => topicsReady && consumer.readiness(),
+    readiness: () => topicsReady && producer.readiness() && consumer.readiness(),
+    consumerRestarts: () => consumer.restarts(),
     async stop() {
       stopped = true;
       stopping.abort();

@@ -44,19 +44,29 @@ export function createKafkaProducer(kafka: Kafka, { topic, sendTimeoutMs, maxBat
   const sizeOf = (message: Message) =>
     RECORD_OVERHEAD_BYTES + Buffer.byteLength(String(message.key ?? '')) + Buffer.byteLength(String(message.value ?? ''));
   let connecting: Promise<void> | null = null;
+  // Whether the last word from the broker was good: a failed write makes readiness say no
+  // until a write succeeds again (the consumer's heartbeats say it for the idle case).
+  let connected = false;
+  let lastWriteFailed = false;
   let queue: Pending[] = [];
   let scheduled = false;
 
   function connect(): Promise<void> {
-    connecting ??= producer.connect().catch((error: unknown) => {
-      connecting = null;
-      throw error;
-    });
+    connecting ??= producer.connect().then(
+      () => {
+        connected = true;
+      },
+      (error: unknown) => {
+        connecting = null;
+        throw error;
+      },
+    );
     return connecting;
   }
   // kafkajs drops the connection on some errors; connect again on the next send.
   producer.on(producer.events.DISCONNECT, () => {
     connecting = null;
+    connected = false;
   });
 
   async function flush() {
@@ -77,7 +87,15 @@ export function createKafkaProducer(kafka: Kafka, { topic, sendTimeoutMs, maxBat
       const written = previous
         .then(connect)
         .then(() => producer.send({ topic, acks: -1, timeout: sendTimeoutMs, messages: request }))
-        .then(() => {});
+        .then(
+          () => {
+            lastWriteFailed = false;
+          },
+          (error: unknown) => {
+            lastWriteFailed = true;
+            throw error;
+          },
+        );
       previous = written.catch(() => {});
       for (const parts of waiting) parts.push(written);
       messages = [];
@@ -129,6 +147,7 @@ export function createKafkaProducer(kafka: Kafka, { topic, sendTimeoutMs, maxBat
   return {
     send,
     start: connect,
+    readiness: () => connected && !lastWriteFailed,
     async stop() {
       await producer.disconnect();
     },
