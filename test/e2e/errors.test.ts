@@ -112,4 +112,9 @@ describe('with the broker down', () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ ready: false, down: ['kafka'] });
   });
+
+  it('still answers what needs only the store', async () => {
+    const result = await graphql(system.url, '{ unreadCount(userId: "2") notifications(userId: "2", first: 1) { totalCount } }');
+    expect(result).toEqual({ data: { unreadCount: 0, notifications: { totalCount: 0 } } });
+  });
 });
