@@ -69,6 +69,7 @@ type InitialContext = YogaInitialContext & { extra?: SocketExtra };
 
 export function createApp({ services, verifier, settings, limits, graphiqlTokens = null, readiness, log }: AppOptions) {
   const streams = createStreamCounter(limits.connectionsPerUser);
+  const openStreams = new Set<AsyncGenerator<unknown>>();
 
   async function callerOf(initial: InitialContext) {
     // graphql-ws verified the token at connection_init; HTTP and SSE carry it on each request.
@@ -107,7 +108,7 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
       ...useHttpPolicy({ corsOrigins: settings.corsOrigins, introspection: settings.introspection }),
       useQueryLimits(limits, { fieldSuggestions: settings.fieldSuggestions }),
       useClientErrors(),
-      useLiveStreamGuards({ streams, perCaller: limits.connectionsPerUser }),
+      useLiveStreamGuards({ streams, perCaller: limits.connectionsPerUser, open: openStreams }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -146,13 +147,18 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
       const shownHost = !host || host === '0.0.0.0' || host === '::' || host === '127.0.0.1' ? 'localhost' : host;
       return `http://${shownHost}:${address.port}${yoga.graphqlEndpoint}`;
     },
-    async stop() {
-      // Clients get close code 1001 (going away) and reconnect elsewhere; then HTTP closes.
+    /**
+     * Stops taking connections; WebSocket clients get 1001 (going away) and reconnect elsewhere
+     * with their cursor; SSE streams complete; requests in flight finish, for `drainMs` at most.
+     */
+    async stop({ drainMs = 10_000 } = {}) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await websocket.dispose();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await Promise.all([...openStreams].map((stream) => stream.return(undefined)));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), drainMs);
+      await closed;
+      clearTimeout(force);
     },
   };
 }

@@ -112,7 +112,16 @@ const overWebSocket = (context: object) => 'extra' in context;
  * Every subscription ends when its caller's token expires; each SSE subscription also takes
  * one of its caller's live-connection slots for as long as it is open.
  */
-export function useLiveStreamGuards({ streams, perCaller }: { streams: StreamCounter; perCaller: number }): Plugin<Context> {
+export function useLiveStreamGuards({
+  streams,
+  perCaller,
+  open,
+}: {
+  streams: StreamCounter;
+  perCaller: number;
+  /** Every stream open now, so a shutdown can complete them. */
+  open: Set<AsyncGenerator<unknown>>;
+}): Plugin<Context> {
   return {
     onSubscribe({ args, setResultAndStopExecution }) {
       const context = args.contextValue as Context;
@@ -133,7 +142,12 @@ export function useLiveStreamGuards({ streams, perCaller }: { streams: StreamCou
       return {
         onSubscribeResult({ result, setResult }) {
           if (!isAsyncIterable(result)) return release();
-          setResult(untilExpiry(result, caller.expiresAt, () => ({ errors: [tokenExpired()] }), release));
+          const stream = untilExpiry(result, caller.expiresAt, () => ({ errors: [tokenExpired()] }), () => {
+            open.delete(stream);
+            release();
+          });
+          open.add(stream);
+          setResult(stream);
         },
         onSubscribeError: () => release(),
       };

@@ -7,14 +7,29 @@ export interface TopicOptions {
   partitions: number;
   /** -1: the broker's default. */
   replicationFactor: number;
+  /** For topics created here; unset: 2 with a replication factor of 3 or more, else the broker's default. */
+  minInsyncReplicas?: number | undefined;
 }
 
-export async function ensureTopics(admin: Admin, { topic, dlqTopic, partitions, replicationFactor }: TopicOptions) {
+/**
+ * With acks = all, a write is acknowledged once every in-sync replica has it; min.insync.replicas
+ * says how few may remain before writes are refused rather than kept on too few copies. Kafka's
+ * advice for three replicas is two: one broker may fail with no write lost and no write refused.
+ */
+export function minInsyncFor({ replicationFactor, minInsyncReplicas }: Pick<TopicOptions, 'replicationFactor' | 'minInsyncReplicas'>): number | undefined {
+  if (minInsyncReplicas !== undefined) return minInsyncReplicas;
+  return replicationFactor >= 3 ? replicationFactor - 1 : undefined;
+}
+
+export async function ensureTopics(admin: Admin, options: TopicOptions) {
+  const { topic, dlqTopic, partitions, replicationFactor } = options;
+  const minInsync = minInsyncFor(options);
+  const configEntries = minInsync === undefined ? [] : [{ name: 'min.insync.replicas', value: String(minInsync) }];
   const existing = new Set(await admin.listTopics());
   const missing = [
-    { topic, numPartitions: partitions, replicationFactor },
+    { topic, numPartitions: partitions, replicationFactor, configEntries },
     // The DLQ is read by people, rarely: one partition keeps it in arrival order.
-    { topic: dlqTopic, numPartitions: 1, replicationFactor },
+    { topic: dlqTopic, numPartitions: 1, replicationFactor, configEntries },
   ].filter((spec) => !existing.has(spec.topic));
   if (missing.length === 0) return;
   await admin.createTopics({ topics: missing, waitForLeaders: true });
