@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import { createYoga, useReadinessCheck, type YogaInitialContext } from 'graphql-yoga';
-import { isExpired } from '../auth/caller.js';
+import { createYoga, useReadinessCheck, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { isExpired, type Caller } from '../auth/caller.js';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import type { Logger } from '../logger.js';
 import type { User } from '../notifications/notification.js';
@@ -17,6 +17,7 @@ import { schema } from '../schema/index.js';
 import { createMaskError, useClientErrors } from './errors.js';
 import { graphiqlTabs, type GraphiQLTokens } from './graphiql.js';
 import { corsOptions, useHttpPolicy } from './http-policy.js';
+import { boundedParserCache } from './parse-cache.js';
 import { createHttpServer } from './http-server.js';
 import { createStreamCounter, tokenExpired, useLiveStreamGuards } from './live-streams.js';
 import { useQueryLimits, type QueryLimits } from './query-limits.js';
@@ -71,16 +72,26 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
   const streams = createStreamCounter(limits.connectionsPerUser);
   const openStreams = new Set<AsyncGenerator<unknown>>();
 
-  async function callerOf(initial: InitialContext) {
-    // graphql-ws verified the token at connection_init; HTTP and SSE carry it on each request.
+  // HTTP and SSE: the token is checked before the document is even parsed, so a caller without
+  // one costs no parsing, fills no cache and learns nothing of the schema.
+  const httpCallers = new WeakMap<Request, Caller>();
+  const useCaller: Plugin = {
+    async onRequestParse({ request }) {
+      httpCallers.set(request, await verifier.verifyAuthorization(request.headers.get('authorization')));
+    },
+  };
+
+  async function callerOf(initial: InitialContext): Promise<Caller> {
+    // graphql-ws verified the token at connection_init.
     const fromSocket = initial.extra?.caller;
     if (fromSocket) {
       if (isExpired(fromSocket)) throw tokenExpired();
       return fromSocket;
     }
-    return verifier.verifyAuthorization(initial.request.headers.get('authorization'));
+    return httpCallers.get(initial.request) ?? verifier.verifyAuthorization(initial.request.headers.get('authorization'));
   }
 
+  const errorOptions = { suggestions: settings.fieldSuggestions };
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: async (initial): Promise<Context> => ({
@@ -102,12 +113,14 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
     renderGraphiQL,
     landingPage: false,
     cors: corsOptions(settings.corsOrigins),
-    maskedErrors: { maskError: createMaskError(log), isDev: false },
+    maskedErrors: { maskError: createMaskError(log, errorOptions), isDev: false },
+    parserAndValidationCache: boundedParserCache(),
     logging: yogaLogger(log.child({ component: 'yoga' })),
     plugins: [
-      ...useHttpPolicy({ corsOrigins: settings.corsOrigins, introspection: settings.introspection }),
-      useQueryLimits(limits, { fieldSuggestions: settings.fieldSuggestions }),
-      useClientErrors(),
+      ...useHttpPolicy(),
+      useCaller,
+      useQueryLimits(limits, { fieldSuggestions: settings.fieldSuggestions, introspection: settings.introspection }),
+      useClientErrors(errorOptions),
       useLiveStreamGuards({ streams, perCaller: limits.connectionsPerUser, open: openStreams }),
       useReadinessCheck({
         endpoint: '/ready',

@@ -25,12 +25,13 @@ function statusOf(error: GraphQLError): number | undefined {
  * none), a bounded message, and nothing of the underlying exception (Yoga attaches the JSON
  * parser's message, which quotes the body).
  */
-export function withCode(error: GraphQLError, code: string): GraphQLError {
+export function withCode(error: GraphQLError, code: string, { suggestions = true } = {}): GraphQLError {
   const { originalError: hidden, ...extensions } = error.extensions;
   const known = typeof extensions.code === 'string';
-  if (known && hidden === undefined && error.message.length <= MESSAGE_MAX_LENGTH) return error;
+  const message = suggestions ? error.message : withoutSuggestions(error.message);
+  if (known && hidden === undefined && message === error.message && message.length <= MESSAGE_MAX_LENGTH) return error;
   const status = statusOf(error);
-  return new GraphQLError(shorten(error.message), {
+  return new GraphQLError(shorten(message), {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
@@ -39,11 +40,22 @@ export function withCode(error: GraphQLError, code: string): GraphQLError {
   });
 }
 
+/**
+ * graphql-js suggests names ("Did you mean …?") in validation and variable errors alike; armor's
+ * blocker only catches the field ones. With suggestions off, none is sent.
+ */
+const withoutSuggestions = (message: string) => message.replace(/\s*Did you mean [^]*$/, '');
+
+export interface ErrorOptions {
+  /** Whether messages may suggest names of the schema (off in production). */
+  suggestions: boolean;
+}
+
 /** Validation errors do not pass through the mask; they get the same treatment here. */
-export function useClientErrors(): Plugin {
+export function useClientErrors(options: ErrorOptions): Plugin {
   return {
     onValidate: () => ({ valid, result, setResult }) => {
-      if (!valid) setResult(result.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')));
+      if (!valid) setResult(result.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED', options)));
     },
   };
 }
@@ -55,7 +67,7 @@ function httpOf(error: NotifyError): { http?: { status?: number; headers?: Recor
   return {};
 }
 
-export function createMaskError(log: Logger) {
+export function createMaskError(log: Logger, options: ErrorOptions) {
   return (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     if (original instanceof NotifyError) {
@@ -66,8 +78,8 @@ export function createMaskError(log: Logger) {
     }
     // Errors GraphQL itself raises (parse, validation, bad variables) are the client's, and safe;
     // the ones with no code yet are about the input (a variable of the wrong type, say).
-    if (error instanceof GraphQLError && !error.originalError) return withCode(error, 'BAD_USER_INPUT');
-    if (original instanceof GraphQLError && original !== error) return withCode(original, 'BAD_USER_INPUT');
+    if (error instanceof GraphQLError && !error.originalError) return withCode(error, 'BAD_USER_INPUT', options);
+    if (original instanceof GraphQLError && original !== error) return withCode(original, 'BAD_USER_INPUT', options);
     log.error({ err: original }, 'unexpected error in a resolver');
     return new GraphQLError(message, {
       ...(error instanceof GraphQLError && { nodes: error.nodes, path: error.path }),

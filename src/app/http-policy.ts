@@ -5,13 +5,11 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { CORSOptions } from 'graphql-yoga';
 
 export interface HttpPolicy {
   /** Origins allowed to call from a browser; `*` for any, empty for none but our own. */
   corsOrigins: readonly string[];
-  introspection: boolean;
 }
 
 export function corsOptions(origins: readonly string[]): CORSOptions | false {
@@ -38,13 +36,25 @@ export function websocketOriginAllowed(origins: readonly string[], request: Inco
   }
 }
 
-export function useHttpPolicy({ introspection }: HttpPolicy) {
+const unsupportedMediaType = () =>
+  new Response(
+    JSON.stringify({
+      errors: [{ message: 'send the operation as application/json', extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }],
+    }),
+    { status: 415, headers: { 'content-type': 'application/json; charset=utf-8' } },
+  );
+
+export function useHttpPolicy() {
   return [
     // A cross-site form or "simple" request cannot carry these headers; every real client sends one.
     useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-csrf', 'apollo-require-preflight'] }),
-    ...(introspection ? [] : [useDisableIntrospection()]),
     {
-      onResponse({ response }: { response: Response }) {
+      onResponse({ response, setResponse }: { response: Response; setResponse: (response: Response) => void }) {
+        // Yoga answers an unknown content type with an empty 415; every error of ours has a code.
+        if (response.status === 415) {
+          response = unsupportedMediaType();
+          setResponse(response);
+        }
         response.headers.set('x-content-type-options', 'nosniff');
         response.headers.set('referrer-policy', 'no-referrer');
         if (!response.headers.get('content-type')?.startsWith('text/html')) {

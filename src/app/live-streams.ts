@@ -138,6 +138,9 @@ export function useLiveStreamGuards({
           if (!released) streams.release(key);
           released = true;
         };
+        // A client that leaves before its stream starts never ends that stream: its going away is
+        // what gives the slot back.
+        (context as Context & { request?: Request }).request?.signal.addEventListener('abort', () => release(), { once: true });
       }
       return {
         onSubscribeResult({ result, setResult }) {

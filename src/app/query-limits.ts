@@ -2,10 +2,11 @@
  * Bounds on what one operation may ask for, checked before anything runs: tokens at parse time
  * (graphql-js's own counter, so a huge document is never fully built), then depth, aliases,
  * directives and cost (graphql-armor), and root fields (ours: armor has no such rule). Each
- * refusal is a GraphQL error with code QUERY_TOO_COMPLEX naming the limit.
+ * refusal is a GraphQL error with code QUERY_TOO_COMPLEX naming the limit. Introspection, when
+ * off, is refused here too.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, Kind, parse, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, parse, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { withCode } from './errors.js';
 
@@ -53,7 +54,7 @@ export function maxRootFieldsRule(max: number): ValidationRule {
   });
 }
 
-export function useQueryLimits(limits: QueryLimits, { fieldSuggestions }: { fieldSuggestions: boolean }): Plugin {
+export function useQueryLimits(limits: QueryLimits, { fieldSuggestions, introspection }: { fieldSuggestions: boolean; introspection: boolean }): Plugin {
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(
@@ -72,6 +73,8 @@ export function useQueryLimits(limits: QueryLimits, { fieldSuggestions }: { fiel
         try {
           return parse(source, { ...options, maxTokens: limits.tokens });
         } catch (error) {
+          // Nesting deep enough to exhaust graphql-js's recursive parser within the token limit.
+          if (error instanceof RangeError) throw tooComplex('the operation nests too deeply');
           if (!(error instanceof GraphQLError)) throw error;
           // graphql-js 16 words it "more that N tokens".
           if (/more tha[nt] \d+ tokens/.test(error.message)) throw tooComplex(`an operation may hold at most ${limits.tokens} tokens`);
@@ -81,6 +84,8 @@ export function useQueryLimits(limits: QueryLimits, { fieldSuggestions }: { fiel
     },
     onValidate({ addValidationRule }) {
       addValidationRule(maxRootFieldsRule(limits.rootFields));
+      // A validation rule, so it holds for every transport (Yoga's plugin only sees HTTP requests).
+      if (!introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
     },
   };
 }

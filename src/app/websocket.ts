@@ -5,10 +5,10 @@
  * closes with 4403 when its token expires, after each subscription said so and completed.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { callerKey, isExpired, type Caller } from '../auth/caller.js';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import { NotifyError } from '../notifications/errors.js';
@@ -40,8 +40,21 @@ export interface WebSocketOptions {
 
 type EnvelopedExecution = ExecutionArgs & { rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown } };
 
+export const CLOSE_BAD_REQUEST = 4400;
 export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+
+const CLIENT_MESSAGE_TYPES = new Set(['connection_init', 'ping', 'pong', 'subscribe', 'complete']);
+
+/** The `type` of a graphql-ws message; anything unreadable counts as no type. */
+function messageType(data: RawData): string | undefined {
+  try {
+    const message: unknown = JSON.parse(data.toString());
+    return typeof message === 'object' && message !== null && 'type' in message && typeof message.type === 'string' ? message.type : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** `Bearer <token>` or the bare token, under `authorization` or `Authorization`. */
 function tokenOf(params: Readonly<Record<string, unknown>> | undefined): string | null {
@@ -50,13 +63,33 @@ function tokenOf(params: Readonly<Record<string, unknown>> | undefined): string 
   return value.replace(/^Bearer\s+/i, '').trim();
 }
 
+function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!('http' in error.extensions)) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
+}
+
+function withoutHttpExtensions(result: ExecutionResult): ExecutionResult | void {
+  if (!result.errors?.some((error) => 'http' in error.extensions)) return;
+  return { ...result, errors: result.errors.map(withoutHttp) };
+}
+
 export function attachWebSocket(options: WebSocketOptions) {
   const { yoga, verifier, streams } = options;
   const wsServer = new WebSocketServer({
     server: options.server,
     path: yoga.graphqlEndpoint,
     maxPayload: options.maxPayloadBytes,
-    verifyClient: ({ req }: { req: IncomingMessage }) => websocketOriginAllowed(options.corsOrigins, req),
+    // The callback form, so a hostile origin hears 403 (the boolean form answers 401).
+    verifyClient: ({ req }: { req: IncomingMessage }, done: (allowed: boolean, code?: number, message?: string) => void) =>
+      websocketOriginAllowed(options.corsOrigins, req) ? done(true) : done(false, 403, 'Forbidden'),
+  });
+  // Before graphql-ws sees a message: one a client may not send (graphql-ws would close with
+  // 4500, an internal error) closes the socket with 4400, as any malformed message does.
+  wsServer.on('connection', (socket) => {
+    socket.prependListener('message', (data) => {
+      if (!CLIENT_MESSAGE_TYPES.has(messageType(data) ?? '')) socket.close(CLOSE_BAD_REQUEST, 'Invalid message received');
+    });
   });
 
   const disposable = useServer<Record<string, unknown> | undefined, SocketExtra>(
@@ -73,6 +106,9 @@ export function attachWebSocket(options: WebSocketOptions) {
           extra.socket.close(CLOSE_FORBIDDEN, reason.slice(0, 120));
           return false;
         }
+        // The client may have gone while the token was checked: onClose has run, and a slot
+        // taken now would never be given back.
+        if (extra.socket.readyState !== WebSocket.OPEN) return false;
         const key = callerKey(caller);
         if (!streams.acquire(key)) {
           extra.socket.close(CLOSE_TOO_MANY_CONNECTIONS, `at most ${options.connectionsPerCaller} live connections per token`);
@@ -102,6 +138,9 @@ export function attachWebSocket(options: WebSocketOptions) {
         extra.release?.();
         extra.release = undefined;
       },
+      // extensions.http tells Yoga what HTTP status to answer; a socket has no use for it.
+      onNext: (_ctx, _id, _payload, _args, result) => withoutHttpExtensions(result),
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => withoutHttp(error).toJSON()),
       execute: (args) => (args as EnvelopedExecution).rootValue.execute(args) as never,
       subscribe: (args) => (args as EnvelopedExecution).rootValue.subscribe(args) as never,
       onSubscribe: async (ctx, _id, params) => {
@@ -138,7 +177,11 @@ export function attachWebSocket(options: WebSocketOptions) {
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);
-        return errors.length > 0 ? errors.map((error: GraphQLError) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')) : args;
+        if (errors.length > 0) return errors.map((error: GraphQLError) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        if (!getOperationAST(document, args.operationName)) {
+          return [new GraphQLError('pick one operation of the document with operationName', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+        }
+        return args;
       },
     },
     wsServer,

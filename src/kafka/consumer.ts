@@ -14,7 +14,7 @@
  *   batch goes to the dead-letter topic with the error, so no partition stays blocked.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { KafkaJSError, Partitioners, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
+import kafkajs, { Partitioners, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { NotifyError, StoreRefused } from '../notifications/errors.js';
 import { ingestBatch, type ConsumedMessage, type DeadLetter } from '../notifications/ingest.js';
 import type { InboxPubSub, NotificationStore } from '../notifications/ports.js';
@@ -43,6 +43,9 @@ export const SESSION_TIMEOUT_MS = 10_000;
 const HEARTBEAT_INTERVAL_MS = 1000;
 /** Attempts of one batch failing for a reason other than an outage before it is dead-lettered. */
 const POISON_ATTEMPTS = 3;
+
+// kafkajs is CommonJS; Node's ESM loader names only some of its exports, and not its errors.
+const { KafkaJSError } = kafkajs;
 
 /** The store or the broker being away: retried for as long as it lasts, never dead-lettered. */
 const isOutage = (error: unknown) =>
