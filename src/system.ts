@@ -3,12 +3,14 @@
  * the domain's services, the server. `main.ts` adds the local broker and signals; tests start
  * this directly, with their own topic, group and database.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { createApp } from './app/app.js';
 import { devTokens, loadOrCreateDevSecret, type DevTokens } from './auth/dev-tokens.js';
 import { createTokenVerifier } from './auth/verify-token.js';
 import type { Config } from './config.js';
 import { createKafkaService } from './kafka/kafka-service.js';
 import type { Logger } from './logger.js';
+import { NotifyError } from './notifications/errors.js';
 import { DEMO_USERS } from './notifications/demo-users.js';
 import { createInbox } from './notifications/inbox.js';
 import { createLiveFeed } from './notifications/live.js';
@@ -27,14 +29,31 @@ export interface SystemOptions {
   pgSchema?: string;
 }
 
+async function untilStoreAnswers<T>(log: Logger, open: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await open();
+    } catch (error) {
+      if (!(error instanceof NotifyError && error.code === 'STORE_UNAVAILABLE')) throw error;
+      const wait = Math.min(10_000, 500 * 2 ** attempt);
+      log.warn({ attempt, delay: wait }, 'the store is not reachable yet; retrying');
+      await delay(wait);
+    }
+  }
+}
+
 export async function startSystem({ config, brokers, log, pgSchema }: SystemOptions) {
   const shutdown = createShutdown(log);
   try {
-    const store = await createStore({
-      ...(config.database.url && { databaseUrl: config.database.url }),
-      dataDir: config.dataDir,
-      ...(pgSchema && { pgSchema }),
-    });
+    // A store that is away at start (PostgreSQL restarting as we restart) is waited for, not
+    // fatal: the process stays, says so, and starts serving once it answers.
+    const store = await untilStoreAnswers(log, () =>
+      createStore({
+        ...(config.database.url && { databaseUrl: config.database.url }),
+        dataDir: config.dataDir,
+        ...(pgSchema && { pgSchema }),
+      }),
+    );
     shutdown.add('store', () => store.close());
     if (config.seedDemoUsers) await store.seedUsers(DEMO_USERS);
 

@@ -87,16 +87,24 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
     const last = batch.messages.at(-1);
     if (!last) return;
     const messages: ConsumedMessage[] = batch.messages.map((m) => ({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value }));
-    const retry = <T>(what: string, fn: () => Promise<T>) =>
+    const retry = <T>(what: string, fn: () => Promise<T>, maxAttempts?: number) =>
       retryWhileRunning(fn, {
         isRunning,
         isStale,
         heartbeat,
         isPermanent: (error) => error instanceof StoreRefused,
+        ...(maxAttempts !== undefined && { maxAttempts }),
         onRetry: (err, wait) => log.warn({ err, what, delay: wait, partition: batch.partition }, 'retrying'),
       });
+    // A few attempts only: a commit that keeps failing is sent to a coordinator that is gone (its
+    // broker died). Leaving the batch makes kafkajs find the new coordinator and rejoin; the
+    // batch is read again, and its second insert stores nothing.
     const commit = () =>
-      retry('commit', () => consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]));
+      retry(
+        'commit',
+        () => consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]),
+        3,
+      );
     const batchKey = `${batch.partition}:${batch.messages[0]!.offset}`;
     try {
       const { inserted, deadLettered } = await ingestBatch(messages, {
@@ -146,7 +154,9 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
     });
     fresh.on(fresh.events.CRASH, ({ payload }) => {
       joined = false;
-      log.error({ err: payload.error, restart: payload.restart }, 'Kafka consumer crashed');
+      // kafkajs restarts it after retriable errors (a coordinator still loading, say): detail.
+      if (payload.restart) log.warn({ err: payload.error }, 'Kafka consumer crashed; kafkajs restarts it');
+      else log.error({ err: payload.error }, 'Kafka consumer crashed');
       // kafkajs restarts after retriable errors itself; after the others its consumer is done.
       if (!payload.restart && !stopped) restarting ??= restartWithBackoff().finally(() => (restarting = null));
     });

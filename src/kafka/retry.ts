@@ -24,6 +24,8 @@ export interface RetryControl {
   onRetry?: (error: unknown, delayMs: number) => void;
   /** Errors no retry can fix: thrown at once. */
   isPermanent?: (error: unknown) => boolean;
+  /** Attempts before the last error is thrown; unbounded by default. */
+  maxAttempts?: number;
   initialDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -35,6 +37,7 @@ export async function retryWhileRunning<T>(fn: () => Promise<T>, control: RetryC
       return await fn();
     } catch (error) {
       if (isGroupMembershipError(error) || control.isPermanent?.(error)) throw error;
+      if (control.maxAttempts !== undefined && attempt + 1 >= control.maxAttempts) throw error;
       if (!control.isRunning() || control.isStale()) throw new BatchAbandoned();
       const wait = Math.min(maxDelayMs, initialDelayMs * 2 ** attempt) * (0.5 + Math.random() / 2);
       control.onRetry?.(error, Math.round(wait));
