@@ -109,7 +109,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
   }
   const production = e.NODE_ENV === 'production';
   if (production && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL) {
-    throw new ConfigError(['AUTH_JWT_SECRET: or AUTH_JWKS_URL is required when NODE_ENV=production']);
+    throw new ConfigError(['AUTH_JWT_SECRET: required when NODE_ENV=production (or set AUTH_JWKS_URL instead)']);
   }
   if (e.AUTH_JWT_SECRET && e.AUTH_JWKS_URL) {
     throw new ConfigError(['AUTH_JWKS_URL: set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both']);
