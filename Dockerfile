@@ -1,3 +1,13 @@
+# Build: compile TypeScript once, here, so the running image needs no compiler.
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# Run: production dependencies and the compiled JavaScript only.
 FROM node:20-slim
 WORKDIR /app
 ENV NODE_ENV=production
@@ -5,10 +15,9 @@ ENV NODE_ENV=production
 ENV HOST=0.0.0.0
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts
-COPY tsconfig.json schema.graphql ./
-COPY src ./src
+COPY --from=build /app/dist ./dist
+COPY schema.graphql ./
 RUN mkdir -p .data && chown node .data
 USER node
 EXPOSE 4000
-# tsx runs the TypeScript directly; no build step to keep in sync.
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "dist/main.js"]
