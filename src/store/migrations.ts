@@ -1,15 +1,8 @@
 import { migrations as allMigrations } from './migrations/index.js';
+import type { Migration } from './migrations/migration.js';
 import type { SqlClient, SqlQuery } from './sql-client.js';
 
-/**
- * One versioned schema change. Plain SQL, one statement per string (PGlite's `query` takes a single
- * statement), and only SQL that PostgreSQL and PGlite both run: the same text serves both.
- */
-export interface Migration {
-  version: number;
-  name: string;
-  statements: readonly string[];
-}
+export type { Migration };
 
 /**
  * Applies the pending migrations in order, each in its own transaction; returns the versions applied.

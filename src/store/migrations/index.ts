@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations.js';
+import type { Migration } from './migration.js';
 import { init } from './001-init.js';
 
 /** In version order; a released migration is never edited, a change is a new one. */
