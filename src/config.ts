@@ -25,6 +25,7 @@ const envSchema = z.object({
   // Loopback unless told otherwise: exposing the port is a decision (the Dockerfile makes it).
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -154,6 +155,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
       user: { perSecond: e.SEND_RATE_USER, burst: e.SEND_BURST_USER },
       service: { perSecond: e.SEND_RATE_SERVICE, burst: e.SEND_BURST_SERVICE },
     },
+    /** Unset: /metrics is served on the main port. */
+    metrics: { port: e.METRICS_PORT },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') },
     dataDir: e.DATA_DIR,
     kafka: {

@@ -51,6 +51,7 @@ async function main() {
     );
   }
   log.info(config.http.graphiql ? `GraphiQL is ready at ${system.url}` : `GraphQL is ready at ${system.url}`);
+  log.info(`Prometheus metrics at ${system.metricsUrl}`);
 }
 
 main().catch((error: unknown) => {

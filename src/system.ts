@@ -5,11 +5,16 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { createApp } from './app/app.js';
+import { createMetricsServer } from './app/metrics-route.js';
 import { devTokens, loadOrCreateDevSecret, type DevTokens } from './auth/dev-tokens.js';
 import { createTokenVerifier } from './auth/verify-token.js';
 import type { Config } from './config.js';
 import { createKafkaService } from './kafka/kafka-service.js';
 import type { Logger } from './logger.js';
+import { registerKafkaGauges } from './metrics/kafka-gauges.js';
+import { createMetrics } from './metrics/metrics.js';
+import { kafkaTelemetry, notifyTelemetry } from './metrics/reporters.js';
+import { timedStore } from './metrics/timed-store.js';
 import { NotifyError } from './notifications/errors.js';
 import { DEMO_USERS } from './notifications/demo-users.js';
 import { createInbox } from './notifications/inbox.js';
@@ -44,15 +49,19 @@ async function untilStoreAnswers<T>(log: Logger, open: () => Promise<T>): Promis
 
 export async function startSystem({ config, brokers, log, pgSchema }: SystemOptions) {
   const shutdown = createShutdown(log);
+  const metrics = createMetrics();
   try {
     // A store that is away at start (PostgreSQL restarting as we restart) is waited for, not
     // fatal: the process stays, says so, and starts serving once it answers.
-    const store = await untilStoreAnswers(log, () =>
-      createStore({
-        ...(config.database.url && { databaseUrl: config.database.url }),
-        dataDir: config.dataDir,
-        ...(pgSchema && { pgSchema }),
-      }),
+    const store = timedStore(
+      await untilStoreAnswers(log, () =>
+        createStore({
+          ...(config.database.url && { databaseUrl: config.database.url }),
+          dataDir: config.dataDir,
+          ...(pgSchema && { pgSchema }),
+        }),
+      ),
+      metrics.storeSeconds,
     );
     shutdown.add('store', () => store.close());
     if (config.seedDemoUsers) await store.seedUsers(DEMO_USERS);
@@ -63,12 +72,9 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     });
     shutdown.add('pub/sub', () => pubsub.stop());
 
-    const kafka = createKafkaService(
-      { ...config.kafka, brokers },
-      { store, pubsub },
-      log.child({ part: 'kafka' }),
-    );
+    const kafka = createKafkaService({ ...config.kafka, brokers }, { store, pubsub }, log.child({ part: 'kafka' }), kafkaTelemetry(metrics));
     shutdown.add('kafka', () => kafka.stop());
+    registerKafkaGauges(metrics, { topic: config.kafka.topic, lag: () => kafka.consumerLag(), restarts: () => kafka.consumerRestarts() });
 
     const sendRate = await createSendRateLimiter({
       ...config.sendRate,
@@ -77,10 +83,11 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     });
     shutdown.add('rate limiter', () => sendRate.stop());
 
+    const telemetry = notifyTelemetry(metrics);
     const services = {
-      sender: createSender({ store, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength }),
+      sender: createSender({ store, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
       inbox: createInbox({ store, pubsub }),
-      live: createLiveFeed({ store, pubsub }),
+      live: createLiveFeed({ store, pubsub, telemetry }),
       sendRate,
     };
 
@@ -100,6 +107,8 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
       limits: config.limits,
       graphiqlTokens: emma && bruno ? { emma, bruno } : null,
       log,
+      metrics,
+      serveMetrics: config.metrics.port === undefined,
       readiness: async () => ({
         kafka: kafka.readiness(),
         store: await store.ping().then(
@@ -117,8 +126,14 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     // HTTP and WebSocket serve at once; /ready says 503 until Kafka (set up in the background,
     // retrying for as long as it takes) and the store are there. Queries need only the store.
     const url = await app.start(config.http.port, config.http.host);
+    let metricsUrl = new URL('/metrics', url).href;
+    if (config.metrics.port !== undefined) {
+      const metricsServer = createMetricsServer(metrics.registry);
+      shutdown.add('metrics', () => metricsServer.stop());
+      metricsUrl = await metricsServer.start(config.metrics.port, config.http.host);
+    }
     void kafka.start();
-    return { url, app, store, kafka, retention, devTokens: tokens, stop: () => shutdown.run() };
+    return { url, metricsUrl, app, store, kafka, retention, metrics, devTokens: tokens, stop: () => shutdown.run() };
   } catch (error) {
     await shutdown.run();
     throw error;

@@ -1,7 +1,8 @@
 /**
  * The HTTP + WebSocket server: Yoga serves GraphQL (with SSE subscriptions), GraphiQL when
- * enabled, /health and /ready; graphql-ws shares the port and path. Every operation runs for a
- * caller a verified token names, within the query limits.
+ * enabled, /health, /ready and (unless it has a port of its own) /metrics; graphql-ws shares the
+ * port and path. Every operation runs for a caller a verified token names, within the query
+ * limits, with a logger that carries its request id.
  */
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -11,17 +12,21 @@ import { createYoga, useReadinessCheck, type Plugin, type YogaInitialContext } f
 import { isExpired, type Caller } from '../auth/caller.js';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { User } from '../notifications/notification.js';
 import type { Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
-import { createMaskError, useClientErrors } from './errors.js';
+import { createMaskError, createRequestErrorLogs, useClientErrors } from './errors.js';
 import { graphiqlTabs, type GraphiQLTokens } from './graphiql.js';
 import { corsOptions, useHttpPolicy } from './http-policy.js';
 import { boundedParserCache } from './parse-cache.js';
 import { createHttpServer } from './http-server.js';
 import { createStreamCounter, tokenExpired, useLiveStreamGuards } from './live-streams.js';
+import { useMetricsRoute } from './metrics-route.js';
+import { createOperationMetrics } from './operation-metrics.js';
 import { useQueryLimits, type QueryLimits } from './query-limits.js';
-import { attachWebSocket, type SocketExtra } from './websocket.js';
+import { createRequestIds } from './request-id.js';
+import { attachWebSocket, type SocketOperation } from './websocket.js';
 
 export interface AppSettings {
   graphiql: boolean;
@@ -50,6 +55,9 @@ export interface AppOptions {
   /** Each part's readiness; /ready answers 503 naming the parts that are not ready. */
   readiness: () => Promise<Record<string, boolean>> | Record<string, boolean>;
   log: Logger;
+  metrics: Metrics;
+  /** Whether this port answers /metrics (false when METRICS_PORT gives it a port of its own). */
+  serveMetrics: boolean;
 }
 
 /**
@@ -66,11 +74,14 @@ function yogaLogger(log: Logger) {
   };
 }
 
-type InitialContext = YogaInitialContext & { extra?: SocketExtra };
+type InitialContext = YogaInitialContext & Partial<SocketOperation>;
 
-export function createApp({ services, verifier, settings, limits, graphiqlTokens = null, readiness, log }: AppOptions) {
+export function createApp({ services, verifier, settings, limits, graphiqlTokens = null, readiness, log, metrics, serveMetrics }: AppOptions) {
   const streams = createStreamCounter(limits.connectionsPerUser);
   const openStreams = new Set<AsyncGenerator<unknown>>();
+  const requestIds = createRequestIds();
+  const errorLogs = createRequestErrorLogs();
+  const operationMetrics = createOperationMetrics(metrics);
 
   // HTTP and SSE: the token is checked before the document is even parsed, so a caller without
   // one costs no parsing, fills no cache and learns nothing of the schema.
@@ -91,11 +102,21 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
     return httpCallers.get(initial.request) ?? verifier.verifyAuthorization(initial.request.headers.get('authorization'));
   }
 
+  function requestLogOf(initial: InitialContext): { requestId: string; log: Logger } {
+    if (initial.extra) {
+      const requestId = websocket.requestIdOf(initial.extra.request);
+      return { requestId, log: log.child({ requestId, operationId: initial.operationId }) };
+    }
+    const requestId = requestIds.idOf(initial.request);
+    return { requestId, log: log.child({ requestId }) };
+  }
+
   const errorOptions = { suggestions: settings.fieldSuggestions };
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: async (initial): Promise<Context> => ({
       ...services,
+      ...requestLogOf(initial as InitialContext),
       caller: await callerOf(initial as InitialContext),
       users: new DataLoader<string, User | null>(async (ids) => {
         const found = new Map((await services.inbox.getUsers(ids)).map((user) => [user.id, user]));
@@ -113,15 +134,25 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
     renderGraphiQL,
     landingPage: false,
     cors: corsOptions(settings.corsOrigins),
-    maskedErrors: { maskError: createMaskError(log, errorOptions), isDev: false },
+    maskedErrors: { maskError: createMaskError(log, errorOptions, errorLogs.loggerOf), isDev: false },
     parserAndValidationCache: boundedParserCache(),
     logging: yogaLogger(log.child({ component: 'yoga' })),
     plugins: [
+      // Scrapers carry no token and no CSRF header: answered before either is asked for.
+      ...(serveMetrics ? [useMetricsRoute(metrics.registry)] : []),
+      requestIds.plugin,
       ...useHttpPolicy(),
       useCaller,
       useQueryLimits(limits, { fieldSuggestions: settings.fieldSuggestions, introspection: settings.introspection }),
       useClientErrors(errorOptions),
-      useLiveStreamGuards({ streams, perCaller: limits.connectionsPerUser, open: openStreams }),
+      errorLogs.plugin,
+      operationMetrics.plugin,
+      useLiveStreamGuards({
+        streams,
+        perCaller: limits.connectionsPerUser,
+        open: openStreams,
+        gauges: { sse: metrics.sseConnections, subscriptions: metrics.subscriptions },
+      }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -143,6 +174,8 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
     maxPayloadBytes: limits.wsPayloadBytes,
     subscriptionsPerConnection: limits.subscriptionsPerConnection,
     connectionsPerCaller: limits.connectionsPerUser,
+    operationMetrics,
+    connections: metrics.websocketConnections,
   });
 
   return {

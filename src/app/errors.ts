@@ -4,9 +4,26 @@
  * error leaves with a code, and no message echoes more than a short piece of what was sent.
  */
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import { NotifyError } from '../notifications/errors.js';
+import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
+import { ERROR_CODES, NotifyError } from '../notifications/errors.js';
 import type { Logger } from '../logger.js';
+import type { Context } from '../schema/context.js';
+
+/** Every code a client may see; anything else is a bug, counted as OTHER in metrics. */
+export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
+  ...ERROR_CODES,
+  'INTERNAL_SERVER_ERROR',
+  'QUERY_TOO_COMPLEX',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'LENGTH_REQUIRED',
+]);
 
 /** Long enough for any message of ours; a client's 1 MB field name is not sent back whole. */
 const MESSAGE_MAX_LENGTH = 300;
@@ -67,7 +84,28 @@ function httpOf(error: NotifyError): { http?: { status?: number; headers?: Recor
   return {};
 }
 
-export function createMaskError(log: Logger, options: ErrorOptions) {
+/**
+ * Yoga's mask sees an error but not the request it came from. Before masking, this notes each
+ * error of an operation with that operation's logger, so the mask logs it with the request id.
+ */
+export function createRequestErrorLogs() {
+  const loggers = new WeakMap<object, Logger>();
+  const note = (errors: readonly unknown[] | undefined, log: Logger) => {
+    for (const error of errors ?? []) if (typeof error === 'object' && error !== null) loggers.set(error, log);
+  };
+  const plugin: Plugin<Context> = {
+    onExecute: ({ args }) => ({
+      onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, ({ result }) => note(result.errors, args.contextValue.log)),
+    }),
+    onSubscribe: ({ args }) => ({
+      onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, ({ result }) => note(result.errors, args.contextValue.log)),
+      onSubscribeError: ({ error }) => note([error], args.contextValue.log),
+    }),
+  };
+  return { plugin, loggerOf: (error: unknown): Logger | undefined => (typeof error === 'object' && error !== null ? loggers.get(error) : undefined) };
+}
+
+export function createMaskError(log: Logger, options: ErrorOptions, loggerOf: (error: unknown) => Logger | undefined = () => undefined) {
   return (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     if (original instanceof NotifyError) {
@@ -80,7 +118,7 @@ export function createMaskError(log: Logger, options: ErrorOptions) {
     // the ones with no code yet are about the input (a variable of the wrong type, say).
     if (error instanceof GraphQLError && !error.originalError) return withCode(error, 'BAD_USER_INPUT', options);
     if (original instanceof GraphQLError && original !== error) return withCode(original, 'BAD_USER_INPUT', options);
-    log.error({ err: original }, 'unexpected error in a resolver');
+    (loggerOf(error) ?? log).error({ err: original }, 'unexpected error in a resolver');
     return new GraphQLError(message, {
       ...(error instanceof GraphQLError && { nodes: error.nodes, path: error.path }),
       extensions: { code: 'INTERNAL_SERVER_ERROR' },

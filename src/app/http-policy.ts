@@ -16,7 +16,13 @@ export function corsOptions(origins: readonly string[]): CORSOptions | false {
   // Yoga reads an empty list as "any origin": none listed must mean CORS off.
   if (origins.length === 0) return false;
   // Bearer tokens, never cookies: credentials are never needed, so never allowed.
-  const common = { credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-graphql-csrf'] };
+  const common = {
+    credentials: false,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['authorization', 'content-type', 'x-graphql-csrf', 'x-request-id'],
+    // So a browser app can quote the id of a failed request.
+    exposedHeaders: ['x-request-id'],
+  };
   if (origins.includes('*')) return { ...common, origin: '*' };
   return { ...common, origin: [...origins] };
 }

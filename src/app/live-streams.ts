@@ -3,7 +3,7 @@
  * each when its token expires. An expired stream says so (UNAUTHENTICATED) and completes, so the
  * client can come back with a fresh token and resume from its last cursor.
  */
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionResult, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { callerKey, type Caller } from '../auth/caller.js';
 import type { Context } from '../schema/context.js';
@@ -105,6 +105,32 @@ export function untilExpiry<T>(source: AsyncIterable<T>, expiresAt: Date | null,
 const isAsyncIterable = (value: unknown): value is AsyncIterable<ExecutionResult> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
+/** What is open now, for metrics. */
+export interface LiveStreamGauges {
+  sse: { inc(): void; dec(): void };
+  subscriptions: { inc(labels: { field: string }): void; dec(labels: { field: string }): void };
+}
+
+const NO_GAUGES: LiveStreamGauges = { sse: { inc() {}, dec() {} }, subscriptions: { inc() {}, dec() {} } };
+
+/** The root field a subscription selects (validation allows exactly one), through fragments. */
+export function rootFieldOf(document: DocumentNode, operationName: string | null | undefined): string {
+  const first = (set: SelectionSetNode): string | undefined => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) return selection.name.value;
+      const fragment =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? selection
+          : document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+      const found = fragment && 'selectionSet' in fragment && fragment.selectionSet ? first(fragment.selectionSet) : undefined;
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const operation = getOperationAST(document, operationName);
+  return (operation && first(operation.selectionSet)) ?? 'unknown';
+}
+
 /** Whether a context belongs to a graphql-ws socket, which is counted once per connection instead. */
 const overWebSocket = (context: object) => 'extra' in context;
 
@@ -116,11 +142,13 @@ export function useLiveStreamGuards({
   streams,
   perCaller,
   open,
+  gauges = NO_GAUGES,
 }: {
   streams: StreamCounter;
   perCaller: number;
   /** Every stream open now, so a shutdown can complete them. */
   open: Set<AsyncGenerator<unknown>>;
+  gauges?: LiveStreamGauges;
 }): Plugin<Context> {
   return {
     onSubscribe({ args, setResultAndStopExecution }) {
@@ -133,9 +161,13 @@ export function useLiveStreamGuards({
           setResultAndStopExecution({ errors: [tooManyConnections(perCaller)] });
           return;
         }
+        gauges.sse.inc();
         let released = false;
         release = () => {
-          if (!released) streams.release(key);
+          if (!released) {
+            streams.release(key);
+            gauges.sse.dec();
+          }
           released = true;
         };
         // A client that leaves before its stream starts never ends that stream: its going away is
@@ -145,8 +177,11 @@ export function useLiveStreamGuards({
       return {
         onSubscribeResult({ result, setResult }) {
           if (!isAsyncIterable(result)) return release();
+          const field = { field: rootFieldOf(args.document, args.operationName) };
+          gauges.subscriptions.inc(field);
           const stream = untilExpiry(result, caller.expiresAt, () => ({ errors: [tokenExpired()] }), () => {
             open.delete(stream);
+            gauges.subscriptions.dec(field);
             release();
           });
           open.add(stream);

@@ -16,6 +16,8 @@ import type { Context } from '../schema/context.js';
 import { withCode } from './errors.js';
 import { websocketOriginAllowed } from './http-policy.js';
 import { atTime, type StreamCounter } from './live-streams.js';
+import type { OperationMetrics } from './operation-metrics.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
 /** What graphql-ws keeps per socket; the context factory reads the caller from here. */
 export type SocketExtra = {
@@ -25,7 +27,12 @@ export type SocketExtra = {
   expired?: boolean;
   release?: (() => void) | undefined;
   cancelExpiry?: () => void;
+  /** Operations that started, by graphql-ws id: an error after the start belongs to one. */
+  started?: Map<string, ExecutionArgs>;
 };
+
+/** What graphql-ws passes on to Yoga's context factory for each operation of a socket. */
+export type SocketOperation = { extra: SocketExtra; operationId: string };
 
 export interface WebSocketOptions {
   server: Server;
@@ -36,6 +43,9 @@ export interface WebSocketOptions {
   maxPayloadBytes: number;
   subscriptionsPerConnection: number;
   connectionsPerCaller: number;
+  operationMetrics?: Pick<OperationMetrics, 'started' | 'result' | 'refused'>;
+  /** Open sockets, for metrics. */
+  connections?: { inc(): void; dec(): void };
 }
 
 type EnvelopedExecution = ExecutionArgs & { rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown } };
@@ -84,9 +94,19 @@ export function attachWebSocket(options: WebSocketOptions) {
     verifyClient: ({ req }: { req: IncomingMessage }, done: (allowed: boolean, code?: number, message?: string) => void) =>
       websocketOriginAllowed(options.corsOrigins, req) ? done(true) : done(false, 403, 'Forbidden'),
   });
+  // One id per socket, from the upgrade request's x-request-id or fresh, echoed in the 101
+  // answer; each operation on the socket logs it beside its own graphql-ws id.
+  const requestIds = new WeakMap<IncomingMessage, string>();
+  wsServer.on('headers', (headers, request) => {
+    const id = requestIdFrom(request.headers[REQUEST_ID_HEADER]?.toString());
+    requestIds.set(request, id);
+    headers.push(`${REQUEST_ID_HEADER}: ${id}`);
+  });
   // Before graphql-ws sees a message: one a client may not send (graphql-ws would close with
   // 4500, an internal error) closes the socket with 4400, as any malformed message does.
   wsServer.on('connection', (socket) => {
+    options.connections?.inc();
+    socket.once('close', () => options.connections?.dec());
     socket.prependListener('message', (data) => {
       if (!CLIENT_MESSAGE_TYPES.has(messageType(data) ?? '')) socket.close(CLOSE_BAD_REQUEST, 'Invalid message received');
     });
@@ -126,7 +146,8 @@ export function attachWebSocket(options: WebSocketOptions) {
         }
         return true;
       },
-      onComplete: (ctx) => {
+      onComplete: (ctx, id) => {
+        ctx.extra.started?.delete(id);
         if (!ctx.extra.expired) return;
         // After graphql-ws has sent the "complete" and forgotten the subscription.
         setImmediate(() => {
@@ -138,12 +159,24 @@ export function attachWebSocket(options: WebSocketOptions) {
         extra.release?.();
         extra.release = undefined;
       },
+      onOperation: (ctx, id, _payload, args) => {
+        (ctx.extra.started ??= new Map()).set(id, args);
+        options.operationMetrics?.started(args);
+      },
       // extensions.http tells Yoga what HTTP status to answer; a socket has no use for it.
-      onNext: (_ctx, _id, _payload, _args, result) => withoutHttpExtensions(result),
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => withoutHttp(error).toJSON()),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        options.operationMetrics?.result(args, result);
+        return withoutHttpExtensions(result);
+      },
+      onError: (ctx, id, _payload, errors) => {
+        const started = ctx.extra.started?.get(id);
+        if (started) options.operationMetrics?.result(started, { errors });
+        else options.operationMetrics?.refused(errors);
+        return errors.map((error) => withoutHttp(error).toJSON());
+      },
       execute: (args) => (args as EnvelopedExecution).rootValue.execute(args) as never,
       subscribe: (args) => (args as EnvelopedExecution).rootValue.subscribe(args) as never,
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         // graphql-ws has already registered this one.
         if (Object.keys(ctx.subscriptions).length > options.subscriptionsPerConnection) {
           return [
@@ -161,6 +194,7 @@ export function attachWebSocket(options: WebSocketOptions) {
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
+          operationId: id,
         });
         let document;
         try {
@@ -188,6 +222,8 @@ export function attachWebSocket(options: WebSocketOptions) {
   );
 
   return {
+    /** The socket's request id, given by its upgrade request or made when it was accepted. */
+    requestIdOf: (request: IncomingMessage): string => requestIds.get(request) ?? requestIdFrom(undefined),
     /** Clients get close code 1001 (going away) and reconnect elsewhere. */
     dispose: () => disposable.dispose(),
   };

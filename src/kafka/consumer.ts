@@ -20,6 +20,7 @@ import { ingestBatch, type ConsumedMessage, type DeadLetter } from '../notificat
 import type { InboxPubSub, NotificationStore } from '../notifications/ports.js';
 import type { Logger } from '../logger.js';
 import { BatchAbandoned, isGroupMembershipError, retryWhileRunning } from './retry.js';
+import { NO_KAFKA_TELEMETRY, secondsSince, type KafkaTelemetry } from './telemetry.js';
 
 export interface ConsumerOptions {
   topic: string;
@@ -27,6 +28,7 @@ export interface ConsumerOptions {
   groupId: string;
   partitionsConsumedConcurrently: number;
   log: Logger;
+  telemetry?: Pick<KafkaTelemetry, 'consumed' | 'deadLettered' | 'committed'>;
 }
 
 export interface ConsumerDeps {
@@ -52,7 +54,7 @@ const isOutage = (error: unknown) =>
   error instanceof KafkaJSError || (error instanceof NotifyError && error.code === 'STORE_UNAVAILABLE');
 
 export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps: ConsumerDeps) {
-  const { topic, dlqTopic, groupId, log } = options;
+  const { topic, dlqTopic, groupId, log, telemetry = NO_KAFKA_TELEMETRY } = options;
   const dlqProducer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let consumer: Consumer | null = null;
   let stopped = false;
@@ -79,7 +81,10 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
 
   const deadLetter = (letters: readonly DeadLetter[]) =>
     dlqProducer.send({ topic: dlqTopic, acks: -1, messages: letters.map(toDeadLetter) }).then(() => {
-      for (const letter of letters) log.warn({ partition: letter.message.partition, offset: letter.message.offset, error: letter.error }, 'sent to the dead-letter topic');
+      for (const letter of letters) {
+        log.warn({ partition: letter.message.partition, offset: letter.message.offset, reason: letter.reason, error: letter.error }, 'sent to the dead-letter topic');
+        telemetry.deadLettered(letter.reason, 1);
+      }
     });
 
   async function eachBatch(payload: EachBatchPayload) {
@@ -102,7 +107,11 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
     const commit = () =>
       retry(
         'commit',
-        () => consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]),
+        async () => {
+          const start = process.hrtime.bigint();
+          await consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          telemetry.committed(secondsSince(start));
+        },
         3,
       );
     const batchKey = `${batch.partition}:${batch.messages[0]!.offset}`;
@@ -112,6 +121,7 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
         deadLetter: (letters) => retry('dead-letter', () => deadLetter(letters)),
         commit,
         publish: (notification) => deps.pubsub.publishAdded(notification),
+        settled: ({ consumed, stored }) => telemetry.consumed(consumed, stored),
       });
       failures.delete(batchKey);
       resolveOffset(last.offset);
@@ -126,7 +136,8 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
       log.error({ err: error, partition: batch.partition, offset: batch.messages[0]!.offset, attempts }, 'a batch failed');
       if (attempts < POISON_ATTEMPTS) throw error;
       const reason = `processing failed ${attempts} times: ${error instanceof Error ? error.message : String(error)}`;
-      await retry('dead-letter', () => deadLetter(messages.map((message) => ({ message, error: reason }))));
+      await retry('dead-letter', () => deadLetter(messages.map((message) => ({ message, reason: 'processing_failed', error: reason }))));
+      telemetry.consumed(messages.length, 0);
       await commit();
       failures.delete(batchKey);
       resolveOffset(last.offset);

@@ -7,7 +7,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import { createKafkaClient, type KafkaClientOptions } from './client.js';
 import { createKafkaConsumer, type ConsumerDeps } from './consumer.js';
+import { createLagReader } from './consumer-lag.js';
 import { createKafkaProducer } from './producer.js';
+import { NO_KAFKA_TELEMETRY, type KafkaTelemetry } from './telemetry.js';
 import { ensureTopics, type TopicOptions } from './topics.js';
 
 export interface KafkaServiceOptions extends Omit<KafkaClientOptions, 'log'>, TopicOptions {
@@ -15,9 +17,9 @@ export interface KafkaServiceOptions extends Omit<KafkaClientOptions, 'log'>, To
   sendTimeoutMs: number;
 }
 
-export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerDeps, log: Logger) {
+export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerDeps, log: Logger, telemetry: KafkaTelemetry = NO_KAFKA_TELEMETRY) {
   const kafka = createKafkaClient({ ...options, log });
-  const producer = createKafkaProducer(kafka, { topic: options.topic, sendTimeoutMs: options.sendTimeoutMs, log });
+  const producer = createKafkaProducer(kafka, { topic: options.topic, sendTimeoutMs: options.sendTimeoutMs, log, telemetry });
   const consumer = createKafkaConsumer(
     kafka,
     {
@@ -26,9 +28,11 @@ export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerD
       groupId: options.groupId,
       partitionsConsumedConcurrently: Math.max(1, Math.min(options.partitions, 4)),
       log,
+      telemetry,
     },
     deps,
   );
+  const lagReader = createLagReader(kafka, { topic: options.topic, groupId: options.groupId });
   let stopped = false;
   const stopping = new AbortController();
   let topicsReady = false;
@@ -74,11 +78,13 @@ export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerD
     },
     readiness: () => topicsReady && producer.readiness() && consumer.readiness(),
     consumerRestarts: () => consumer.restarts(),
+    /** Per partition of the topic; none until the topics exist, or while the brokers are away. */
+    consumerLag: () => (topicsReady ? lagReader.lag() : Promise.resolve([])),
     async stop() {
       stopped = true;
       stopping.abort();
       await loop;
-      await Promise.allSettled([consumer.stop(), producer.stop()]);
+      await Promise.allSettled([consumer.stop(), producer.stop(), lagReader.stop()]);
     },
   };
 }

@@ -9,6 +9,7 @@ import { NotifyError } from '../notifications/errors.js';
 import type { NewNotification } from '../notifications/notification.js';
 import type { NotificationProducer } from '../notifications/ports.js';
 import type { Logger } from '../logger.js';
+import { NO_KAFKA_TELEMETRY, secondsSince, type KafkaTelemetry } from './telemetry.js';
 
 export interface ProducerOptions {
   topic: string;
@@ -22,6 +23,7 @@ export interface ProducerOptions {
    */
   maxBatchBytes?: number;
   log: Logger;
+  telemetry?: Pick<KafkaTelemetry, 'produced'>;
 }
 
 interface Pending {
@@ -34,7 +36,10 @@ interface Pending {
 /** Record overhead beside key and value (offsets, lengths, timestamp), generously rounded up. */
 const RECORD_OVERHEAD_BYTES = 64;
 
-export function createKafkaProducer(kafka: Kafka, { topic, sendTimeoutMs, maxBatch = 5000, maxBatchBytes = 900_000, log }: ProducerOptions) {
+export function createKafkaProducer(
+  kafka: Kafka,
+  { topic, sendTimeoutMs, maxBatch = 5000, maxBatchBytes = 900_000, log, telemetry = NO_KAFKA_TELEMETRY }: ProducerOptions,
+) {
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
@@ -84,14 +89,21 @@ export function createKafkaProducer(kafka: Kafka, { topic, sendTimeoutMs, maxBat
     const write = () => {
       if (messages.length === 0) return;
       const request = messages;
+      let start = 0n;
       const written = previous
         .then(connect)
-        .then(() => producer.send({ topic, acks: -1, timeout: sendTimeoutMs, messages: request }))
+        .then(() => {
+          start = process.hrtime.bigint();
+          return producer.send({ topic, acks: -1, timeout: sendTimeoutMs, messages: request });
+        })
         .then(
           () => {
+            telemetry.produced(secondsSince(start), true);
             lastWriteFailed = false;
           },
           (error: unknown) => {
+            // A connection that failed never sent a request: nothing to time.
+            if (start !== 0n) telemetry.produced(secondsSince(start), false);
             lastWriteFailed = true;
             throw error;
           },

@@ -50,36 +50,39 @@ export function encodeEvent(notification: NewNotification): { key: string; value
   return { key: notification.recipientId, value: JSON.stringify(event) };
 }
 
-export type DecodeResult = { ok: true; notification: NewNotification } | { ok: false; error: string };
+/** Why an event was refused: not readable as an event at all, or an event that breaks a rule. */
+export type DecodeFailure = 'undecodable' | 'invalid';
+
+export type DecodeResult = { ok: true; notification: NewNotification } | { ok: false; reason: DecodeFailure; error: string };
 
 export function decodeEvent(value: Buffer | string | null): DecodeResult {
-  if (value === null) return { ok: false, error: 'empty message (tombstone)' };
+  if (value === null) return { ok: false, reason: 'undecodable', error: 'empty message (tombstone)' };
   let json: unknown;
   try {
     json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
   } catch {
-    return { ok: false, error: 'value is not JSON' };
+    return { ok: false, reason: 'undecodable', error: 'value is not JSON' };
   }
   // Before anything recursive looks at it: `data` within its bounds (walked iteratively), and
   // well-formed text in every other field.
   if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
     const { data, ...envelope } = json as Record<string, unknown>;
     const problem = dataProblem(data) ?? jsonProblem(envelope, 2);
-    if (problem) return { ok: false, error: `invalid event: ${problem}` };
+    if (problem) return { ok: false, reason: 'invalid', error: `invalid event: ${problem}` };
   }
   const parsed = eventV1.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    return { ok: false, error: `invalid event: ${first ? `${first.path.join('.') || 'value'}: ${first.message}` : 'unknown'}` };
+    return { ok: false, reason: 'invalid', error: `invalid event: ${first ? `${first.path.join('.') || 'value'}: ${first.message}` : 'unknown'}` };
   }
   const event = parsed.data;
   if (!senderFitsKind(event.kind, event.from)) {
-    return { ok: false, error: 'invalid event: from must be null exactly when kind is system' };
+    return { ok: false, reason: 'invalid', error: 'invalid event: from must be null exactly when kind is system' };
   }
   const messageError = messageProblem(event.message, MESSAGE_HARD_MAX);
-  if (messageError) return { ok: false, error: `invalid event: ${messageError}` };
+  if (messageError) return { ok: false, reason: 'invalid', error: `invalid event: ${messageError}` };
   const linkError = event.link ? linkProblem(event.link) : null;
-  if (linkError) return { ok: false, error: `invalid event: ${linkError}` };
+  if (linkError) return { ok: false, reason: 'invalid', error: `invalid event: ${linkError}` };
   const data = (event.data ?? null) as JsonValue | null;
   return {
     ok: true,

@@ -16,8 +16,12 @@ export interface ConsumedMessage {
   value: Buffer | null;
 }
 
+/** A small fixed set, for metrics and alerts; `error` says the particulars. */
+export type DeadLetterReason = 'undecodable' | 'invalid' | 'wrong_key' | 'store_refused' | 'processing_failed';
+
 export interface DeadLetter {
   message: ConsumedMessage;
+  reason: DeadLetterReason;
   error: string;
 }
 
@@ -27,6 +31,11 @@ export interface IngestPorts {
   /** Marks the batch done in Kafka; called once, after everything before it succeeded. */
   commit(): Promise<void>;
   publish(notification: Notification): void;
+  /**
+   * How the batch settled, told before anything of it is published: whoever sees a push can
+   * count on the batch being counted already.
+   */
+  settled?(counts: { consumed: number; stored: number }): void;
 }
 
 interface Decoded {
@@ -40,10 +49,10 @@ function decodeBatch(messages: readonly ConsumedMessage[]): { valid: Decoded[]; 
   for (const message of messages) {
     const decoded = decodeEvent(message.value);
     if (!decoded.ok) {
-      invalid.push({ message, error: decoded.error });
+      invalid.push({ message, reason: decoded.reason, error: decoded.error });
     } else if (message.key !== null && message.key.toString('utf8') !== decoded.notification.recipientId) {
       // A wrong key would put this user's notifications on several partitions and lose their order.
-      invalid.push({ message, error: 'key does not match the recipient id' });
+      invalid.push({ message, reason: 'wrong_key', error: 'key does not match the recipient id' });
     } else {
       valid.push({ message, notification: decoded.notification });
     }
@@ -76,7 +85,7 @@ async function storeBatch(valid: readonly Decoded[], ports: IngestPorts): Promis
       inserted.push(...(await ports.store.insertNotifications([notification])));
     } catch (error) {
       if (!(error instanceof StoreRefused)) throw error;
-      refused.push({ message, error: `the store refused it: ${error.message}` });
+      refused.push({ message, reason: 'store_refused', error: `the store refused it: ${error.message}` });
     }
   }
   return { inserted, refused };
@@ -90,6 +99,7 @@ export async function ingestBatch(
   if (invalid.length > 0) await ports.deadLetter(invalid);
   const { inserted, refused } = await storeBatch(valid, ports);
   if (refused.length > 0) await ports.deadLetter(refused);
+  ports.settled?.({ consumed: messages.length, stored: inserted.length });
   // Pushed as soon as the store committed, without waiting for the offset commit (a broker
   // round-trip that Kafka 4 lingers on): stored is stored, and a redelivery of this batch, if
   // the offset commit fails, inserts nothing and so pushes nothing twice.

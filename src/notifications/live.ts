@@ -5,12 +5,18 @@
  */
 import { decodeCursor } from './cursor.js';
 import type { Notification } from './notification.js';
-import type { InboxEvent, InboxPubSub, NotificationStore } from './ports.js';
+import { NO_TELEMETRY, type InboxEvent, type InboxPubSub, type NotificationStore, type NotifyTelemetry } from './ports.js';
 import { assertUserId } from './validation.js';
 
 const REPLAY_PAGE = 200;
 
-export function createLiveFeed({ store, pubsub }: { store: NotificationStore; pubsub: InboxPubSub }) {
+export interface LiveFeedDeps {
+  store: NotificationStore;
+  pubsub: InboxPubSub;
+  telemetry?: Pick<NotifyTelemetry, 'pushed'>;
+}
+
+export function createLiveFeed({ store, pubsub, telemetry = NO_TELEMETRY }: LiveFeedDeps) {
   function added(userId: string, after?: string | null): AsyncIterable<Notification> {
     assertUserId(userId, 'userId');
     const afterSeq = after ? decodeCursor(after, 'after') : undefined;
@@ -40,6 +46,7 @@ export function createLiveFeed({ store, pubsub }: { store: NotificationStore; pu
           const page = await store.listNotificationsAfter(userId, last, REPLAY_PAGE);
           for (const notification of page) {
             last = notification.seq;
+            telemetry.pushed(notification, 'replay');
             yield notification;
           }
           if (page.length < REPLAY_PAGE) break;
@@ -50,6 +57,7 @@ export function createLiveFeed({ store, pubsub }: { store: NotificationStore; pu
         if (next.done) return;
         if (next.value.seq <= last) continue;
         last = next.value.seq;
+        telemetry.pushed(next.value, 'live');
         yield next.value;
       }
     } finally {

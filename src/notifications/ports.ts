@@ -2,6 +2,7 @@
  * The interfaces the domain needs from the outside world. `kafka/`, `store/` and `pubsub/`
  * implement them; nothing in `notifications/` imports an adapter.
  */
+import type { ErrorCode } from './errors.js';
 import type { NewNotification, Notification, NotificationKind, NotificationStatus, User } from './notification.js';
 
 export interface NotificationFilter {
@@ -89,3 +90,13 @@ export interface InboxPubSub {
   subscribeAdded(userId: string): AsyncIterable<Notification>;
   subscribeInbox(userId: string): AsyncIterable<InboxEvent>;
 }
+
+/** What sending and the live feeds report as they work (metrics); the domain never sees how. */
+export interface NotifyTelemetry {
+  /** One notification a send asked for: accepted (Kafka acknowledged it), or refused with a code. */
+  sent(kind: NotificationKind, outcome: 'accepted' | ErrorCode): void;
+  /** One notification handed to a notificationAdded subscriber: live, or replayed after a cursor. */
+  pushed(notification: Notification, source: 'live' | 'replay'): void;
+}
+
+export const NO_TELEMETRY: NotifyTelemetry = { sent: () => {}, pushed: () => {} };

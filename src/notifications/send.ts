@@ -5,7 +5,7 @@
 import { NotifyError } from './errors.js';
 import { newNotificationId } from './ids.js';
 import type { JsonValue, NewNotification, NotificationKind } from './notification.js';
-import type { NotificationProducer, NotificationStore } from './ports.js';
+import { NO_TELEMETRY, type NotificationProducer, type NotificationStore, type NotifyTelemetry } from './ports.js';
 import {
   assertData,
   assertLink,
@@ -40,6 +40,7 @@ export interface SenderDeps {
   producer: NotificationProducer;
   messageMaxLength: number;
   now?: () => Date;
+  telemetry?: Pick<NotifyTelemetry, 'sent'>;
 }
 
 export const SEND_BATCH_MAX = 1000;
@@ -52,7 +53,7 @@ export function assertBatchSize(count: number): void {
 /** How long a user seen to exist is trusted without asking the store again. */
 const KNOWN_USER_TTL_MS = 60_000;
 
-export function createSender({ store, producer, messageMaxLength, now = () => new Date() }: SenderDeps) {
+export function createSender({ store, producer, messageMaxLength, now = () => new Date(), telemetry = NO_TELEMETRY }: SenderDeps) {
   // Every send checks two users; users are created rarely and removed more rarely still, so a
   // short memory of the ones that exist saves a store round-trip per mutation. Unknown ids are
   // never remembered: a user created a moment ago is found at once.
@@ -139,6 +140,12 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
       return result;
     });
 
+    const answered = await produce(checked);
+    answered.forEach((result, index) => telemetry.sent(inputs[index]!.kind, result.ok ? 'accepted' : result.error.code));
+    return answered;
+  }
+
+  async function produce(checked: SendResult[]): Promise<SendResult[]> {
     const toSend = checked.flatMap((result) => (result.ok ? [result.notification] : []));
     if (toSend.length === 0) return checked;
     try {

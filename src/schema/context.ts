@@ -1,6 +1,7 @@
-/** What every resolver receives: the caller, the domain's services, and per-request loaders. */
+/** What every resolver receives: the caller, the domain's services, per-request loaders and logger. */
 import type DataLoader from 'dataloader';
 import type { Caller } from '../auth/caller.js';
+import type { Logger } from '../logger.js';
 import type { Inbox } from '../notifications/inbox.js';
 import type { LiveFeed } from '../notifications/live.js';
 import type { User } from '../notifications/notification.js';
@@ -19,4 +20,7 @@ export interface Context extends Services {
   caller: Caller;
   /** Batches the sender/recipient lookups of one request into one store query. */
   users: DataLoader<string, User | null>;
+  /** This request's (or WebSocket operation's) logger: every line carries its requestId. */
+  log: Logger;
+  requestId: string;
 }

@@ -173,7 +173,7 @@ describe('encodeEvent / decodeEvent', () => {
     const fits = 'a'.repeat(DATA_MAX_BYTES - 2);
     expect(decodeObject({ ...eventOf(), data: fits }).ok).toBe(true);
     const result = decodeObject({ ...eventOf(), data: `${fits}a` });
-    expect(result).toEqual({ ok: false, error: `invalid event: data is larger than ${DATA_MAX_BYTES} bytes` });
+    expect(result).toEqual({ ok: false, reason: 'invalid', error: `invalid event: data is larger than ${DATA_MAX_BYTES} bytes` });
   });
 
   it('measures data in UTF-8 bytes, not characters', () => {

@@ -73,9 +73,9 @@ describe('splitBatch', () => {
     const { valid, invalid } = splitBatch([message(a), notJson, wrongKey, message(b), tombstone]);
     expect(valid).toEqual([a, b]);
     expect(invalid).toEqual([
-      { message: notJson, error: 'value is not JSON' },
-      { message: wrongKey, error: 'key does not match the recipient id' },
-      { message: tombstone, error: 'empty message (tombstone)' },
+      { message: notJson, reason: 'undecodable', error: 'value is not JSON' },
+      { message: wrongKey, reason: 'wrong_key', error: 'key does not match the recipient id' },
+      { message: tombstone, reason: 'undecodable', error: 'empty message (tombstone)' },
     ]);
   });
 
@@ -114,6 +114,19 @@ describe('ingestBatch', () => {
     expect(result.inserted.map((n) => n.id)).toEqual([a.id, b.id]);
   });
 
+  it('tells how the batch settled (messages read, rows new to the store) before publishing any of it', async () => {
+    const [a, b] = [newNotification(), newNotification()];
+    const { ports, log } = fakePorts({ alreadyStored: [b.id] });
+    const counts: { consumed: number; stored: number }[] = [];
+    ports.settled = (settled) => {
+      log.push('settled');
+      counts.push(settled);
+    };
+    await ingestBatch([message(a), rawMessage('not json'), message(b)], ports);
+    expect(counts).toEqual([{ consumed: 3, stored: 1 }]);
+    expect(log).toEqual(['deadLetter', 'store', 'settled', `publish:${a.id}`, 'commit']);
+  });
+
   it('stores all valid messages in ONE call and publishes the stored rows', async () => {
     const items = [newNotification(), newNotification(), newNotification()];
     const { ports, insertedCalls, published } = fakePorts();
@@ -149,8 +162,8 @@ describe('ingestBatch', () => {
     const result = await ingestBatch([badJson, message(good), wrongKey], ports);
     expect(deadLettered).toEqual([
       [
-        { message: badJson, error: 'value is not JSON' },
-        { message: wrongKey, error: 'key does not match the recipient id' },
+        { message: badJson, reason: 'undecodable', error: 'value is not JSON' },
+        { message: wrongKey, reason: 'wrong_key', error: 'key does not match the recipient id' },
       ],
     ]);
     expect(insertedCalls).toEqual([[good]]);

@@ -1,0 +1,42 @@
+/**
+ * The store with every call timed, by operation (its method name: a fixed set) and outcome.
+ * A decorator, so the store itself stays free of metrics and the domain sees the same port.
+ */
+import type { NotificationStore } from '../notifications/ports.js';
+import type { Metrics } from './metrics.js';
+
+type Operation = Exclude<keyof NotificationStore, 'close'>;
+
+export function timedStore(store: NotificationStore, histogram: Metrics['storeSeconds']): NotificationStore {
+  const timed = <K extends Operation>(operation: K) =>
+    (async (...args: unknown[]) => {
+      const end = histogram.startTimer({ operation });
+      try {
+        const result: unknown = await (store[operation] as (...a: unknown[]) => Promise<unknown>)(...args);
+        end({ outcome: 'ok' });
+        return result;
+      } catch (error) {
+        end({ outcome: 'error' });
+        throw error;
+      }
+    }) as NotificationStore[K];
+  return {
+    insertNotifications: timed('insertNotifications'),
+    listNotifications: timed('listNotifications'),
+    listNotificationsAfter: timed('listNotificationsAfter'),
+    getNotifications: timed('getNotifications'),
+    unreadCount: timed('unreadCount'),
+    markRead: timed('markRead'),
+    markUnread: timed('markUnread'),
+    markAllRead: timed('markAllRead'),
+    archive: timed('archive'),
+    delete: timed('delete'),
+    deleteCreatedBefore: timed('deleteCreatedBefore'),
+    listUsers: timed('listUsers'),
+    getUsers: timed('getUsers'),
+    seedUsers: timed('seedUsers'),
+    upsertUser: timed('upsertUser'),
+    ping: timed('ping'),
+    close: () => store.close(),
+  };
+}
