@@ -2,6 +2,7 @@
  * Sending: validate, check that sender and recipient exist, write to the log. Answers only after
  * the broker acknowledged, so an answered send is never lost; storing happens in the consumer.
  */
+import { LRUCache } from 'lru-cache';
 import { NotifyError } from './errors.js';
 import { newNotificationId } from './ids.js';
 import type { JsonValue, NewNotification, NotificationKind } from './notification.js';
@@ -57,17 +58,15 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
   // Every send checks two users; users are created rarely and removed more rarely still, so a
   // short memory of the ones that exist saves a store round-trip per mutation. Unknown ids are
   // never remembered: a user created a moment ago is found at once.
-  const knownUntil = new Map<string, number>();
+  const knownUsers = new LRUCache<string, true>({ max: 100_000, ttl: KNOWN_USER_TTL_MS });
 
-  async function knownUsers(ids: Set<string>): Promise<Set<string>> {
-    const clock = Date.now();
-    const known = new Set([...ids].filter((id) => (knownUntil.get(id) ?? 0) > clock));
+  async function existing(ids: Set<string>): Promise<Set<string>> {
+    const known = new Set([...ids].filter((id) => knownUsers.has(id)));
     const unsure = [...ids].filter((id) => !known.has(id));
     if (unsure.length > 0) {
-      if (knownUntil.size > 100_000) knownUntil.clear();
       for (const user of await store.getUsers(unsure)) {
         known.add(user.id);
-        knownUntil.set(user.id, clock + KNOWN_USER_TTL_MS);
+        knownUsers.set(user.id, true);
       }
     }
     return known;
@@ -127,7 +126,7 @@ export function createSender({ store, producer, messageMaxLength, now = () => ne
 
     const built = results.flatMap((result) => (result.ok ? [result.notification] : []));
     const userIds = new Set(built.flatMap((n) => (n.senderId === null ? [n.recipientId] : [n.senderId, n.recipientId])));
-    const known = await knownUsers(userIds);
+    const known = await existing(userIds);
     const checked = results.map((result): SendResult => {
       if (!result.ok) return result;
       const { senderId, recipientId } = result.notification;

@@ -11,6 +11,8 @@ export interface StoreOptions {
   dataDir: string;
   /** PostgreSQL schema to live in (created when missing); the server's default search_path otherwise. */
   pgSchema?: string;
+  /** Connections to PostgreSQL at most (DATABASE_POOL_SIZE). */
+  poolSize?: number;
 }
 
 /** Opens the store and brings its schema up to date before returning it. */
@@ -19,6 +21,7 @@ export async function createStore(options: StoreOptions): Promise<NotificationSt
     ? await createPgClient({
         connectionString: options.databaseUrl,
         ...(options.pgSchema === undefined ? {} : { schema: options.pgSchema }),
+        ...(options.poolSize === undefined ? {} : { max: options.poolSize }),
       })
     : await createPgliteClient({ dataDir: path.join(options.dataDir, 'pglite') });
   try {
