@@ -57,6 +57,7 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
       await untilStoreAnswers(log, () =>
         createStore({
           ...(config.database.url && { databaseUrl: config.database.url }),
+          poolSize: config.database.poolSize,
           dataDir: config.dataDir,
           ...(pgSchema && { pgSchema }),
         }),
