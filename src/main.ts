@@ -1,8 +1,8 @@
 /** The entry point: configuration, a local Kafka broker when none is configured, the system, signals. */
 import { resolve } from 'node:path';
 import { ConfigError, parseConfig } from './config.js';
-import { startLocalBroker } from './kafka/local-broker.js';
-import { projectPaths } from './kafka/paths.js';
+import { startLocalBroker } from './local-broker/local-broker.js';
+import { projectPaths } from './local-broker/paths.js';
 import { createLogger } from './logger.js';
 import { createShutdown } from './shutdown.js';
 import { startSystem } from './system.js';

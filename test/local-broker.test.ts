@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalBroker, type LocalBroker } from '../src/kafka/local-broker.js';
-import { projectPaths } from '../src/kafka/paths.js';
+import { startLocalBroker, type LocalBroker } from '../src/local-broker/local-broker.js';
+import { projectPaths } from '../src/local-broker/paths.js';
 
 describe('local Kafka broker', { timeout: 180_000 }, () => {
   let dataDir: string;

@@ -1,10 +1,10 @@
-// `tsx src/kafka/local-broker-cli.ts fetch`: download Kafka's jars into .cache/ (npm run kafka:jars, CI).
-// `tsx src/kafka/local-broker-cli.ts start`: run a broker on .data/kafka-cli until Ctrl-C.
+// `tsx src/local-broker/cli.ts fetch`: download Kafka's jars into .cache/ (npm run kafka:jars, CI).
+// `tsx src/local-broker/cli.ts start`: run a broker on .data/kafka-cli until Ctrl-C.
 import path from 'node:path';
 import { ensureKafkaJars, startLocalBroker } from './local-broker.js';
 import { projectPaths } from './paths.js';
 
-const USAGE = 'usage: tsx src/kafka/local-broker-cli.ts fetch|start';
+const USAGE = 'usage: tsx src/local-broker/cli.ts fetch|start';
 
 async function main(command: string | undefined): Promise<void> {
   const { cacheDir, dataDir } = projectPaths();

@@ -38,7 +38,7 @@ export class KafkaToolsMissingError extends Error {
   override name = 'KafkaToolsMissingError';
 }
 
-const POM_FILE = fileURLToPath(new URL('./broker/pom.xml', import.meta.url));
+const POM_FILE = fileURLToPath(new URL('./pom.xml', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 200;
 const STOP_TIMEOUT_MS = 15_000;
@@ -431,7 +431,9 @@ function signal(pid: number, name: NodeJS.Signals): void {
 
 // --- no orphan broker ---------------------------------------------------------------------------
 // The broker is in its own process group, so nothing the terminal sends reaches it: if our
-// process ends without calling stop(), it must still take the broker down with it.
+// process ends without calling stop(), it must still take the broker down with it. Shutdown
+// itself belongs to main.ts (and the CLI, and vitest); these hooks only act when nobody else
+// listens, as a last resort against a JVM left running.
 
 const liveBrokers = new Set<ChildProcess>();
 const FATAL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
