@@ -131,6 +131,7 @@ const LINK_BASE = 'https://app.invalid';
 export function linkProblem(value: string): string | null {
   const invalid = 'link must be an http(s) URL or a path starting with /';
   // Browsers forgive backslashes and strip tabs and newlines, which turns "/\\evil" into "//evil".
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\\\u0000-\u001f\u007f]/.test(value)) return invalid;
   let url: URL;
   try {

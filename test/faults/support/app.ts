@@ -131,7 +131,7 @@ export async function createApp(options: AppOptions): Promise<AppHandle> {
     async waitReady(timeoutMs) {
       const child = app.current();
       const deadline = Date.now() + timeoutMs;
-      let last = 'no answer';
+      let last: string;
       for (;;) {
         const exit = child.exitInfo();
         if (exit) throw new Error(`the app exited (${exit.signal ?? `code ${exit.code}`}) before it was ready; see ${child.logFile}`);
