@@ -42,7 +42,11 @@ export interface Subscriber {
   stop(): Promise<void>;
 }
 
-export function startSubscriber({ wsUrl, token, userId }: { wsUrl: string; token: string; userId: string }): Subscriber {
+/**
+ * `wsUrl` may be a function, asked again for every socket: a client behind a load balancer that
+ * lands on another instance when its own is gone (the failover test).
+ */
+export function startSubscriber({ wsUrl, token, userId }: { wsUrl: string | (() => string); token: string; userId: string }): Subscriber {
   const pushes: Push[] = [];
   const counts = new Map<string, number>();
   const errors = new Map<string, number>();
@@ -61,7 +65,7 @@ export function startSubscriber({ wsUrl, token, userId }: { wsUrl: string; token
     while (!stopped) {
       connections += 1;
       const current = createClient({
-        url: wsUrl,
+        url: typeof wsUrl === 'string' ? wsUrl : wsUrl(),
         webSocketImpl: WebSocket,
         retryAttempts: 0,
         lazy: true,
