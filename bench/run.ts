@@ -163,7 +163,9 @@ async function main(): Promise<number> {
         AUTH_JWT_SECRET: BENCH_JWT_SECRET,
         // The bench measures throughput; the per-sender limit is for clients, not for this back end.
         SEND_RATE_SERVICE: '0',
+        // One bench token holds every connection, and fan-out puts hundreds of subscriptions on each.
         LIMIT_CONNECTIONS_PER_USER: '100000',
+        LIMIT_SUBSCRIPTIONS_PER_CONNECTION: '100000',
         ...(databaseUrl && { DATABASE_URL: databaseUrl }),
       };
       const result = await host.startSystem({ env, brokers: brokers!, users: [...DEMO_USERS, ...seeded], ...(pgSchema && { pgSchema }) });
