@@ -18,6 +18,7 @@ import { timedStore } from './metrics/timed-store.js';
 import { NotifyError } from './notifications/errors.js';
 import { DEMO_USERS } from './notifications/demo-users.js';
 import { createInbox } from './notifications/inbox.js';
+import { createIngestor } from './notifications/ingest.js';
 import { createLiveFeed } from './notifications/live.js';
 import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
@@ -73,7 +74,7 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     });
     shutdown.add('pub/sub', () => pubsub.stop());
 
-    const kafka = createKafkaService({ ...config.kafka, brokers }, { store, pubsub }, log.child({ part: 'kafka' }), kafkaTelemetry(metrics));
+    const kafka = createKafkaService({ ...config.kafka, brokers }, { ingestor: createIngestor({ store, pubsub }) }, log.child({ part: 'kafka' }), kafkaTelemetry(metrics));
     shutdown.add('kafka', () => kafka.stop());
     registerKafkaGauges(metrics, { topic: config.kafka.topic, lag: () => kafka.consumerLag(), restarts: () => kafka.consumerRestarts() });
 

@@ -1,6 +1,6 @@
 /**
  * The consumer group that turns the log into the inbox. The Kafka wiring stays thin: each batch
- * goes through `ingestBatch`, with auto-commit off, so offsets move only after the store
+ * goes through the domain's ingestor, with auto-commit off, so offsets move only after the store
  * committed. A store outage is retried with backoff while heart-beating; nothing is committed
  * meanwhile, and a batch left behind by a stop or a rebalance is simply read again.
  *
@@ -16,8 +16,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import kafkajs, { Partitioners, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { NotifyError, StoreRefused } from '../notifications/errors.js';
-import { ingestBatch, type ConsumedMessage, type DeadLetter } from '../notifications/ingest.js';
-import type { InboxPubSub, NotificationStore } from '../notifications/ports.js';
+import type { ConsumedMessage, DeadLetter, Ingestor } from '../notifications/ingest.js';
 import type { Logger } from '../logger.js';
 import { BatchAbandoned, isGroupMembershipError, retryWhileRunning } from './retry.js';
 import { NO_KAFKA_TELEMETRY, secondsSince, type KafkaTelemetry } from './telemetry.js';
@@ -32,8 +31,8 @@ export interface ConsumerOptions {
 }
 
 export interface ConsumerDeps {
-  store: Pick<NotificationStore, 'insertNotifications'>;
-  pubsub: Pick<InboxPubSub, 'publishAdded'>;
+  /** The domain's ingestor: the consumer hands it batches and never touches the store itself. */
+  ingestor: Ingestor;
 }
 
 /**
@@ -116,11 +115,10 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
       );
     const batchKey = `${batch.partition}:${batch.messages[0]!.offset}`;
     try {
-      const { inserted, deadLettered } = await ingestBatch(messages, {
-        store: { insertNotifications: (items) => retry('store', () => deps.store.insertNotifications(items)) },
+      const { inserted, deadLettered } = await deps.ingestor.ingest(messages, {
+        retryStore: (call) => retry('store', call),
         deadLetter: (letters) => retry('dead-letter', () => deadLetter(letters)),
         commit,
-        publish: (notification) => deps.pubsub.publishAdded(notification),
         settled: ({ consumed, stored }) => telemetry.consumed(consumed, stored),
       });
       failures.delete(batchKey);

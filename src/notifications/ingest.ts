@@ -7,7 +7,7 @@
 import { StoreRefused } from './errors.js';
 import { decodeEvent } from './event.js';
 import type { NewNotification, Notification } from './notification.js';
-import type { NotificationStore } from './ports.js';
+import type { InboxPubSub, NotificationStore } from './ports.js';
 
 export interface ConsumedMessage {
   partition: number;
@@ -107,3 +107,31 @@ export async function ingestBatch(
   await ports.commit();
   return { inserted, deadLettered: invalid.length + refused.length };
 }
+
+/** What the Kafka side lends one batch: where dead letters go, the offset commit, and how to retry a store call while it still owns the batch. */
+export interface BatchCallbacks {
+  deadLetter(letters: readonly DeadLetter[]): Promise<void>;
+  commit(): Promise<void>;
+  /** Runs a store call, retrying it for as long as the batch is still ours (a store outage). */
+  retryStore<T>(call: () => Promise<T>): Promise<T>;
+  settled?(counts: { consumed: number; stored: number }): void;
+}
+
+/**
+ * The ingestor the composition root builds from the domain's ports and hands to the consumer:
+ * the consumer never sees the store or the pub/sub, only this.
+ */
+export function createIngestor({ store, pubsub }: { store: Pick<NotificationStore, 'insertNotifications'>; pubsub: Pick<InboxPubSub, 'publishAdded'> }) {
+  return {
+    ingest: (messages: readonly ConsumedMessage[], callbacks: BatchCallbacks) =>
+      ingestBatch(messages, {
+        store: { insertNotifications: (items) => callbacks.retryStore(() => store.insertNotifications(items)) },
+        deadLetter: callbacks.deadLetter,
+        commit: callbacks.commit,
+        publish: (notification) => pubsub.publishAdded(notification),
+        ...(callbacks.settled && { settled: callbacks.settled }),
+      }),
+  };
+}
+
+export type Ingestor = ReturnType<typeof createIngestor>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeEvent } from '../../src/notifications/event.js';
-import { type ConsumedMessage, type DeadLetter, ingestBatch, type IngestPorts, splitBatch } from '../../src/notifications/ingest.js';
+import { type ConsumedMessage, createIngestor, type DeadLetter, ingestBatch, type IngestPorts, splitBatch } from '../../src/notifications/ingest.js';
 import { StoreRefused } from '../../src/notifications/errors.js';
 import type { NewNotification, Notification } from '../../src/notifications/notification.js';
 import { newNotification } from './fixtures.js';
@@ -211,5 +211,31 @@ describe('ingestBatch', () => {
     const { ports, log } = fakePorts();
     await expect(ingestBatch([], ports)).resolves.toEqual({ inserted: [], deadLettered: 0 });
     expect(log).toEqual(['commit']);
+  });
+});
+
+describe('createIngestor', () => {
+  it('runs every store call through the consumer retryStore, publishes through the pub/sub, and commits', async () => {
+    const n = newNotification();
+    const calls: string[] = [];
+    const ingestor = createIngestor({
+      store: {
+        insertNotifications: async (items) => {
+          calls.push('store');
+          return items.map((item, index) => ({ ...item, seq: index + 1, readAt: null, archivedAt: null }));
+        },
+      },
+      pubsub: { publishAdded: (notification) => void calls.push(`publish:${notification.id}`) },
+    });
+    const result = await ingestor.ingest([message(n)], {
+      retryStore: async (call) => {
+        calls.push('retryStore');
+        return call();
+      },
+      deadLetter: async () => void calls.push('deadLetter'),
+      commit: async () => void calls.push('commit'),
+    });
+    expect(result.inserted.map((row) => row.id)).toEqual([n.id]);
+    expect(calls).toEqual(['retryStore', 'store', `publish:${n.id}`, 'commit']);
   });
 });
