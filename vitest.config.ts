@@ -11,9 +11,20 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    // One real Kafka broker for the whole run; each file makes its own topic and group.
-    globalSetup: ['test/support/kafka-global-setup.ts'],
+    // `npx vitest run --project unit` runs the pure logic alone, with no broker started.
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**'],
+          // One real Kafka broker for the whole run; each file makes its own topic and group.
+          globalSetup: ['test/support/kafka-global-setup.ts'],
+        },
+      },
+    ],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Two cores: files run in parallel but not more than the machine can hold with a JVM beside them.
