@@ -4,6 +4,7 @@
  * waits for acks from all in-sync replicas, and for at most `sendTimeoutMs`.
  */
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
+import pTimeout from 'p-timeout';
 import { encodeEvent } from '../notifications/event.js';
 import { NotifyError } from '../notifications/errors.js';
 import type { NewNotification } from '../notifications/notification.js';
@@ -144,16 +145,10 @@ export function createKafkaProducer(
         setImmediate(flush);
       }
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no acknowledgement within ${sendTimeoutMs} ms`)), sendTimeoutMs);
+    return pTimeout(written, { milliseconds: sendTimeoutMs, message: `no acknowledgement within ${sendTimeoutMs} ms` }).catch((error: unknown) => {
+      log.warn({ err: error, count: items.length }, 'producing to Kafka failed');
+      throw new NotifyError('KAFKA_UNAVAILABLE', 'Kafka did not acknowledge the notification; it may be retried safely with an idempotencyKey');
     });
-    return Promise.race([written, timeout])
-      .catch((error: unknown) => {
-        log.warn({ err: error, count: items.length }, 'producing to Kafka failed');
-        throw new NotifyError('KAFKA_UNAVAILABLE', 'Kafka did not acknowledge the notification; it may be retried safely with an idempotencyKey');
-      })
-      .finally(() => clearTimeout(timer));
   };
 
   return {
