@@ -28,6 +28,9 @@ describe('GraphiQL in a browser', () => {
     });
     await page.goto(system!.url);
     await page.locator('.graphiql-tab').nth(index).click();
+    // GraphiQL ignores a run until the tab has switched and its schema fetch has settled.
+    await page.locator('.graphiql-query-editor').getByText(index === 0 ? 'notificationAdded' : 'sendNotification').waitFor();
+    await page.waitForLoadState('networkidle');
     return page;
   }
 
