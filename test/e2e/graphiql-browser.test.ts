@@ -4,7 +4,7 @@
  * the first shows it arrive. Nothing is loaded from outside the server.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
 
@@ -28,16 +28,24 @@ describe('GraphiQL in a browser', () => {
     });
     await page.goto(system!.url);
     await page.locator('.graphiql-tab').nth(index).click();
-    // GraphiQL ignores a run until the tab has switched and its schema fetch has settled.
     await page.locator('.graphiql-query-editor').getByText(index === 0 ? 'notificationAdded' : 'sendNotification').waitFor();
-    await page.waitForLoadState('networkidle');
     return page;
   }
 
-  /** Runs one named operation of the active tab's document. */
-  async function run(page: Page, operation: string) {
-    await page.locator('.graphiql-execute-button').click();
-    await page.getByRole('menuitem', { name: operation }).click();
+  /**
+   * Clicks run until GraphiQL sends the operation (it ignores a click while it is still busy
+   * switching tabs), and resolves with that request's response: the event, not a delay.
+   */
+  async function runUntilSent(page: Page, click: () => Promise<void>, sent: (request: Request) => boolean) {
+    for (let attempt = 1; ; attempt += 1) {
+      const request = page.waitForRequest(sent, { timeout: 3000 });
+      await click();
+      try {
+        return await (await request).response();
+      } catch (error) {
+        if (attempt === 5) throw error;
+      }
+    }
   }
 
   it.skipIf(!hasChromium)(`shows a sent notification arrive in the subscription tab (skipped without ${CHROMIUM}: apt-get install chromium)`, async () => {
@@ -51,12 +59,22 @@ describe('GraphiQL in a browser', () => {
     const outside: string[] = [];
     const listening = await openTab(0, outside);
     // GraphiQL subscribes over SSE with a GET; the stream's headers come once the server set it up.
-    const subscribed = listening.waitForResponse((response) => response.url().includes('notificationAdded'));
-    await run(listening, 'Live');
-    expect((await subscribed).status()).toBe(200);
+    const subscribed = await runUntilSent(
+      listening,
+      async () => {
+        await listening.locator('.graphiql-execute-button').click();
+        await listening.getByRole('menuitem', { name: 'Live' }).click();
+      },
+      (request) => request.url().includes('notificationAdded'),
+    );
+    expect(subscribed?.status()).toBe(200);
 
     const sending = await openTab(1, outside);
-    await sending.locator('.graphiql-execute-button').click();
+    await runUntilSent(
+      sending,
+      () => sending.locator('.graphiql-execute-button').click(),
+      (request) => request.postData()?.includes('sendNotification') ?? false,
+    );
     await sending.getByText('"createdAt"').waitFor();
     await listening.getByText('"Emma started following you."').waitFor();
     await expect(listening.getByText('"FOLLOW"').count()).resolves.toBe(1);
