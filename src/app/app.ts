@@ -4,7 +4,6 @@
  * port and path. Every operation runs for a caller a verified token names, within the query
  * limits, with a logger that carries its request id.
  */
-import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
@@ -21,6 +20,7 @@ import { graphiqlTabs, type GraphiQLTokens } from './graphiql.js';
 import { corsOptions, useHttpPolicy } from './http-policy.js';
 import { boundedParserCache } from './parse-cache.js';
 import { createHttpServer } from './http-server.js';
+import { listen } from './listen.js';
 import { createStreamCounter, tokenExpired, useLiveStreamGuards } from './live-streams.js';
 import { useMetricsRoute } from './metrics-route.js';
 import { createOperationMetrics } from './operation-metrics.js';
@@ -181,18 +181,7 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
   return {
     yoga,
     server,
-    async start(port: number, host?: string): Promise<string> {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address() as AddressInfo;
-      const shownHost = !host || host === '0.0.0.0' || host === '::' || host === '127.0.0.1' ? 'localhost' : host;
-      return `http://${shownHost}:${address.port}${yoga.graphqlEndpoint}`;
-    },
+    start: (port: number, host?: string): Promise<string> => listen(server, port, host, yoga.graphqlEndpoint),
     /**
      * Stops taking connections; WebSocket clients get 1001 (going away) and reconnect elsewhere
      * with their cursor; SSE streams complete; requests in flight finish, for `drainMs` at most.

@@ -4,9 +4,9 @@
  * for, so it can stay inside the cluster while the API faces the world.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Plugin } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
+import { listen } from './listen.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -41,17 +41,7 @@ export function createMetricsServer(registry: Registry) {
     );
   });
   return {
-    async start(port: number, host?: string): Promise<string> {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const { port: bound } = server.address() as AddressInfo;
-      return `http://${!host || host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${bound}${METRICS_PATH}`;
-    },
+    start: (port: number, host?: string): Promise<string> => listen(server, port, host, METRICS_PATH),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
