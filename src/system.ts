@@ -3,7 +3,6 @@
  * the domain's services, the server. `main.ts` adds the local broker and signals; tests start
  * this directly, with their own topic, group and database.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { createApp } from './app/app.js';
 import { createMetricsServer } from './app/metrics-route.js';
 import { devTokens, loadOrCreateDevSecret, type DevTokens } from './auth/dev-tokens.js';
@@ -15,7 +14,6 @@ import { registerKafkaGauges } from './metrics/kafka-gauges.js';
 import { createMetrics } from './metrics/metrics.js';
 import { kafkaTelemetry, notifyTelemetry } from './metrics/reporters.js';
 import { timedStore } from './metrics/timed-store.js';
-import { NotifyError } from './notifications/errors.js';
 import { DEMO_USERS } from './notifications/demo-users.js';
 import { createInbox } from './notifications/inbox.js';
 import { createIngestor } from './notifications/ingest.js';
@@ -26,6 +24,7 @@ import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
 import { createSendRateLimiter } from './ratelimit/send-rate-limiter.js';
 import { createShutdown } from './shutdown.js';
 import { createStore } from './store/create-store.js';
+import { storeWhenReady } from './store/store-when-ready.js';
 
 export interface SystemOptions {
   config: Config;
@@ -35,38 +34,29 @@ export interface SystemOptions {
   pgSchema?: string;
 }
 
-async function untilStoreAnswers<T>(log: Logger, open: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await open();
-    } catch (error) {
-      if (!(error instanceof NotifyError && error.code === 'STORE_UNAVAILABLE')) throw error;
-      const wait = Math.min(10_000, 500 * 2 ** attempt);
-      log.warn({ attempt, delay: wait }, 'the store is not reachable yet; retrying');
-      await delay(wait);
-    }
-  }
-}
-
 export async function startSystem({ config, brokers, log, pgSchema }: SystemOptions) {
   const shutdown = createShutdown(log);
   const metrics = createMetrics();
   try {
-    // A store that is away at start (PostgreSQL restarting as we restart) is waited for, not
-    // fatal: the process stays, says so, and starts serving once it answers.
-    const store = timedStore(
-      await untilStoreAnswers(log, () =>
+    // A store that is away at start (PostgreSQL restarting as we restart) is not fatal: the
+    // process serves at once, /ready names the store, and the store opens when it answers.
+    const opening = storeWhenReady({
+      open: () =>
         createStore({
           ...(config.database.url && { databaseUrl: config.database.url }),
           poolSize: config.database.poolSize,
           dataDir: config.dataDir,
           ...(pgSchema && { pgSchema }),
         }),
-      ),
-      metrics.storeSeconds,
-    );
-    shutdown.add('store', () => store.close());
-    if (config.seedDemoUsers) await store.seedUsers(DEMO_USERS);
+      prepare: async (opened) => {
+        if (config.seedDemoUsers) await opened.seedUsers(DEMO_USERS);
+      },
+      onRetry: (attempt, wait) => log.warn({ attempt, delay: wait }, 'the store is not reachable yet; retrying'),
+    });
+    shutdown.add('store', () => opening.store.close());
+    await opening.firstAttempt;
+    opening.ready.catch((err: unknown) => log.error({ err }, 'the store could not be opened'));
+    const store = timedStore(opening.store, metrics.storeSeconds);
 
     const pubsub = await createInboxPubSub({
       redisUrl: config.redis.url,
