@@ -115,7 +115,8 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
 
   options.log('starting Kafka broker…');
   const started = performance.now();
-  const [port, controllerPort] = await freePorts(options.port);
+  const ports = options.port === undefined ? await freePorts(2) : [options.port, ...(await freePorts(1))];
+  const [port, controllerPort] = ports as [number, number];
   await writeFile(files.properties, serverProperties({ port, controllerPort, logDirs: files.logDirs }));
   await formatStorageOnce(java, classpath, files);
 
@@ -284,11 +285,12 @@ function newClusterId(): string {
   }
 }
 
-async function freePorts(port: number | undefined): Promise<[number, number]> {
-  // All probe sockets stay open until every port is known, so the OS cannot hand one out twice.
+/** Free TCP ports on 127.0.0.1; every probe stays open until all are known, so the OS cannot hand one out twice. */
+export async function freePorts(count: number): Promise<number[]> {
   const servers: net.Server[] = [];
   try {
-    const pick = async (): Promise<number> => {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i += 1) {
       const server = net.createServer();
       servers.push(server);
       await new Promise<void>((resolve, reject) => {
@@ -297,9 +299,9 @@ async function freePorts(port: number | undefined): Promise<[number, number]> {
       });
       const address = server.address();
       if (address === null || typeof address === 'string') throw new Error('no TCP address to probe');
-      return address.port;
-    };
-    return [port ?? (await pick()), await pick()];
+      ports.push(address.port);
+    }
+    return ports;
   } finally {
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   }

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePorts } from '../../src/local-broker/local-broker.js';
 import { graphql } from '../support/graphql.js';
 import { startTestSystem, TEST_DATABASE_URL, waitUntilReady, type TestSystem } from '../support/system.js';
 
@@ -18,12 +19,7 @@ describe('a store that is away at start', () => {
 
   it('serves at once, says so on /ready, answers STORE_UNAVAILABLE, and opens the store when it comes', async () => {
     // A port nothing listens on yet; later, a plain TCP relay to the real PostgreSQL on it.
-    const port = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = probe.address() as net.AddressInfo;
-        probe.close(() => resolve(free));
-      });
-    });
+    const [port] = (await freePorts(1)) as [number];
     const target = new URL(TEST_DATABASE_URL);
     const databaseUrl = new URL(TEST_DATABASE_URL);
     databaseUrl.port = String(port);

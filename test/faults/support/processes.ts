@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import net from 'node:net';
+export { freePorts } from '../../../src/local-broker/local-broker.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -166,28 +166,6 @@ export async function killAllManaged(): Promise<void> {
 process.once('exit', () => {
   for (const child of live) child.signal('SIGKILL');
 });
-
-/** Free TCP ports on 127.0.0.1; all probes stay open until every port is known, so none repeats. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: net.Server[] = [];
-  try {
-    const ports: number[] = [];
-    for (let i = 0; i < count; i += 1) {
-      const server = net.createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
-      });
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('no TCP address');
-      ports.push(address.port);
-    }
-    return ports;
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
-}
 
 /** Runs a command to completion; rejects with its output when it fails. */
 export function runCommand(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
