@@ -15,7 +15,7 @@ import { NotifyError } from '../notifications/errors.js';
 import type { Context } from '../schema/context.js';
 import { withCode } from './errors.js';
 import { websocketOriginAllowed } from './http-policy.js';
-import { atTime, type StreamCounter } from './live-streams.js';
+import { atTime, tokenExpired, type StreamCounter } from './live-streams.js';
 import type { OperationMetrics } from './operation-metrics.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
@@ -187,7 +187,7 @@ export function attachWebSocket(options: WebSocketOptions) {
         }
         const caller = ctx.extra.caller;
         if (!caller || ctx.extra.expired || isExpired(caller)) {
-          return [new GraphQLError('the token has expired: reconnect with a fresh one', { extensions: { code: 'UNAUTHENTICATED' } })];
+          return [tokenExpired()];
         }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
