@@ -1,5 +1,6 @@
 /** The one Pothos builder. Types live in their own files beside their root fields. */
 import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { NotifyError } from '../notifications/errors.js';
 import type { JsonValue } from '../notifications/notification.js';
@@ -8,6 +9,8 @@ import type { Context } from './context.js';
 export const builder = new SchemaBuilder<{
   Context: Context;
   DefaultFieldNullability: false;
+  DefaultEdgesNullability: { list: false; items: false };
+  DefaultNodeNullability: false;
   AuthScopes: {
     /** A service token with notifications:admin. */
     admin: boolean;
@@ -19,7 +22,16 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: JsonValue; Output: JsonValue };
   };
 }>({
-  plugins: [ScopeAuthPlugin],
+  plugins: [ScopeAuthPlugin, RelayPlugin],
+  relay: {
+    // Our ids are the store's own (UUIDs clients already hold), not Relay global ids, so there is
+    // no Node interface and no node/nodes lookups that would bypass the per-field scopes.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    nodesOnConnection: true,
+    edgesFieldOptions: { nullable: { list: false, items: false } },
+    nodeFieldOptions: { nullable: false },
+  },
   scopeAuth: {
     // Subscriptions are checked when they start, not at each event.
     authorizeOnSubscribe: true,

@@ -78,46 +78,6 @@ export const NotificationRef = builder.objectRef<Notification>('Notification').i
   }),
 });
 
-const PageInfoRef = builder
-  .objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>('PageInfo')
-  .implement({
-    fields: (t) => ({
-      hasNextPage: t.exposeBoolean('hasNextPage'),
-      hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
-      startCursor: t.exposeString('startCursor', { nullable: true }),
-      endCursor: t.exposeString('endCursor', { nullable: true }),
-    }),
-  });
-
-const NotificationEdgeRef = builder.objectRef<Notification>('NotificationEdge').implement({
-  fields: (t) => ({
-    cursor: t.string({ resolve: (n) => encodeCursor(n.seq) }),
-    node: t.field({ type: NotificationRef, resolve: (n) => n }),
-  }),
-});
-
-export const NotificationConnectionRef = builder.objectRef<NotificationPage>('NotificationConnection').implement({
-  description: 'A page of an inbox, newest first. Cursors stay valid while new notifications arrive.',
-  fields: (t) => ({
-    edges: t.field({ type: [NotificationEdgeRef], resolve: (page) => page.items }),
-    nodes: t.field({ type: [NotificationRef], resolve: (page) => page.items }),
-    pageInfo: t.field({
-      type: PageInfoRef,
-      resolve: (page) => ({
-        hasNextPage: page.hasNextPage,
-        hasPreviousPage: page.hasPreviousPage,
-        startCursor: page.items[0] ? encodeCursor(page.items[0].seq) : null,
-        endCursor: page.items.at(-1) ? encodeCursor(page.items.at(-1)!.seq) : null,
-      }),
-    }),
-    totalCount: t.int({
-      description: 'Matching the filter, across all pages. Counted only when selected.',
-      // The inbox resolver counts whenever this field is in the selection; 0 cannot be reached.
-      resolve: (page) => page.totalCount ?? 0,
-    }),
-  }),
-});
-
 const NotificationFilterRef = builder.inputType('NotificationFilter', {
   fields: (t) => ({
     status: t.field({
@@ -130,28 +90,51 @@ const NotificationFilterRef = builder.inputType('NotificationFilter', {
 });
 
 builder.queryFields((t) => ({
-  notifications: t.field({
-    type: NotificationConnectionRef,
-    description: "A user's inbox, newest first. Page with first/after (older) or last/before (newer).",
-    args: {
-      userId: t.arg.id({ description: "Default: the caller's own. A user token may name only itself." }),
-      first: t.arg.int(),
-      after: t.arg.string(),
-      last: t.arg.int(),
-      before: t.arg.string(),
-      filter: t.arg({ type: NotificationFilterRef }),
+  // Relay's connection types from the plugin; the paging itself stays our keyset SQL on seq.
+  notifications: t.connection(
+    {
+      type: NotificationRef,
+      description: "A user's inbox, newest first. Page with first/after (older) or last/before (newer).",
+      args: {
+        userId: t.arg.id({ description: "Default: the caller's own. A user token may name only itself." }),
+        filter: t.arg({ type: NotificationFilterRef }),
+      },
+      authScopes: (_root, args) => ownInbox(args.userId),
+      resolve: async (_root, args, ctx, info) => {
+        const page = await ctx.inbox.list(inboxOwner(ctx.caller, args.userId), {
+          countTotal: selectsField(info, 'totalCount'),
+          first: args.first,
+          after: args.after,
+          last: args.last,
+          before: args.before,
+          filter: args.filter ? { ...(args.filter.status && { status: args.filter.status }), ...(args.filter.kind && { kind: args.filter.kind }) } : null,
+        });
+        const edges = page.items.map((node) => ({ cursor: encodeCursor(node.seq), node }));
+        return {
+          edges,
+          pageInfo: {
+            hasNextPage: page.hasNextPage,
+            hasPreviousPage: page.hasPreviousPage,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+          totalCount: page.totalCount,
+        };
+      },
     },
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: (_root, args, ctx, info) =>
-      ctx.inbox.list(inboxOwner(ctx.caller, args.userId), {
-        countTotal: selectsField(info, 'totalCount'),
-        first: args.first,
-        after: args.after,
-        last: args.last,
-        before: args.before,
-        filter: args.filter ? { ...(args.filter.status && { status: args.filter.status }), ...(args.filter.kind && { kind: args.filter.kind }) } : null,
+    {
+      name: 'NotificationConnection',
+      description: 'A page of an inbox, newest first. Cursors stay valid while new notifications arrive.',
+      fields: (tc) => ({
+        totalCount: tc.int({
+          description: 'Matching the filter, across all pages. Counted only when selected.',
+          // The resolver counts whenever this field is in the selection; 0 cannot be reached.
+          resolve: (connection) => connection.totalCount ?? 0,
+        }),
       }),
-  }),
+    },
+    { name: 'NotificationEdge' },
+  ),
   unreadCount: t.int({
     args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
     authScopes: (_root, args) => ownInbox(args.userId),

@@ -1,44 +1,36 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
-import type { JsonValue } from '../notifications/notification.js';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { DATA_MAX_DEPTH } from '../notifications/validation.js';
 import { builder } from './builder.js';
 
-const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-
-builder.scalarType('DateTime', {
+builder.addScalarType('DateTime', DateTimeResolver, {
   description: 'An instant, as an ISO-8601 string in UTC, e.g. 2026-11-23T13:00:00.000Z.',
-  serialize: (value) => value.toISOString(),
-  parseValue: (value) => {
-    const date = typeof value === 'string' ? new Date(value) : Number.NaN;
-    if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw badInput('DateTime must be an ISO-8601 string');
-    return date;
-  },
 });
 
-function literalToJson(node: ValueNode, depth = 0): JsonValue {
-  // The same bound as the data rule, enforced while walking: a hostile literal must not recurse deep.
-  if (depth > DATA_MAX_DEPTH) throw badInput(`JSON literals must not nest deeper than ${DATA_MAX_DEPTH} levels`);
-  switch (node.kind) {
-    case Kind.STRING:
-    case Kind.BOOLEAN:
-      return node.value;
-    case Kind.INT:
-    case Kind.FLOAT:
-      return Number(node.value);
-    case Kind.NULL:
-      return null;
-    case Kind.LIST:
-      return node.values.map((value) => literalToJson(value, depth + 1));
-    case Kind.OBJECT:
-      return Object.fromEntries(node.fields.map((field) => [field.name.value, literalToJson(field.value, depth + 1)]));
-    default:
-      throw badInput('JSON literals cannot contain variables or enums');
+const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+
+/**
+ * graphql-scalars' JSON walks a literal recursively with no bound; a hostile document could nest
+ * one deep enough to exhaust the stack before validation sees it. This walk is iterative and stops
+ * at the same depth the data rule allows, then hands the literal to the library. It also refuses
+ * what the library would quietly turn into something else: a variable inside the literal (send
+ * the whole value as one variable instead) and an enum (a bare word, not JSON).
+ */
+function assertPlainLiteral(root: ValueNode): void {
+  const pending: { node: ValueNode; depth: number }[] = [{ node: root, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { node, depth } = next;
+    if (depth > DATA_MAX_DEPTH) throw badInput(`JSON literals must not nest deeper than ${DATA_MAX_DEPTH} levels`);
+    if (node.kind === Kind.VARIABLE || node.kind === Kind.ENUM) throw badInput('JSON literals cannot contain variables or enums');
+    if (node.kind === Kind.LIST) for (const value of node.values) pending.push({ node: value, depth: depth + 1 });
+    if (node.kind === Kind.OBJECT) for (const field of node.fields) pending.push({ node: field.value, depth: depth + 1 });
   }
 }
 
-builder.scalarType('JSON', {
+builder.addScalarType('JSON', JSONResolver, {
   description: 'Any JSON value.',
-  serialize: (value) => value,
-  parseValue: (value) => value as JsonValue,
-  parseLiteral: (node) => literalToJson(node),
+  parseLiteral: (node, variables) => {
+    assertPlainLiteral(node);
+    return JSONResolver.parseLiteral(node, variables);
+  },
 });
