@@ -12,7 +12,7 @@ import { describeMigrationContract, describeStoreContract } from './support/stor
 describeStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
   await runMigrations(sql);
-  return { store: createNotificationStore(sql), dispose: () => sql.close() };
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
 
 describeMigrationContract('PGlite in memory', async () => {

@@ -30,8 +30,17 @@ afterAll(async () => {
 });
 
 describeStoreContract('PostgreSQL', async () => {
-  const store = await createStore({ databaseUrl, dataDir: '/nonexistent-unused', pgSchema: nextSchema() });
-  return { store, dispose: () => store.close() };
+  const pgSchema = nextSchema();
+  const store = await createStore({ databaseUrl, dataDir: '/nonexistent-unused', pgSchema });
+  // Its own pool on the same schema, for the contract's fresh counts.
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: pgSchema, max: 2 });
+  return {
+    store,
+    sql,
+    dispose: async () => {
+      await Promise.all([store.close(), sql.close()]);
+    },
+  };
 });
 
 describeMigrationContract('PostgreSQL', async () => {

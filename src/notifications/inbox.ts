@@ -18,7 +18,7 @@ export interface PageArgs {
   last?: number | null;
   before?: string | null;
   filter?: NotificationFilter | null;
-  /** Default true: counting reads the whole filtered inbox. */
+  /** Default true; see NotificationPageQuery.countTotal for what it costs. */
   countTotal?: boolean;
 }
 
@@ -59,7 +59,10 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
   }
 
   // One count per change, shared by every feed of this instance that delivers it: 200 open tabs
-  // must not mean 200 counts. It is still read after the change committed.
+  // must not mean 200 counts. It is still read after the change committed (one counter row), not
+  // taken from the change's own transaction: events of one inbox may be published out of commit
+  // order, and a count read when the push goes out is never older than the latest change pushed
+  // before it, so the last push still carries the latest count.
   const countsAfter = new WeakMap<InboxEvent, Promise<number>>();
   function unreadCountAfter(event: InboxEvent): Promise<number> {
     let count = countsAfter.get(event);

@@ -22,7 +22,10 @@ export interface NotificationPageQuery {
   last?: number;
   before?: number;
   filter?: NotificationFilter;
-  /** Default true. Counting reads the whole filtered inbox; skip it when nobody asked. */
+  /**
+   * Default true. A status filter alone is counted from the recipient's kept counts (one row); a
+   * kind filter is counted over its rows. Skip it when nobody asked.
+   */
   countTotal?: boolean;
 }
 

@@ -7,7 +7,6 @@ import {
   type NotificationKind,
   type NotificationStatus,
 } from '../notifications/notification.js';
-import type { NotificationPage } from '../notifications/ports.js';
 import type { NotifyError } from '../notifications/errors.js';
 import { assertBatchSize, SEND_BATCH_MAX, type SendInput, type SendResult } from '../notifications/send.js';
 import { inboxOwner, ownInbox, sendAuthority, spendSendAllowance } from './acting-for.js';

@@ -1,4 +1,5 @@
 import type { NewNotification, Notification } from '../notifications/notification.js';
+import { countedReturning, withCounts } from './inbox-counts.js';
 import { NOTIFICATION_COLUMNS, toNotification, type NotificationRow } from './notification-rows.js';
 import type { SqlClient, SqlQuery } from './sql-client.js';
 
@@ -21,13 +22,18 @@ export async function insertNotifications(sql: SqlClient, items: readonly NewNot
     if (fresh.length === 0) return [];
 
     const seqs = await allocateSeqs(tx, fresh);
+    // Counted from what the INSERT returns, so a row skipped by ON CONFLICT is not counted; the
+    // counter rows are this transaction's already (allocateSeqs), so counting waits on no one.
     const rows = await tx.query<NotificationRow>(
-      `INSERT INTO notifications (id, recipient_id, seq, sender_id, kind, message, link, data, created_at)
-       SELECT id, recipient_id, seq, sender_id, kind, message, link, data::jsonb, created_at
-         FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
-           AS t (id, recipient_id, seq, sender_id, kind, message, link, data, created_at)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING ${NOTIFICATION_COLUMNS}`,
+      withCounts(
+        `INSERT INTO notifications (id, recipient_id, seq, sender_id, kind, message, link, data, created_at)
+         SELECT id, recipient_id, seq, sender_id, kind, message, link, data::jsonb, created_at
+           FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+             AS t (id, recipient_id, seq, sender_id, kind, message, link, data, created_at)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning('NULL::text')}`,
+        `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+      ),
       [
         fresh.map((item) => item.id),
         fresh.map((item) => item.recipientId),

@@ -1,6 +1,7 @@
 import { NOTIFICATION_STATUSES, type NotificationStatus } from '../notifications/notification.js';
 import type { NotificationFilter, NotificationPage, NotificationPageQuery } from '../notifications/ports.js';
 import { NOTIFICATION_COLUMNS, toNotification, type NotificationRow } from './notification-rows.js';
+import { countedTotal } from './inbox-counts.js';
 import type { SqlQuery } from './sql-client.js';
 
 /** When a query names neither `first` nor `last`: a bounded page, never the whole inbox. */
@@ -14,52 +15,70 @@ const STATUS_CONDITIONS: Record<NotificationStatus, string> = {
   archived: 'archived_at IS NOT NULL',
 };
 
+interface PageRow extends Omit<NotificationRow, 'id'> {
+  /** Null on the one row that carries only the summary, when the page is empty. */
+  id: string | null;
+  total_count: number | null;
+  newer_exist: boolean;
+  older_exist: boolean;
+}
+
 /**
  * Keyset paging on seq, newest first. `first` (with `after`) walks towards older rows, `last`
  * (with `before`) towards newer ones; both are honoured together as Relay specifies.
- * Each page costs two statements: the rows (limit + 1, to see past the page) and one row of
- * totals (count, and whether rows exist beyond the cursors).
+ *
+ * One statement, one round trip: the rows (limit + 1, to see past the page) joined to one row of
+ * totals (the count, and whether rows exist beyond the cursors), which comes back alone when the
+ * page is empty. Both read one snapshot, so the count always agrees with the rows. The count is
+ * the recipient's counter row unless kinds are filtered, which the counters do not split by:
+ * then it is a count over the (recipient_id, kind, seq) index.
  */
 export async function listNotifications(sql: SqlQuery, query: NotificationPageQuery): Promise<NotificationPage> {
   const towardsNewer = query.first === undefined && query.last !== undefined;
   const limit = (towardsNewer ? query.last : query.first) ?? DEFAULT_PAGE_SIZE;
+  const order = towardsNewer ? 'ASC' : 'DESC';
 
-  const page = new Params();
-  const range = [filterConditions(page, query.userId, query.filter)];
-  if (query.after !== undefined) range.push(`seq < ${page.add(query.after)}`);
-  if (query.before !== undefined) range.push(`seq > ${page.add(query.before)}`);
-  const pageSql = `SELECT ${NOTIFICATION_COLUMNS} FROM notifications WHERE ${range.join(' AND ')}
-                   ORDER BY seq ${towardsNewer ? 'ASC' : 'DESC'} LIMIT ${page.add(limit + 1)}`;
+  const params = new Params();
+  const user = params.add(query.userId);
+  const filtered = filterConditions(params, user, query.filter);
+  const range = [filtered];
+  if (query.after !== undefined) range.push(`seq < ${params.add(query.after)}`);
+  if (query.before !== undefined) range.push(`seq > ${params.add(query.before)}`);
 
-  const totals = new Params();
-  // Built on first use, so that a statement that needs no filter binds no parameter for it.
-  let filteredSql: string | undefined;
-  const filtered = () => (filteredSql ??= filterConditions(totals, query.userId, query.filter));
-  const count = query.countTotal === false ? 'NULL::bigint' : `(SELECT count(*) FROM notifications WHERE ${filtered()})`;
+  const count =
+    query.countTotal === false
+      ? 'NULL::bigint'
+      : query.filter?.kind === undefined
+        ? countedTotal(query.filter?.status ?? DEFAULT_STATUSES, user)
+        : `(SELECT count(*) FROM notifications WHERE ${filtered})`;
   const beyondCursor = (cursor: number | undefined, op: '>=' | '<=') =>
-    cursor === undefined
-      ? 'FALSE'
-      : `EXISTS (SELECT 1 FROM notifications WHERE ${filtered()} AND seq ${op} ${totals.add(cursor)})`;
-  const totalsSql = `SELECT ${count} AS total_count,
-                            ${beyondCursor(query.after, '>=')} AS newer_exist,
-                            ${beyondCursor(query.before, '<=')} AS older_exist`;
+    cursor === undefined ? 'FALSE' : `EXISTS (SELECT 1 FROM notifications WHERE ${filtered} AND seq ${op} ${params.add(cursor)})`;
 
-  const [rows, [summary]] = await Promise.all([
-    sql.query<NotificationRow>(pageSql, page.values),
-    sql.query<{ total_count: number | null; newer_exist: boolean; older_exist: boolean }>(totalsSql, totals.values),
-  ]);
+  const rows = await sql.query<PageRow>(
+    `WITH summary AS (
+       SELECT ${count} AS total_count,
+              ${beyondCursor(query.after, '>=')} AS newer_exist,
+              ${beyondCursor(query.before, '<=')} AS older_exist),
+     page AS (
+       SELECT ${NOTIFICATION_COLUMNS} FROM notifications WHERE ${range.join(' AND ')}
+        ORDER BY seq ${order} LIMIT ${params.add(limit + 1)})
+     SELECT page.*, summary.* FROM summary LEFT JOIN page ON TRUE ORDER BY page.seq ${order}`,
+    params.values,
+  );
+  const summary = rows[0];
+  const found = rows.filter((row): row is PageRow & { id: string } => row.id !== null);
 
   let items: NotificationRow[];
   let hasNextPage: boolean;
   let hasPreviousPage: boolean;
   if (towardsNewer) {
-    hasPreviousPage = rows.length > limit;
+    hasPreviousPage = found.length > limit;
     hasNextPage = false;
-    items = rows.slice(0, limit).reverse();
+    items = found.slice(0, limit).reverse();
   } else {
-    hasNextPage = rows.length > limit;
+    hasNextPage = found.length > limit;
     hasPreviousPage = false;
-    items = rows.slice(0, limit);
+    items = found.slice(0, limit);
     if (query.last !== undefined && items.length > query.last) {
       hasPreviousPage = true;
       items = items.slice(items.length - query.last);
@@ -74,8 +93,9 @@ export async function listNotifications(sql: SqlQuery, query: NotificationPageQu
   };
 }
 
-function filterConditions(params: Params, userId: string, filter: NotificationFilter | undefined): string {
-  const conditions = [`recipient_id = ${params.add(userId)}`, statusCondition(filter?.status ?? DEFAULT_STATUSES)];
+/** `user` is the placeholder already bound to the recipient's id. */
+function filterConditions(params: Params, user: string, filter: NotificationFilter | undefined): string {
+  const conditions = [`recipient_id = ${user}`, statusCondition(filter?.status ?? DEFAULT_STATUSES)];
   if (filter?.kind !== undefined) conditions.push(`kind = ANY(${params.add([...filter.kind])}::text[])`);
   return conditions.join(' AND ');
 }

@@ -2,6 +2,8 @@ import type { Notification, User } from '../notifications/notification.js';
 import type { NotificationStore } from '../notifications/ports.js';
 import { insertNotifications } from './insert-notifications.js';
 import { listNotifications } from './list-notifications.js';
+import { deleteCreatedBefore } from './delete-created-before.js';
+import { countedReturning, countedTotal, ROW_STATUS, rowsOfLockedRecipient, statusOf, withCounts } from './inbox-counts.js';
 import { NOTIFICATION_COLUMNS, inOrderOf, storableIds, toNotification, type NotificationRow } from './notification-rows.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -33,19 +35,22 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       ),
 
     async unreadCount(userId) {
-      const [row] = await sql.query<{ count: number }>(
-        'SELECT count(*) AS count FROM notifications WHERE recipient_id = $1 AND read_at IS NULL AND archived_at IS NULL',
-        [userId],
-      );
+      const [row] = await sql.query<{ count: number }>(`SELECT ${countedTotal(['unread'], '$1')} AS count`, [userId]);
       return row?.count ?? 0;
     },
+
+    // Each change below takes the recipient's counter row before its rows (rowsOfLockedRecipient),
+    // and states in countedReturning the status its WHERE clause pinned before the change.
 
     markRead: (userId, ids, at) =>
       byIds(ids, (wanted) =>
         sql.query<NotificationRow>(
-          `UPDATE notifications SET read_at = $3
-            WHERE recipient_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL
-           RETURNING ${NOTIFICATION_COLUMNS}`,
+          withCounts(
+            `UPDATE notifications SET read_at = $3
+              WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND read_at IS NULL
+             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning(statusOf('FALSE', 'archived_at IS NOT NULL'))}`,
+            `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+          ),
           [userId, wanted, at.toISOString()],
         ),
       ),
@@ -53,9 +58,12 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     markUnread: (userId, ids) =>
       byIds(ids, (wanted) =>
         sql.query<NotificationRow>(
-          `UPDATE notifications SET read_at = NULL
-            WHERE recipient_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NOT NULL
-           RETURNING ${NOTIFICATION_COLUMNS}`,
+          withCounts(
+            `UPDATE notifications SET read_at = NULL
+              WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND read_at IS NOT NULL
+             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning(statusOf('TRUE', 'archived_at IS NOT NULL'))}`,
+            `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+          ),
           [userId, wanted],
         ),
       ),
@@ -63,11 +71,12 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     async markAllRead(userId, at) {
       // Only what counts as unread, so the count returned is exactly the drop in unreadCount.
       const [row] = await sql.query<{ count: number }>(
-        `WITH changed AS (
-           UPDATE notifications SET read_at = $2
-            WHERE recipient_id = $1 AND read_at IS NULL AND archived_at IS NULL
-           RETURNING 1)
-         SELECT count(*) AS count FROM changed`,
+        withCounts(
+          `UPDATE notifications SET read_at = $2
+            WHERE ${rowsOfLockedRecipient('$1')} AND read_at IS NULL AND archived_at IS NULL
+           RETURNING recipient_id, seq, ${countedReturning(`'unread'`)}`,
+          'SELECT count(*) AS count FROM changed',
+        ),
         [userId, at.toISOString()],
       );
       return row?.count ?? 0;
@@ -76,9 +85,12 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     archive: (userId, ids, at) =>
       byIds(ids, (wanted) =>
         sql.query<NotificationRow>(
-          `UPDATE notifications SET archived_at = $3
-            WHERE recipient_id = $1 AND id = ANY($2::uuid[]) AND archived_at IS NULL
-           RETURNING ${NOTIFICATION_COLUMNS}`,
+          withCounts(
+            `UPDATE notifications SET archived_at = $3
+              WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND archived_at IS NULL
+             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning(statusOf('read_at IS NOT NULL', 'FALSE'))}`,
+            `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+          ),
           [userId, wanted, at.toISOString()],
         ),
       ),
@@ -87,21 +99,17 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       const wanted = storableIds(ids);
       if (wanted.length === 0) return [];
       const rows = await sql.query<{ id: string }>(
-        'DELETE FROM notifications WHERE recipient_id = $1 AND id = ANY($2::uuid[]) RETURNING id',
+        withCounts(
+          `DELETE FROM notifications WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[])
+           RETURNING id, recipient_id, seq, ${countedReturning(ROW_STATUS, 'NULL::text')}`,
+          'SELECT id FROM changed',
+        ),
         [userId, wanted],
       );
       return inOrderOf(wanted, rows).map((row) => row.id);
     },
 
-    async deleteCreatedBefore(before) {
-      // inbox_counters stay: a recipient's seq must never restart below numbers clients have seen.
-      const [row] = await sql.query<{ count: number }>(
-        `WITH removed AS (DELETE FROM notifications WHERE created_at < $1 RETURNING 1)
-         SELECT count(*) AS count FROM removed`,
-        [before.toISOString()],
-      );
-      return row?.count ?? 0;
-    },
+    deleteCreatedBefore: (before) => deleteCreatedBefore(sql, before),
 
     listUsers: () => sql.query<User>('SELECT id, name FROM users ORDER BY id'),
 

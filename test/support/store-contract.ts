@@ -3,15 +3,20 @@
  * One store per back-end; each case isolates itself with fresh recipient ids.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StoreRefused } from '../../src/notifications/errors.js';
-import type { NewNotification, Notification } from '../../src/notifications/notification.js';
+import type { NewNotification, Notification, NotificationStatus } from '../../src/notifications/notification.js';
 import type { NotificationStore } from '../../src/notifications/ports.js';
 import { runMigrations, type Migration } from '../../src/store/migrations.js';
-import type { SqlClient } from '../../src/store/sql-client.js';
+import { migrations } from '../../src/store/migrations/index.js';
+import { createNotificationStore } from '../../src/store/notification-store.js';
+import type { SqlClient, SqlQuery } from '../../src/store/sql-client.js';
+import { countDrift, freshCounts, storedCounts, type Counts } from './inbox-counts.js';
 
 export interface OpenedStore {
   store: NotificationStore;
+  /** The store's database, for test-only reads (fresh counts) beside the store. */
+  sql: SqlQuery;
   dispose(): Promise<void>;
 }
 
@@ -55,6 +60,39 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
     afterAll(async () => {
       await opened?.dispose();
     });
+    // Whatever a case did, no recipient's kept counts may differ from a fresh count.
+    afterEach(async () => {
+      expect(await countDrift(opened.sql)).toEqual([]);
+    });
+
+    const STATUS_SETS: readonly (readonly NotificationStatus[])[] = [
+      [],
+      ['unread'],
+      ['read'],
+      ['archived'],
+      ['unread', 'read'],
+      ['unread', 'archived'],
+      ['read', 'archived'],
+      ['unread', 'read', 'archived'],
+    ];
+
+    /**
+     * `user`'s rows, counted afresh, are `expected`; the kept counts, unreadCount and the
+     * totalCount of every status filter say the same; and no recipient anywhere has drifted.
+     */
+    async function expectCounts(user: string, expected: Counts): Promise<void> {
+      expect(await freshCounts(opened.sql, user)).toEqual(expected);
+      expect((await storedCounts(opened.sql, user)) ?? { unread: 0, read: 0, archived: 0 }).toEqual(expected);
+      expect(await store.unreadCount(user)).toBe(expected.unread);
+      expect((await store.listNotifications({ userId: user, first: 1 })).totalCount).toBe(expected.unread + expected.read);
+      for (const status of STATUS_SETS) {
+        const page = await store.listNotifications({ userId: user, first: 1, filter: { status } });
+        expect(page.totalCount, `totalCount of ${status.join('+') || 'no status'}`).toBe(
+          status.reduce((sum, each) => sum + expected[each], 0),
+        );
+      }
+      expect(await countDrift(opened.sql)).toEqual([]);
+    }
 
     /** A recipient with `count` notifications, seq ascending with creation. */
     async function inbox(count: number, make: (index: number) => Partial<NewNotification> = () => ({})) {
@@ -457,6 +495,144 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
       });
     });
 
+    describe('counts', () => {
+      it('keep equal to a fresh count after every kind of change, counting only rows that changed state', async () => {
+        const [user, other] = [newUser(), newUser()];
+        const mine = Array.from({ length: 6 }, () => notification(user));
+        const [n1, n2, n3, n4, n5, n6] = mine.map((item) => item.id) as [string, string, string, string, string, string];
+        const theirs = [notification(other), notification(other)];
+
+        // A batch with an id twice, across two recipients, then redelivered with one more row.
+        await store.insertNotifications([...mine.slice(0, 5), mine[0] as NewNotification, ...theirs]);
+        await expectCounts(user, { unread: 5, read: 0, archived: 0 });
+        await expectCounts(other, { unread: 2, read: 0, archived: 0 });
+        await store.insertNotifications([...mine, ...theirs, { ...(mine[1] as NewNotification), id: n2.toUpperCase() }]);
+        await expectCounts(user, { unread: 6, read: 0, archived: 0 });
+        await expectCounts(other, { unread: 2, read: 0, archived: 0 });
+
+        // Read twice, and with an unknown id and a malformed one: counted once.
+        await store.markRead(user, [n1, n2, n3, randomUUID(), 'nonsense'], new Date());
+        await store.markRead(user, [n1, n2], new Date());
+        await expectCounts(user, { unread: 3, read: 3, archived: 0 });
+
+        // Archiving an unread and a read row, then both again.
+        await store.archive(user, [n3, n4], new Date());
+        await store.archive(user, [n3, n4], new Date());
+        await expectCounts(user, { unread: 2, read: 2, archived: 2 });
+
+        // An archived row read or unread stays archived: no count moves.
+        await store.markRead(user, [n4], new Date());
+        await expectCounts(user, { unread: 2, read: 2, archived: 2 });
+        await store.markUnread(user, [n3, n4, n2]);
+        await store.markUnread(user, [n2]);
+        await expectCounts(user, { unread: 3, read: 1, archived: 2 });
+
+        // Another user naming these ids changes nothing, on either side.
+        await store.markRead(other, [n5, n6], new Date());
+        await store.markUnread(other, [n1]);
+        await store.archive(other, [n5], new Date());
+        await store.delete(other, [n5, n6]);
+        await store.markAllRead(newUser(), new Date());
+        await expectCounts(user, { unread: 3, read: 1, archived: 2 });
+        await expectCounts(other, { unread: 2, read: 0, archived: 0 });
+
+        // Only unread, not archived, rows: n3 and n4 stay archived.
+        expect(await store.markAllRead(user, new Date())).toBe(3);
+        expect(await store.markAllRead(user, new Date())).toBe(0);
+        await expectCounts(user, { unread: 0, read: 4, archived: 2 });
+
+        // One of each status, a missing id and one deleted twice.
+        await store.markUnread(user, [n5]);
+        await store.delete(user, [n5, n6, n3, randomUUID()]);
+        await store.delete(user, [n5, n6, n3]);
+        await expectCounts(user, { unread: 0, read: 2, archived: 1 });
+        await expectCounts(other, { unread: 2, read: 0, archived: 0 });
+
+        await store.delete(user, [n1, n2, n4]);
+        await expectCounts(user, { unread: 0, read: 0, archived: 0 });
+        // The row stays (its seq must not restart), at zero.
+        expect(await storedCounts(opened.sql, user)).toEqual({ unread: 0, read: 0, archived: 0 });
+      });
+
+      it('keep equal to a fresh count through retention, across recipients and statuses', async () => {
+        const [ann, bob] = [newUser(), newUser()];
+        const old = new Date('1970-06-01T00:00:00Z');
+        const cutoff = new Date('1971-01-01T00:00:00Z');
+        const stored = await store.insertNotifications([
+          ...Array.from({ length: 4 }, () => notification(ann, { createdAt: old })),
+          notification(ann),
+          ...Array.from({ length: 3 }, () => notification(bob, { createdAt: old })),
+          notification(bob),
+        ]);
+        const [a1, a2, a3] = ids(stored);
+        await store.markRead(ann, [a1 as string, a2 as string], new Date());
+        await store.archive(ann, [a2 as string, a3 as string], new Date());
+        await expectCounts(ann, { unread: 2, read: 1, archived: 2 });
+
+        expect(await store.deleteCreatedBefore(cutoff)).toBe(7);
+        await expectCounts(ann, { unread: 1, read: 0, archived: 0 });
+        await expectCounts(bob, { unread: 1, read: 0, archived: 0 });
+        expect(await store.deleteCreatedBefore(cutoff)).toBe(0);
+        await expectCounts(ann, { unread: 1, read: 0, archived: 0 });
+      });
+
+      it('answers a kind filter with a count of that kind, beside the status counts', async () => {
+        const kinds = ['like', 'like', 'follow', 'like'] as const;
+        const { user, stored } = await inbox(4, (index) => ({ kind: kinds[index] }));
+        await store.archive(user, [stored[0]?.id as string], new Date());
+        const count = (filter: Parameters<typeof store.listNotifications>[0]['filter']) =>
+          store.listNotifications({ userId: user, first: 1, filter }).then((page) => page.totalCount);
+        expect(await count({ kind: ['like'] })).toBe(2);
+        expect(await count({ kind: ['like'], status: ['archived'] })).toBe(1);
+        expect(await count({ kind: ['follow', 'like'], status: ['unread', 'read', 'archived'] })).toBe(4);
+        expect(await count({ kind: [] })).toBe(0);
+      });
+
+      it('keep equal to a fresh count while ingest, read state, delete and retention run at once', async () => {
+        const users = [newUser(), newUser(), newUser()];
+        const [ann, bob] = users as [string, string, string];
+        const old = new Date('1970-06-01T00:00:00Z');
+        const cutoff = new Date('1971-01-01T00:00:00Z');
+        // Batches name the recipients in different orders, so counter rows are asked for in every order.
+        const batch = (index: number) =>
+          Array.from({ length: 12 }, (_, row) =>
+            notification(users[(row + index) % users.length] as string, row % 5 === 0 ? { createdAt: old } : {}),
+          );
+        const seeded = await store.insertNotifications(Array.from({ length: 4 }, (_, index) => batch(index)).flat());
+        const annIds = ids(seeded.filter((item) => item.recipientId === ann));
+        const [readIds, unreadIds, archiveIds, deleteIds] = [0, 1, 2, 3].map((part) =>
+          annIds.filter((_, index) => index % 4 === part),
+        ) as [string[], string[], string[], string[]];
+        await store.markRead(ann, unreadIds, new Date());
+
+        const batches = Array.from({ length: 8 }, (_, index) => batch(index));
+        const at = () => new Date();
+        await Promise.all([
+          ...batches.map((each) => store.insertNotifications(each)),
+          // Redeliveries, racing the first deliveries of the same rows.
+          ...batches.slice(0, 4).map((each) => store.insertNotifications(each)),
+          ...readIds.map((id) => store.markRead(ann, [id], at())),
+          store.markRead(ann, readIds, at()),
+          store.markUnread(ann, unreadIds),
+          store.archive(ann, archiveIds, at()),
+          store.delete(ann, deleteIds),
+          store.markAllRead(ann, at()),
+          store.markAllRead(bob, at()),
+          store.markAllRead(bob, at()),
+          store.deleteCreatedBefore(cutoff),
+        ]);
+        // The old rows of batches that committed after retention ran.
+        await store.deleteCreatedBefore(cutoff);
+
+        expect(await countDrift(opened.sql)).toEqual([]);
+        const counts = await Promise.all(users.map((user) => freshCounts(opened.sql, user)));
+        for (const [index, user] of users.entries()) await expectCounts(user, counts[index] as Counts);
+        // 12 batches of 12 rows (3 of them old, so gone), less ann's recent rows deleted.
+        const deletedRecent = seeded.filter((row) => deleteIds.includes(row.id) && row.createdAt >= cutoff).length;
+        expect(counts.reduce((sum, each) => sum + each.unread + each.read + each.archived, 0)).toBe(12 * 9 - deletedRecent);
+      });
+    });
+
     describe('users', () => {
       it('seeds missing users without overwriting, and lists and gets them', async () => {
         const prefix = `u-${randomUUID()}`;
@@ -524,6 +700,48 @@ export function describeMigrationContract(name: string, open: () => Promise<Open
       const all = runs.flat().sort((a, b) => a - b);
       expect(all).toEqual([...new Set(all)]);
       expect(all.length).toBeGreaterThan(0);
+    });
+
+    it('counts, when it adds the counts, the rows stored before them', async () => {
+      const sql = await fresh();
+      expect(await runMigrations(sql, migrations.filter((migration) => migration.version === 1))).toEqual([1]);
+      const [ann, bob, cy] = [newUser(), newUser(), newUser()];
+      // As version 1 left them: ann's and cy's counter rows, none for bob (which no code path
+      // leaves, but the backfill must not depend on it), cy with no rows left after retention.
+      await sql.query(
+        `INSERT INTO inbox_counters (user_id, last_seq) VALUES ($1, 9), ($2, 4)`,
+        [ann, cy],
+      );
+      const rows: [string, number, string | null, string | null][] = [
+        [ann, 1, null, null],
+        [ann, 2, null, null],
+        [ann, 4, '2025-01-01T00:00:00Z', null],
+        [ann, 7, '2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z'],
+        [ann, 9, null, '2025-01-02T00:00:00Z'],
+        [bob, 3, null, null],
+        [bob, 6, '2025-01-01T00:00:00Z', null],
+      ];
+      await sql.query(
+        `INSERT INTO notifications (id, recipient_id, seq, kind, message, created_at, read_at, archived_at)
+         SELECT gen_random_uuid(), recipient_id, seq, 'like', 'm', now(), read_at, archived_at
+           FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::timestamptz[]) AS t (recipient_id, seq, read_at, archived_at)`,
+        [rows.map((row) => row[0]), rows.map((row) => row[1]), rows.map((row) => row[2]), rows.map((row) => row[3])],
+      );
+
+      expect(await runMigrations(sql)).toEqual(migrations.map((migration) => migration.version).filter((version) => version > 1));
+      expect(await countDrift(sql)).toEqual([]);
+      expect(await storedCounts(sql, ann)).toEqual({ unread: 2, read: 1, archived: 2 });
+      expect(await storedCounts(sql, bob)).toEqual({ unread: 1, read: 1, archived: 0 });
+      expect(await storedCounts(sql, cy)).toEqual({ unread: 0, read: 0, archived: 0 });
+
+      // Numbering goes on above every stored row, and the counts from there on are kept.
+      const store = createNotificationStore(sql);
+      const [next] = await store.insertNotifications([notification(bob)]);
+      expect(next?.seq).toBe(7);
+      const [again] = await store.insertNotifications([notification(ann)]);
+      expect(again?.seq).toBe(10);
+      expect(await store.unreadCount(bob)).toBe(2);
+      expect(await countDrift(sql)).toEqual([]);
     });
 
     it('applies a later migration in order, and rolls back one that fails', async () => {

@@ -1,5 +1,6 @@
 import type { Migration } from './migration.js';
 import { init } from './001-init.js';
+import { inboxCounts } from './002-inbox-counts.js';
 
 /** In version order; a released migration is never edited, a change is a new one. */
-export const migrations: readonly Migration[] = [init];
+export const migrations: readonly Migration[] = [init, inboxCounts];
