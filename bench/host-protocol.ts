@@ -12,6 +12,10 @@ export type HostCommand =
       users: User[];
     }
   | { op: 'start-bare-yoga' }
+  /** Adds users to the running system's store (the connections figure's thousands of them). */
+  | { op: 'seed-users'; users: User[] }
+  /** A full garbage collection (the process runs with --expose-gc), before a memory reading. */
+  | { op: 'gc' }
   | { op: 'stop' };
 
 export interface HostStarted {
@@ -21,7 +25,7 @@ export interface HostStarted {
   startReturnedAt: number;
 }
 
-export type HostResult = HostStarted | { stopped: true };
+export type HostResult = HostStarted | { stopped: true } | { seeded: number } | { collected: boolean };
 
 export type HostRequest = { id: number } & HostCommand;
 export type HostReply = { id: number } & ({ ok: true; result: HostResult } | { ok: false; error: string });

@@ -6,12 +6,13 @@
  */
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import type { User } from '../src/notifications/notification.js';
 import { startSystem } from '../src/system.js';
 import { startBareYoga } from './bare-yoga.js';
 import type { HostCommand, HostReply, HostRequest, HostResult } from './host-protocol.js';
 import { wallClockMs } from './stats.js';
 
-let running: { stop(): Promise<void> } | undefined;
+let running: { stop(): Promise<void>; seedUsers?: (users: User[]) => Promise<void> } | undefined;
 
 async function handle(command: HostCommand): Promise<HostResult> {
   switch (command.op) {
@@ -27,7 +28,7 @@ async function handle(command: HostCommand): Promise<HostResult> {
         ...(command.pgSchema !== undefined && { pgSchema: command.pgSchema }),
       });
       const startReturnedAt = wallClockMs();
-      running = system;
+      running = { stop: () => system.stop(), seedUsers: (users) => system.store.seedUsers(users) };
       await system.store.seedUsers(command.users);
       return { url: system.url, startCalledAt, startReturnedAt };
     }
@@ -37,6 +38,16 @@ async function handle(command: HostCommand): Promise<HostResult> {
       const bare = await startBareYoga();
       running = bare;
       return { url: bare.url, startCalledAt, startReturnedAt: wallClockMs() };
+    }
+    case 'seed-users': {
+      if (!running?.seedUsers) throw new Error('no system is running');
+      await running.seedUsers(command.users);
+      return { seeded: command.users.length };
+    }
+    case 'gc': {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      return { collected: gc !== undefined };
     }
     case 'stop': {
       const current = running;

@@ -1,7 +1,9 @@
-/** The bench's results: a table on the terminal, and bench/results/latest.{json,md}. */
+/** The bench's results: a table on the terminal, and bench/results/latest.{json,md,svg}. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { latencyChartSvg } from './chart.js';
+import { summarize, targetRows, targetTable } from './results.js';
 import type { FigureId } from './settings.js';
 
 export interface Measurement {
@@ -24,6 +26,10 @@ export interface FigureResult {
   notes: string[];
   seconds: number;
   error?: string;
+  /** The figure's numbers under the names bench/results.ts gives them (`sendPerSec`, …). */
+  keys?: Record<string, number>;
+  /** Latency distributions to chart: [percentile, ms] points per series. */
+  curves?: { label: string; points: [number, number][] }[];
 }
 
 export interface MachineInfo {
@@ -40,7 +46,7 @@ export interface BenchReport {
   date: string;
   command: string;
   machine: MachineInfo;
-  parts: { kafka: string; store: string; partitions: number; scale: number; serverNodeEnv: string };
+  parts: { kafka: string; stores: string; partitions: number; scale: number; serverNodeEnv: string; serverRunner: string };
   settings: unknown;
   figures: FigureResult[];
   totalSeconds: number;
@@ -66,6 +72,7 @@ export function formatRatio(ratio: number | undefined): string {
 
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
   if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
   if (Math.abs(value) >= 10) return value.toFixed(1);
   return value.toFixed(2);
@@ -99,7 +106,7 @@ export function textTable(report: BenchReport): string {
   const m = report.machine;
   const lines: string[] = [
     `kafka-notify bench, ${report.date}: ${report.command}`,
-    `${m.cpus} × ${m.cpuModel}, Node ${m.node}; Kafka ${report.parts.kafka}; ${report.parts.store}; ${report.parts.partitions} partitions; ` +
+    `${m.cpus} × ${m.cpuModel}, Node ${m.node}; Kafka ${report.parts.kafka}; ${report.parts.stores}; ${report.parts.partitions} partitions; ` +
       `load average ${m.loadAverageAtStart.join('/')} → ${(m.loadAverageAtEnd ?? []).join('/')}`,
     'Ratios to the baseline measured in the same run are the figures; absolute numbers on a shared machine are noise.',
   ];
@@ -114,6 +121,7 @@ export function textTable(report: BenchReport): string {
     }
     for (const note of figure.notes) lines.push(`  · ${note}`);
   }
+  lines.push('', 'Targets (performance issue 9):', targetTable(targetRows(summarize(report.figures))));
   return lines.join('\n');
 }
 
@@ -126,10 +134,16 @@ export function markdown(report: BenchReport): string {
     `- command: \`${report.command}\``,
     `- machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}; Node ${m.node}`,
     `- load average (1/5/15 min) at start ${m.loadAverageAtStart.join(' / ')}, at end ${(m.loadAverageAtEnd ?? []).join(' / ')}`,
-    `- parts: Kafka ${report.parts.kafka}; store ${report.parts.store}; ${report.parts.partitions} partitions; scale ${report.parts.scale}; server processes with NODE_ENV=${report.parts.serverNodeEnv}`,
+    `- parts: Kafka ${report.parts.kafka}; stores ${report.parts.stores}; ${report.parts.partitions} partitions; scale ${report.parts.scale}; server processes with NODE_ENV=${report.parts.serverNodeEnv}, running ${report.parts.serverRunner}`,
     `- total ${report.totalSeconds.toFixed(0)} s`,
     '',
     'Absolute numbers on a shared machine are noise; the ratios to the baseline measured in the same run are the figures.',
+    '',
+    '## Targets',
+    '',
+    targetTable(targetRows(summarize(report.figures))),
+    '',
+    'The latency distribution of the open-loop run and of its raw baseline: [latest.svg](latest.svg).',
   ];
   for (const figure of report.figures) {
     lines.push('', `## ${figure.title}`, '', `Ratio: ${figure.ratioNote}.`, '');
@@ -143,9 +157,18 @@ export function markdown(report: BenchReport): string {
 
 export async function writeReport(dir: string, report: BenchReport): Promise<string[]> {
   await mkdir(dir, { recursive: true });
+  const summary = summarize(report.figures);
   const json = path.join(dir, 'latest.json');
   const md = path.join(dir, 'latest.md');
-  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  // The summary's numbers first, at the top level, where a script comparing runs looks for them.
+  await writeFile(json, `${JSON.stringify({ ...summary, targets: targetRows(summary), ...report }, null, 2)}\n`);
   await writeFile(md, markdown(report));
-  return [json, md];
+  const written = [json, md];
+  const curves = report.figures.flatMap((figure) => figure.curves ?? []);
+  if (curves.length > 0) {
+    const svg = path.join(dir, 'latest.svg');
+    await writeFile(svg, latencyChartSvg(`send → push latency at a steady ${summary.steadyRate ?? '?'}/s, open loop (${report.date.slice(0, 16)} UTC)`, curves));
+    written.push(svg);
+  }
+  return written;
 }

@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: starts its own real parts (a Kafka broker from the jars, or KAFKA_BROKERS; the
- * real system through startSystem in a server process of its own; PGlite in a temp folder, or
- * PostgreSQL in a schema of its own with BENCH_DATABASE_URL), measures five figures, each as a
- * ratio to a baseline measured in the same run, prints a table, writes bench/results/latest.{json,md},
- * and stops everything it started, also on failure and on Ctrl-C.
+ * `npm run bench [-- --quick]`: starts its own real parts (a Kafka broker from the jars, or
+ * KAFKA_BROKERS; the real system through startSystem, once per store, each in a server process of
+ * its own: PostgreSQL in a schema of its own, PGlite in a temp folder), measures the figures, each
+ * against a baseline measured in the same run or a target, prints a table, writes
+ * bench/results/latest.{json,md,svg}, and stops everything it started, also on failure and on Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,16 +14,22 @@ import { KAFKA_VERSION, startLocalBroker } from '../src/local-broker/local-broke
 import { projectPaths } from '../src/local-broker/paths.js';
 import { DEMO_USERS } from '../src/notifications/demo-users.js';
 import { BENCH_JWT_SECRET, httpStatus } from './clients.js';
-import { benchUsers, type BenchContext } from './context.js';
+import { benchUsers, seededUsers, type BenchContext, type StoreSystem } from './context.js';
+import { connectionsFigure } from './figures/connections.js';
 import { fanoutFigure } from './figures/fanout.js';
+import { idleRssFigure } from './figures/idle-rss.js';
 import { ingestFigure } from './figures/ingest.js';
 import { latencyFigure } from './figures/latency.js';
 import { produceFigure } from './figures/produce.js';
 import { queryFigure } from './figures/query.js';
+import { steadyFigure } from './figures/steady.js';
+import type { SqlClient } from '../src/store/sql-client.js';
+import { hostEntry } from './host-bundle.js';
 import { SERVER_NODE_ENV, spawnHost, type HostProcess } from './host-process.js';
 import { rawKafka, recipientsAcrossPartitions } from './kafka-raw.js';
+import { openRawDatabase } from './raw-insert.js';
 import { machineInfo, textTable, writeReport, type BenchReport, type FigureResult } from './report.js';
-import { benchCommand, readSettings, type FigureId } from './settings.js';
+import { benchCommand, readSettings, STORE_NAMES, type FigureId } from './settings.js';
 import { waitFor } from './stats.js';
 
 const STEP_TIMEOUT_MS = 60_000;
@@ -58,8 +64,9 @@ function createCleanup(log: (line: string) => void) {
 }
 
 async function main(): Promise<number> {
-  const settings = readSettings(process.env);
-  const command = benchCommand(process.env);
+  const argv = process.argv.slice(2);
+  const settings = readSettings(process.env, argv);
+  const command = benchCommand(process.env, argv);
   const machine = machineInfo();
   const date = new Date().toISOString();
   const started = performance.now();
@@ -83,7 +90,7 @@ async function main(): Promise<number> {
 
   const figures: FigureResult[] = [];
   try {
-    log(`${command}  (scale ${settings.scale}, ${settings.partitions} partitions, ${settings.databaseUrl ? 'PostgreSQL' : 'PGlite'})`);
+    log(`${command}  (scale ${settings.scale}, ${settings.partitions} partitions, ${settings.stores.map((store) => STORE_NAMES[store]).join(' and ')})`);
     let brokers = settings.brokers;
     let brokerPid: number | undefined;
     if (!brokers) {
@@ -109,17 +116,31 @@ async function main(): Promise<number> {
       });
     }
 
-    const users = benchUsers(recipientsAcrossPartitions('bench-produce', settings.partitions, 2));
-    const seeded = [
-      ...users.produce,
-      users.latency,
-      users.fanout,
-      users.fanoutSingle,
-      users.fanoutChanges,
-      users.fanoutChangesHeavy,
-      users.query,
-      users.queryHeavy,
-    ].map((id) => ({ id, name: id }));
+    const users = benchUsers(
+      recipientsAcrossPartitions('bench-produce', settings.partitions, 2),
+      recipientsAcrossPartitions('bench-steady', settings.partitions, 2),
+    );
+    const seeded = seededUsers(users).map((id) => ({ id, name: id }));
+
+    const dropSchema = async (schema: string) => {
+      const client = new pg.Client({ connectionString: settings.databaseUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    };
+    const pgSchema = () => {
+      const schema = name('schema').replace(/-/g, '_');
+      cleanup.add(`schema ${schema}`, () => dropSchema(schema));
+      return schema;
+    };
+    const tempDir = async (purpose: string) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), `kafka-notify-bench-${purpose}-`));
+      cleanup.add(`temp folder ${dir}`, () => rm(dir, { recursive: true, force: true }));
+      return dir;
+    };
 
     const spawn = async (): Promise<HostProcess> => {
       const host = await spawnHost(root);
@@ -130,24 +151,13 @@ async function main(): Promise<number> {
       return host;
     };
 
-    const startSystem: BenchContext['startSystem'] = async (host, topic, { waitUntilReady = true } = {}) => {
+    const startSystem: BenchContext['startSystem'] = async (host, topic, { store, waitUntilReady = true }) => {
       const groupId = name('group');
-      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kafka-notify-bench-'));
-      const pgSchema = settings.databaseUrl ? name('schema').replace(/-/g, '_') : undefined;
-      const databaseUrl = settings.databaseUrl;
-      cleanup.add(`system on ${topic}`, async () => {
-        await host.close();
-        await rm(dataDir, { recursive: true, force: true });
-        if (databaseUrl && pgSchema) {
-          const client = new pg.Client({ connectionString: databaseUrl });
-          await client.connect();
-          try {
-            await client.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-          } finally {
-            await client.end();
-          }
-        }
-      });
+      const dataDir = await tempDir('system');
+      const schema = store === 'pg' ? pgSchema() : undefined;
+      const databaseUrl = store === 'pg' ? settings.databaseUrl : undefined;
+      // Registered after the folder and schema, so it runs before their removal.
+      cleanup.add(`system on ${topic}`, () => host.close());
       const env: Record<string, string> = {
         HOST: '127.0.0.1',
         PORT: '0',
@@ -163,32 +173,51 @@ async function main(): Promise<number> {
         AUTH_JWT_SECRET: BENCH_JWT_SECRET,
         // The bench measures throughput; the per-sender limit is for clients, not for this back end.
         SEND_RATE_SERVICE: '0',
-        // One bench token holds every connection, and fan-out puts hundreds of subscriptions on each.
+        // One bench token holds every connection, and fan-out puts hundreds of subscriptions on each;
+        // the connections figure opens 10,000 at once.
         LIMIT_CONNECTIONS_PER_USER: '100000',
         LIMIT_SUBSCRIPTIONS_PER_CONNECTION: '100000',
+        LIMIT_CONNECTIONS: '100000',
         ...(databaseUrl && { DATABASE_URL: databaseUrl }),
       };
-      const result = await host.startSystem({ env, brokers: brokers!, users: [...DEMO_USERS, ...seeded], ...(pgSchema && { pgSchema }) });
-      log(`system on ${topic}: startSystem took ${Math.round(result.startReturnedAt - result.startCalledAt)} ms`);
+      const result = await host.startSystem({ env, brokers: brokers!, users: [...DEMO_USERS, ...seeded], ...(schema && { pgSchema: schema }) });
+      log(`system on ${topic} (${STORE_NAMES[store]}): startSystem took ${Math.round(result.startReturnedAt - result.startCalledAt)} ms`);
       if (waitUntilReady) await waitFor(`the system on ${topic} to be ready`, async () => (await httpStatus(result.url, '/ready')) === 200);
       return { url: result.url, topic, groupId, startCalledAt: result.startCalledAt, startReturnedAt: result.startReturnedAt };
     };
 
-    const host = await spawn();
-    const onSystemA: FigureId[] = ['produce', 'latency', 'query', 'fanout'];
-    const needsA = onSystemA.some((id) => settings.figures.has(id));
-    const system = needsA ? await startSystem(host, name('notifications')) : { url: '', topic: '', groupId: '' };
-    if (needsA) log(`system A ready at ${system.url}`);
+    // One server process and system per store, started side by side: the figures that compare
+    // stores interleave them, and the idle one costs the other next to nothing.
+    const systems: StoreSystem[] = await Promise.all(
+      settings.stores.map(async (store) => {
+        const host = await spawn();
+        const system = await startSystem(host, name(`notifications-${store}`), { store });
+        log(`system on ${STORE_NAMES[store]} ready at ${system.url} (server process ${host.pid})`);
+        return { store, host, system };
+      }),
+    );
+    const primary = systems[0]!;
+    // The ingest baselines' databases, made while nothing is measured (a fresh PGlite takes seconds).
+    const rawDatabases = Promise.all(settings.stores.map((store) => (settings.figures.has('ingest') ? openRawDatabase({ settings, pgSchema, tempDir }, store) : undefined)));
+    const closeRawDatabases = async () => {
+      for (const sql of await rawDatabases) await sql?.close();
+    };
+    cleanup.add('ingest baseline databases', closeRawDatabases);
+    // A failure is the ingest figure's to report, when it awaits them.
+    rawDatabases.catch(() => {});
     const ctx: BenchContext = {
       settings,
       brokers,
       kafka,
       admin,
-      host,
+      host: primary.host,
+      system: primary.system,
+      systems,
       brokerPid,
-      system,
       users,
       startSystem,
+      pgSchema,
+      tempDir,
       spawnHost: spawn,
       name,
       log,
@@ -208,12 +237,20 @@ async function main(): Promise<number> {
         figures.push({ id, title: id, ratioNote: '', measurements: [], notes: [], seconds: (performance.now() - figureStarted) / 1000, error: message });
       }
     };
+    // Idle memory first, before any figure has grown a heap; ingest last, as it replaces the systems.
+    await measure('rss', () => idleRssFigure(ctx));
     await measure('produce', () => produceFigure(ctx));
     await measure('latency', () => latencyFigure(ctx));
     await measure('query', () => queryFigure(ctx));
     await measure('fanout', () => fanoutFigure(ctx));
-    if (needsA && settings.figures.has('ingest')) await host.stop();
-    await measure('ingest', () => ingestFigure(ctx, host));
+    await measure('steady', () => steadyFigure(ctx));
+    await measure('connections', () => connectionsFigure(ctx));
+    await measure('ingest', async () =>
+      ingestFigure(
+        ctx,
+        rawDatabases.then((all) => all.filter((sql): sql is SqlClient => sql !== undefined)),
+      ),
+    );
   } catch (error) {
     log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     figures.push({ id: 'setup', title: 'setup', ratioNote: '', measurements: [], notes: [], seconds: 0, error: String(error) });
@@ -230,10 +267,11 @@ async function main(): Promise<number> {
     machine,
     parts: {
       kafka: settings.brokers ? `KAFKA_BROKERS=${settings.brokers.join(',')}` : `${KAFKA_VERSION}, local broker from jars`,
-      store: settings.databaseUrl ? 'PostgreSQL' : 'PGlite',
+      stores: settings.stores.map((store) => STORE_NAMES[store]).join(', '),
       partitions: settings.partitions,
       scale: settings.scale,
       serverNodeEnv: SERVER_NODE_ENV,
+      serverRunner: (await hostEntry(projectPaths().cacheDir).catch(() => ({ runner: 'unknown' }))).runner,
     },
     settings: { ...settings, figures: [...settings.figures], databaseUrl: settings.databaseUrl ? '<set>' : undefined },
     figures,

@@ -147,6 +147,7 @@ export async function latencyFigure(ctx: BenchContext): Promise<FigureResult> {
         '"ack p50" / "mutation answer p50": until the producer call / the HTTP mutation returned (acks = all)',
       ],
       seconds: 0,
+      keys: { e2eP50Ms: serviceD.p50, rawE2eP50Ms: rawD.p50 },
     };
   } finally {
     unsubscribe();

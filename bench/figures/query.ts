@@ -2,14 +2,15 @@
  * Figure 3, query overhead: `notifications(userId, first: 20)` over HTTP against the service, vs
  * a bare graphql-yoga server answering the same shape from a constant list (bench/bare-yoga.ts),
  * in its own server process like the service. Requests per second with 20 clients in flight for
- * a fixed number of requests, interleaved rounds, best of each. Measured on an inbox of 200 and,
- * to show how the cost grows with the inbox, on a large one.
+ * a fixed number of requests, interleaved rounds, best of each. Measured on every store, on an
+ * inbox of 200 and, to show how the cost grows with the inbox, on one of 5,000.
  */
 import { httpGraphQLClient, type HttpGraphQLClient } from '../clients.js';
 import type { BenchContext } from '../context.js';
 import { cpuMeter } from '../cpu.js';
 import { fillInbox } from '../kafka-raw.js';
 import type { FigureResult } from '../report.js';
+import { STORE_NAMES } from '../settings.js';
 import { runConcurrently } from '../stats.js';
 
 export const INBOX = /* GraphQL */ `
@@ -54,71 +55,97 @@ async function queryRate(
   return (requests / elapsedMs) * 1000;
 }
 
+interface Run {
+  name: string;
+  label: string;
+  serverPid: number;
+  rate(requests: number): Promise<number>;
+}
+
 export async function queryFigure(ctx: BenchContext): Promise<FigureResult> {
   const s = ctx.settings.query;
   const { query: lightUser, queryHeavy: heavyUser } = ctx.users;
-  await fillInbox(ctx.kafka, ctx.admin, ctx.system, lightUser, s.inboxSize);
-  await fillInbox(ctx.kafka, ctx.admin, ctx.system, heavyUser, s.heavyInboxSize);
+  for (const { system } of ctx.systems) {
+    await fillInbox(ctx.kafka, ctx.admin, system, lightUser, s.inboxSize);
+    await fillInbox(ctx.kafka, ctx.admin, system, heavyUser, s.heavyInboxSize);
+  }
 
   const bareHost = await ctx.spawnHost();
   let bare: HttpGraphQLClient | undefined;
-  const service = httpGraphQLClient(ctx.system.url, s.concurrency);
+  const services = ctx.systems.map((target) => ({ ...target, client: httpGraphQLClient(target.system.url, s.concurrency) }));
   try {
     const { url: bareUrl } = await bareHost.startBareYoga();
     bare = httpGraphQLClient(bareUrl, s.concurrency);
-    const heavyRequests = (n: number) => Math.max(100, Math.round(n * 0.4));
-    const runs = {
-      bare: (n: number) => queryRate(bare!, lightUser, n, s.concurrency),
-      light: (n: number) => queryRate(service, lightUser, n, s.concurrency, { expectTotal: s.inboxSize }),
-      heavy: (n: number) => queryRate(service, heavyUser, heavyRequests(n), s.concurrency, { expectTotal: s.heavyInboxSize }),
-      heavyWithoutCount: (n: number) => queryRate(service, heavyUser, heavyRequests(n), s.concurrency, { query: INBOX_WITHOUT_COUNT }),
-    };
-    const names = ['bare', 'light', 'heavy', 'heavyWithoutCount'] as const;
-    for (const name of names) await runs[name](s.warmup);
-    const best = Object.fromEntries(names.map((name) => [name, { rate: 0, cpu: {} }])) as Record<
-      (typeof names)[number],
-      { rate: number; cpu: Record<string, number> }
-    >;
+    const bareClient = bare;
+    const runs: Run[] = [
+      { name: 'bare', label: 'bare graphql-yoga, constant list of 20', serverPid: bareHost.pid, rate: (n) => queryRate(bareClient, lightUser, n, s.concurrency) },
+      // Without totalCount only on the first store: it tells whether the count is skipped, the same on both.
+      ...services.flatMap(({ store, host, client }, index): Run[] => [
+        {
+          name: `light-${store}`,
+          label: `service (${STORE_NAMES[store]}), inbox of ${s.inboxSize}`,
+          serverPid: host.pid,
+          rate: (n) => queryRate(client, lightUser, n, s.concurrency, { expectTotal: s.inboxSize }),
+        },
+        {
+          name: `heavy-${store}`,
+          label: `service (${STORE_NAMES[store]}), inbox of ${s.heavyInboxSize.toLocaleString('en-US')}`,
+          serverPid: host.pid,
+          rate: (n) => queryRate(client, heavyUser, n, s.concurrency, { expectTotal: s.heavyInboxSize }),
+        },
+        ...(index > 0
+          ? []
+          : [
+              {
+                name: `heavy-${store}-without-count`,
+                label: `service (${STORE_NAMES[store]}), inbox of ${s.heavyInboxSize.toLocaleString('en-US')}, without totalCount`,
+                serverPid: host.pid,
+                rate: (n: number) => queryRate(client, heavyUser, n, s.concurrency, { query: INBOX_WITHOUT_COUNT }),
+              },
+            ]),
+      ]),
+    ];
+    for (const run of runs) await run.rate(s.warmup);
+    const best = new Map<string, { rate: number; cpu: Record<string, number> }>();
     for (let round = 0; round < s.rounds; round += 1) {
-      for (const name of names) {
-        const meter = cpuMeter({ server: name === 'bare' ? bareHost.pid : ctx.host.pid });
-        const rate = await runs[name](s.requests);
+      for (const run of runs) {
+        const meter = cpuMeter({ server: run.serverPid });
+        const rate = await run.rate(s.requests);
         const cpu = meter();
-        if (rate > best[name].rate) best[name] = { rate, cpu };
-        ctx.log(`query round ${round + 1}: ${name} ${Math.round(rate)} req/s`);
+        if (rate > (best.get(run.name)?.rate ?? 0)) best.set(run.name, { rate, cpu });
+        ctx.log(`query round ${round + 1}: ${run.name} ${Math.round(rate)} req/s`);
       }
     }
+    const bareRate = best.get('bare')!.rate;
+    const keys: Record<string, number> = { bareYogaPerSec: bareRate };
+    for (const { store } of ctx.systems) {
+      const suffix = store === 'pg' ? 'Pg' : 'Pglite';
+      keys[`pagePerSec${suffix}`] = best.get(`light-${store}`)!.rate;
+      keys[`pageLargePerSec${suffix}`] = best.get(`heavy-${store}`)!.rate;
+    }
+    const [baseline, ...rest] = runs.map((run) => ({
+      label: run.label,
+      value: best.get(run.name)!.rate,
+      unit: 'req/s',
+      ...(run.name !== 'bare' && { ratio: best.get(run.name)!.rate / bareRate }),
+      extra: best.get(run.name)!.cpu,
+    }));
     return {
       id: 'query',
       title: '3. Query overhead: notifications(userId, first: 20)',
       ratioNote: '÷ bare graphql-yoga, higher is better',
-      baseline: { label: 'bare graphql-yoga, constant list of 20', value: best.bare.rate, unit: 'req/s', extra: best.bare.cpu },
-      measurements: [
-        { label: `service, inbox of ${s.inboxSize}`, value: best.light.rate, unit: 'req/s', ratio: best.light.rate / best.bare.rate, extra: best.light.cpu },
-        {
-          label: `service, inbox of ${s.heavyInboxSize}`,
-          value: best.heavy.rate,
-          unit: 'req/s',
-          ratio: best.heavy.rate / best.bare.rate,
-          extra: best.heavy.cpu,
-        },
-        {
-          label: `service, inbox of ${s.heavyInboxSize}, without totalCount`,
-          value: best.heavyWithoutCount.rate,
-          unit: 'req/s',
-          ratio: best.heavyWithoutCount.rate / best.bare.rate,
-          extra: best.heavyWithoutCount.cpu,
-        },
-      ],
+      baseline: baseline!,
+      measurements: rest,
       notes: [
-        `${s.requests} requests per round (40% of that on the large inbox), ${s.concurrency} in flight, keep-alive; best of ${s.rounds} interleaved rounds after ${s.warmup} warm-up requests each`,
+        `${s.requests} requests per round, ${s.concurrency} in flight, keep-alive; best of ${s.rounds} interleaved rounds after ${s.warmup} warm-up requests each`,
         'selection: totalCount, edges { cursor node { id seq kind message createdAt status sender { name } } }, pageInfo; the bare server answers the same shape',
-        'the last row leaves totalCount out of the selection: equal rates mean the count is computed whether it is asked for or not',
+        'the row without totalCount (first store) leaves it out of the selection: equal rates mean the count is computed whether it is asked for or not',
       ],
       seconds: 0,
+      keys,
     };
   } finally {
-    service.close();
+    for (const { client } of services) client.close();
     bare?.close();
     await bareHost.close();
   }
