@@ -2,6 +2,8 @@
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The lock file names the React client's workspace; npm ci wants its manifest present.
+COPY packages/react/package.json packages/react/
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -14,6 +16,7 @@ ENV NODE_ENV=production
 # Inside a container the port must be reachable from outside it; outside one the default is loopback.
 ENV HOST=0.0.0.0
 COPY package.json package-lock.json ./
+COPY packages/react/package.json packages/react/
 RUN npm ci --omit=dev --ignore-scripts
 COPY --from=build /app/dist ./dist
 COPY schema.graphql ./

@@ -1,9 +1,10 @@
 // `npm run lint`: ESLint's and typescript-eslint's recommended rules, which CI runs.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', '.cache/', 'bench/results/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.data/', '.cache/', 'bench/results/', 'coverage/', 'packages/*/dist/', 'packages/react/src/graphql-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,5 +13,11 @@ export default tseslint.config(
       // `_`-prefixed names are the convention for parts deliberately left unused.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The browser client: the rules of hooks; and names are checked by TypeScript against the DOM lib.
+    files: ['packages/react/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    rules: { ...reactHooks.configs.flat.recommended.rules, 'no-undef': 'off' },
   },
 );

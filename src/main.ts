@@ -50,6 +50,7 @@ async function main() {
       `Development tokens (HS256, secret in ${resolve(dataDir, 'dev-jwt-secret')}; send as "Authorization: Bearer <token>"):\n${lines.join('\n')}\n  service (notifications:send notifications:admin): ${system.devTokens.service}`,
     );
   }
+  if (system.devTokens) log.info(`Inbox demo at ${new URL('/', system.url).href} (pick Emma or Bruno)`);
   log.info(config.http.graphiql ? `GraphiQL is ready at ${system.url}` : `GraphQL is ready at ${system.url}`);
   log.info(`Prometheus metrics at ${system.metricsUrl}`);
 }

@@ -15,6 +15,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { User } from '../notifications/notification.js';
 import type { Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
+import { useDemoPage } from './demo-page.js';
 import { createMaskError, createRequestErrorLogs, useClientErrors } from './errors.js';
 import { graphiqlTabs, type GraphiQLTokens } from './graphiql.js';
 import { corsOptions, useHttpPolicy } from './http-policy.js';
@@ -140,6 +141,8 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
     plugins: [
       // Scrapers carry no token and no CSRF header: answered before either is asked for.
       ...(serveMetrics ? [useMetricsRoute(metrics.registry)] : []),
+      // The inbox demo at `/`, only where there are development tokens (never in production).
+      ...(graphiqlTokens ? [useDemoPage({ tokens: graphiqlTokens, graphqlPath: '/graphql' })] : []),
       requestIds.plugin,
       ...useHttpPolicy(),
       useCaller,

@@ -1,0 +1,20 @@
+/**
+ * What the server puts into the page (src/app/demo-page.ts): the GraphQL path, the demo users
+ * one may act as with their development tokens, and everyone one may send to.
+ */
+export interface DemoUser {
+  id: string;
+  name: string;
+}
+
+export interface DemoConfig {
+  graphqlPath: string;
+  signIn: (DemoUser & { token: string })[];
+  directory: DemoUser[];
+}
+
+export function readDemoConfig(): DemoConfig {
+  const text = document.getElementById('kn-demo-config')?.textContent;
+  const fallback: DemoConfig = { graphqlPath: '/graphql', signIn: [], directory: [] };
+  return text ? { ...fallback, ...(JSON.parse(text) as Partial<DemoConfig>) } : fallback;
+}

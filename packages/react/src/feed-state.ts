@@ -1,0 +1,75 @@
+/**
+ * A feed's state as a pure reducer: pages, live additions and inbox changes all land here, in
+ * any order and any number of times, and the result is the same: one entry per notification,
+ * newest first, as the latest word about it says.
+ */
+import type { InboxChange, Notification, NotificationFilter } from './operations.js';
+
+export interface FeedState {
+  items: Notification[];
+  /** Where the next (older) page starts; null before the first page. */
+  endCursor: string | null;
+  hasMore: boolean;
+  loaded: boolean;
+  error: Error | undefined;
+}
+
+export type FeedEvent =
+  | { type: 'reset' }
+  | { type: 'page'; items: Notification[]; endCursor: string | null; hasMore: boolean; first: boolean }
+  | { type: 'added'; notification: Notification }
+  | { type: 'changed'; change: InboxChange; at: string }
+  | { type: 'failed'; error: Error };
+
+export const emptyFeed: FeedState = { items: [], endCursor: null, hasMore: false, loaded: false, error: undefined };
+
+const DEFAULT_STATUSES = ['UNREAD', 'READ'];
+
+export function matchesFilter(notification: Notification, filter: NotificationFilter | null | undefined): boolean {
+  const statuses: readonly string[] = filter?.status ?? DEFAULT_STATUSES;
+  if (!statuses.includes(notification.status)) return false;
+  return !filter?.kind || (filter.kind as readonly string[]).includes(notification.kind);
+}
+
+/** Merges by id (the incoming copy wins) and orders by `seq`, newest first. */
+export function mergeNotifications(current: readonly Notification[], incoming: readonly Notification[]): Notification[] {
+  const byId = new Map(current.map((item) => [item.id, item]));
+  for (const item of incoming) byId.set(item.id, item);
+  return [...byId.values()].sort((a, b) => b.seq - a.seq);
+}
+
+function applyChange(items: Notification[], change: InboxChange, at: string, filter: NotificationFilter | null | undefined): Notification[] {
+  if (change.action === 'ALL_READ') {
+    return items.map((item) => (item.status === 'UNREAD' ? { ...item, status: 'READ' as const, readAt: at } : item)).filter((item) => matchesFilter(item, filter));
+  }
+  if (change.action === 'DELETED') {
+    const gone = new Set(change.ids);
+    return items.filter((item) => !gone.has(item.id));
+  }
+  const known = new Set(items.map((item) => item.id));
+  // A change only updates what this feed holds; additions come through their own stream.
+  const updated = mergeNotifications(items, change.notifications.filter((item) => known.has(item.id)));
+  return updated.filter((item) => matchesFilter(item, filter));
+}
+
+export function feedReducer(filter: NotificationFilter | null | undefined) {
+  return (state: FeedState, event: FeedEvent): FeedState => {
+    switch (event.type) {
+      case 'reset':
+        return emptyFeed;
+      case 'page': {
+        const items = mergeNotifications(state.items, event.items);
+        // A refreshed first page leaves the paging of older items where it was.
+        if (event.first && state.loaded) return { ...state, items, error: undefined };
+        return { items, endCursor: event.endCursor, hasMore: event.hasMore, loaded: true, error: undefined };
+      }
+      case 'added':
+        if (!matchesFilter(event.notification, filter)) return state;
+        return { ...state, items: mergeNotifications(state.items, [event.notification]) };
+      case 'changed':
+        return { ...state, items: applyChange(state.items, event.change, event.at, filter) };
+      case 'failed':
+        return { ...state, error: event.error };
+    }
+  };
+}

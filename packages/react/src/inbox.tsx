@@ -1,0 +1,49 @@
+/**
+ * <Inbox />: the bell, and the feed in a popover under it. Escape or a click outside closes it
+ * and gives focus back to the bell.
+ */
+import { useEffect, useId, useRef, useState } from 'react';
+import { NotificationBell } from './notification-bell.js';
+import { NotificationFeed, type NotificationFeedProps } from './notification-feed.js';
+
+export interface InboxProps extends Omit<NotificationFeedProps, 'className'> {
+  /** Which edge of the bell the popover lines up with; default `end`. */
+  align?: 'start' | 'end';
+  defaultOpen?: boolean;
+}
+
+export function Inbox({ align = 'end', defaultOpen = false, ...feed }: InboxProps) {
+  const [open, setOpen] = useState(defaultOpen);
+  const panelId = useId();
+  const root = useRef<HTMLDivElement>(null);
+  const bell = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    panel.current?.focus();
+    const close = () => {
+      setOpen(false);
+      bell.current?.focus();
+    };
+    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && close();
+    const onPointer = (event: PointerEvent) => !root.current?.contains(event.target as Node) && setOpen(false);
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+    };
+  }, [open]);
+
+  return (
+    <div className="kn-theme kn-inbox" ref={root}>
+      <NotificationBell ref={bell} aria-expanded={open} aria-controls={panelId} onClick={() => setOpen((was) => !was)} />
+      {open && (
+        <div id={panelId} ref={panel} className="kn-popover" data-align={align} role="dialog" aria-label={feed.heading ?? 'Notifications'} tabIndex={-1}>
+          <NotificationFeed {...feed} />
+        </div>
+      )}
+    </div>
+  );
+}

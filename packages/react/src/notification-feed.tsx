@@ -1,0 +1,79 @@
+/**
+ * The feed: newest first, older pages loaded as the end scrolls into view (and by a button, for
+ * keyboards and for browsers without IntersectionObserver), unread ones marked, each with its
+ * actions, and "Mark all as read".
+ */
+import { useEffect, useRef } from 'react';
+import type { NotificationFilter } from './operations.js';
+import { NotificationItem } from './notification-item.js';
+import { useNow } from './relative-time.js';
+import { useArchive, useMarkRead } from './use-inbox-actions.js';
+import { useNotifications } from './use-notifications.js';
+import { useUnreadCount } from './use-unread-count.js';
+
+export interface NotificationFeedProps {
+  filter?: NotificationFilter;
+  pageSize?: number;
+  heading?: string;
+  className?: string;
+}
+
+export function NotificationFeed({ filter, pageSize, heading = 'Notifications', className }: NotificationFeedProps) {
+  const feed = useNotifications({ filter, pageSize });
+  const { count } = useUnreadCount();
+  const { markRead, markAllRead } = useMarkRead();
+  const { archive } = useArchive();
+  const now = useNow();
+  const scroller = useRef<HTMLDivElement>(null);
+  const end = useRef<HTMLDivElement>(null);
+  const { hasMore, loadMore } = feed;
+
+  useEffect(() => {
+    if (!hasMore || !end.current || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && void loadMore(), { root: scroller.current, rootMargin: '120px' });
+    observer.observe(end.current);
+    return () => observer.disconnect();
+  }, [hasMore, loadMore]);
+
+  return (
+    <section className={['kn-theme', 'kn-feed', className].filter(Boolean).join(' ')} aria-label={heading}>
+      <header className="kn-feed-header">
+        <h2 className="kn-feed-title">{heading}</h2>
+        <button type="button" className="kn-text-button" onClick={() => void markAllRead()} disabled={count === 0}>
+          Mark all as read
+        </button>
+      </header>
+      <div className="kn-scroll" ref={scroller}>
+        {feed.loading ? (
+          <p className="kn-empty">Loading…</p>
+        ) : feed.notifications.length === 0 ? (
+          <p className="kn-empty">You’re all caught up.</p>
+        ) : (
+          <ul className="kn-list">
+            {feed.notifications.map((notification) => (
+              <NotificationItem
+                key={notification.id}
+                notification={notification}
+                now={now}
+                onMarkRead={(id) => void markRead([id])}
+                onArchive={(id) => void archive([id])}
+              />
+            ))}
+          </ul>
+        )}
+        {hasMore && (
+          <div ref={end} className="kn-more">
+            <button type="button" className="kn-text-button" onClick={() => void loadMore()} disabled={feed.loadingMore}>
+              {feed.loadingMore ? 'Loading…' : 'Load older'}
+            </button>
+          </div>
+        )}
+        {feed.error && (
+          <p className="kn-error" role="alert">
+            Could not load notifications: {feed.error.message}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}

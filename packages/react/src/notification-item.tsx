@@ -1,0 +1,56 @@
+/** One notification: who, what, when, where it leads, and its read state, with its actions. */
+import type { Notification } from './operations.js';
+import { ArchiveIcon, CheckIcon } from './icons.js';
+import { relativeTime } from './relative-time.js';
+
+export interface NotificationItemProps {
+  notification: Notification;
+  now: number;
+  onMarkRead(id: string): void;
+  onArchive(id: string): void;
+}
+
+const KIND_LABELS: Record<string, string> = { FOLLOW: 'Follow', MENTION: 'Mention', LIKE: 'Like', COMMENT: 'Comment', SYSTEM: 'System' };
+
+export function NotificationItem({ notification, now, onMarkRead, onArchive }: NotificationItemProps) {
+  const unread = notification.status === 'UNREAD';
+  const actor = notification.sender?.name ?? 'System';
+  const created = new Date(notification.createdAt);
+  return (
+    <li className="kn-item" data-status={notification.status} data-id={notification.id}>
+      <span className="kn-avatar" data-kind={notification.kind} aria-hidden="true">
+        {actor.slice(0, 1).toUpperCase()}
+      </span>
+      <div className="kn-item-body">
+        <p className="kn-item-meta">
+          {unread && <span className="kn-sr-only">Unread. </span>}
+          <strong className="kn-actor">{actor}</strong>
+          <span className="kn-kind">{KIND_LABELS[notification.kind] ?? notification.kind.toLowerCase()}</span>
+          <time className="kn-time" dateTime={notification.createdAt} title={created.toLocaleString()}>
+            {relativeTime(notification.createdAt, now)}
+          </time>
+        </p>
+        <p className="kn-message">
+          {notification.link ? (
+            <a className="kn-link" href={notification.link} onClick={() => unread && onMarkRead(notification.id)}>
+              {notification.message}
+            </a>
+          ) : (
+            notification.message
+          )}
+        </p>
+      </div>
+      <div className="kn-item-actions">
+        {unread && (
+          <button type="button" className="kn-icon-button" aria-label={`Mark as read: ${notification.message}`} title="Mark as read" onClick={() => onMarkRead(notification.id)}>
+            <CheckIcon />
+          </button>
+        )}
+        <button type="button" className="kn-icon-button" aria-label={`Archive: ${notification.message}`} title="Archive" onClick={() => onArchive(notification.id)}>
+          <ArchiveIcon />
+        </button>
+      </div>
+      {unread && <span className="kn-dot" aria-hidden="true" />}
+    </li>
+  );
+}

@@ -1,0 +1,93 @@
+/** Every operation the hooks run, written once against schema.graphql. */
+import { graphql, type ResultOf, type VariablesOf } from './graphql.js';
+
+export const NotificationFields = graphql(`
+  fragment NotificationFields on Notification {
+    id
+    seq
+    cursor
+    kind
+    message
+    link
+    data
+    createdAt
+    readAt
+    archivedAt
+    status
+    sender { id name }
+  }
+`);
+
+export const InboxChangeFields = graphql(
+  `
+  fragment InboxChangeFields on InboxChange {
+    action
+    ids
+    unreadCount
+    notifications { ...NotificationFields }
+  }
+`,
+  [NotificationFields],
+);
+
+export const InboxPageQuery = graphql(
+  `
+  query InboxPage($first: Int!, $after: String, $filter: NotificationFilter) {
+    notifications(first: $first, after: $after, filter: $filter) {
+      edges { node { ...NotificationFields } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`,
+  [NotificationFields],
+);
+
+export const UnreadCountQuery = graphql(`
+  query UnreadCount { unreadCount }
+`);
+
+export const MarkReadMutation = graphql(
+  `
+  mutation MarkRead($ids: [ID!]!) { markNotificationsRead(ids: $ids) { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+export const MarkAllReadMutation = graphql(
+  `
+  mutation MarkAllRead { markAllNotificationsRead { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+export const ArchiveMutation = graphql(
+  `
+  mutation Archive($ids: [ID!]!) { archiveNotifications(ids: $ids) { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+export const SendNotificationMutation = graphql(`
+  mutation SendNotification($input: SendNotificationInput!) {
+    sendNotification(input: $input) { id createdAt }
+  }
+`);
+
+/** Every notification stored for the caller; with `after`, first the ones stored since it. */
+export const NotificationAddedSubscription = graphql(
+  `
+  subscription NotificationAdded($after: String) { notificationAdded(after: $after) { ...NotificationFields } }
+`,
+  [NotificationFields],
+);
+
+export const InboxChangedSubscription = graphql(
+  `
+  subscription InboxChanged { notificationsChanged { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+export type Notification = ResultOf<typeof NotificationFields>;
+export type InboxChange = ResultOf<typeof InboxChangeFields>;
+export type NotificationFilter = NonNullable<VariablesOf<typeof InboxPageQuery>['filter']>;

@@ -1,0 +1,140 @@
+/**
+ * The hooks of @kafka-notify/react against the real system (Kafka, store, HTTP, graphql-ws and
+ * SSE): no GraphQL is mocked. Each test acts as a user of its own, made through upsertUser.
+ */
+import '../support/dom.js';
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
+import { createElement, type ReactNode } from 'react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { InboxProvider, useArchive, useMarkRead, useNotifications, useUnreadCount } from '../../packages/react/src/index.js';
+import { userToken } from '../support/auth.js';
+import { graphqlData } from '../support/graphql.js';
+import { metricsUntil, sample } from '../support/metrics.js';
+import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
+
+const LIVE = { timeout: 20_000 };
+
+describe('@kafka-notify/react hooks', () => {
+  let system: TestSystem;
+  let users = 0;
+
+  beforeAll(async () => {
+    system = await startTestSystem();
+    await waitUntilReady(system);
+  });
+  afterEach(() => cleanup());
+  afterAll(() => system?.dispose());
+
+  /** A user of this test alone, its token, and a way to send to it (as an admin service). */
+  async function newUser() {
+    users += 1;
+    const id = `hooks-${users}`;
+    await graphqlData(system.url, 'mutation ($id: ID!) { upsertUser(id: $id, name: "Ada") { id } }', { id });
+    const token = await userToken(id);
+    const send = async (...messages: string[]) => {
+      const inputs = messages.map((message) => ({ senderId: '1', recipientId: id, kind: 'MENTION', message }));
+      await graphqlData(system.url, 'mutation ($inputs: [SendNotificationInput!]!) { sendNotifications(inputs: $inputs) { index } }', { inputs });
+    };
+    /** Until the store holds `count` of its notifications: sent ones are consumed asynchronously. */
+    const stored = async (count: number) => {
+      await expect
+        .poll(async () => (await graphqlData<{ notifications: { totalCount: number } }>(system.url, '{ notifications(first: 1) { totalCount } }', {}, { token })).notifications.totalCount, LIVE)
+        .toBe(count);
+    };
+    return { id, token, send, stored };
+  }
+
+  function wrapperFor(token: string, transport: 'websocket' | 'sse' = 'websocket') {
+    const getToken = () => token;
+    return ({ children }: { children: ReactNode }) => createElement(InboxProvider, { url: system.url, getToken, transport, webSocketImpl: WebSocket }, children);
+  }
+
+  /** Until the server runs `count` subscriptions of `field` (all of this file's, which run one at a time). */
+  const subscribed = (field: string, count: number) =>
+    metricsUntil(system.metricsUrl, (m) => sample(m, 'notify_subscriptions_active', { field }) === count, `${count} ${field} subscriptions`);
+
+  it('useUnreadCount reads the count, then follows every push of the absolute count', async () => {
+    const user = await newUser();
+    await user.send('one', 'two');
+    await user.stored(2);
+    const { result } = renderHook(() => useUnreadCount(), { wrapper: wrapperFor(user.token) });
+    await waitFor(() => expect(result.current).toMatchObject({ count: 2, loading: false }), LIVE);
+    await subscribed('notificationsChanged', 1);
+
+    await user.send('three');
+    await waitFor(() => expect(result.current.count).toBe(3), LIVE);
+    // Read elsewhere (another tab, another device): the push carries the new count here.
+    await graphqlData(system.url, 'mutation { markAllNotificationsRead { unreadCount } }', {}, { token: user.token });
+    await waitFor(() => expect(result.current.count).toBe(0), LIVE);
+  });
+
+  it('useNotifications pages newest first, and merges a live addition once', async () => {
+    const user = await newUser();
+    await user.send('n1', 'n2', 'n3', 'n4', 'n5');
+    await user.stored(5);
+    const { result } = renderHook(() => useNotifications({ pageSize: 2 }), { wrapper: wrapperFor(user.token) });
+    await waitFor(() => expect(result.current.notifications.map((n) => n.message)).toEqual(['n5', 'n4']), LIVE);
+    expect(result.current.hasMore).toBe(true);
+
+    await act(() => result.current.loadMore());
+    await act(() => result.current.loadMore());
+    expect(result.current.notifications.map((n) => n.message)).toEqual(['n5', 'n4', 'n3', 'n2', 'n1']);
+    expect(result.current.hasMore).toBe(false);
+
+    await subscribed('notificationAdded', 1);
+    await user.send('n6');
+    await waitFor(() => expect(result.current.notifications.map((n) => n.message)).toEqual(['n6', 'n5', 'n4', 'n3', 'n2', 'n1']), LIVE);
+    const seqs = result.current.notifications.map((n) => n.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    expect(new Set(result.current.notifications.map((n) => n.id)).size).toBe(6);
+  });
+
+  it('useMarkRead and useArchive change the feed and the count at once', async () => {
+    const user = await newUser();
+    await user.send('keep', 'read me', 'archive me');
+    await user.stored(3);
+    const { result } = renderHook(() => ({ feed: useNotifications(), unread: useUnreadCount(), ...useMarkRead(), ...useArchive() }), {
+      wrapper: wrapperFor(user.token),
+    });
+    await waitFor(() => expect(result.current.feed.notifications).toHaveLength(3), LIVE);
+    await waitFor(() => expect(result.current.unread.count).toBe(3), LIVE);
+    const idOf = (message: string) => result.current.feed.notifications.find((n) => n.message === message)!.id;
+
+    const read = await act(() => result.current.markRead([idOf('read me')]));
+    expect(read.unreadCount).toBe(2);
+    expect(result.current.unread.count).toBe(2);
+    expect(result.current.feed.notifications.find((n) => n.message === 'read me')?.status).toBe('READ');
+
+    await act(() => result.current.archive([idOf('archive me')]));
+    expect(result.current.feed.notifications.map((n) => n.message)).toEqual(['read me', 'keep']);
+    expect(result.current.unread.count).toBe(1);
+
+    await act(() => result.current.markAllRead());
+    expect(result.current.unread.count).toBe(0);
+    expect(result.current.feed.notifications.map((n) => n.status)).toEqual(['READ', 'READ']);
+  });
+
+  it('useArchive refuses an id that is not in the inbox, and nothing changes', async () => {
+    const user = await newUser();
+    await user.send('mine');
+    await user.stored(1);
+    const { result } = renderHook(() => ({ feed: useNotifications(), ...useArchive() }), { wrapper: wrapperFor(user.token) });
+    await waitFor(() => expect(result.current.feed.notifications).toHaveLength(1), LIVE);
+    await expect(act(() => result.current.archive(['00000000-0000-4000-8000-000000000000']))).rejects.toThrow(/not/i);
+    expect(result.current.feed.notifications.map((n) => n.status)).toEqual(['UNREAD']);
+  });
+
+  it('works over SSE too: live additions and pushed counts', async () => {
+    const user = await newUser();
+    await user.send('before');
+    await user.stored(1);
+    const { result } = renderHook(() => ({ feed: useNotifications(), unread: useUnreadCount() }), { wrapper: wrapperFor(user.token, 'sse') });
+    await waitFor(() => expect(result.current.feed.notifications.map((n) => n.message)).toEqual(['before']), LIVE);
+    await Promise.all([subscribed('notificationAdded', 1), subscribed('notificationsChanged', 1)]);
+
+    await user.send('over sse');
+    await waitFor(() => expect(result.current.feed.notifications.map((n) => n.message)).toEqual(['over sse', 'before']), LIVE);
+    await waitFor(() => expect(result.current.unread.count).toBe(2), LIVE);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The demo page and @kafka-notify/react as people use them, in headless Chromium against the
+ * real system (Kafka, store, HTTP, WebSocket). Emma sends to Bruno from her window; Bruno's two
+ * tabs see the badge rise with no reload, he marks it read in one and both drop to 0. Then
+ * Bruno's network drops (his sockets destroyed by the server), three notifications are sent and
+ * stored meanwhile, and when the network is back exactly those three appear, once, in order.
+ */
+import { mkdir } from 'node:fs/promises';
+import axe from 'axe-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, hasChromium, launchChromium } from '../support/chromium.js';
+import { ensureDemoBuilt } from '../support/demo-bundle.js';
+import { graphqlData } from '../support/graphql.js';
+import { metricsUntil, sample } from '../support/metrics.js';
+import { networkGate } from '../support/network-gate.js';
+import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
+
+const BRUNO_AGENT = 'kafka-notify-test bruno';
+const SCREENSHOT = '.data/inbox-demo.png';
+
+describe.skipIf(!hasChromium)(`the inbox demo in a browser (skipped without ${CHROMIUM}: apt-get install chromium)`, () => {
+  let system: TestSystem;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let gate: ReturnType<typeof networkGate>;
+  let bruno: BrowserContext;
+  let brunoTabs: [Page, Page];
+  let emmaPage: Page;
+  const outside: string[] = [];
+
+  /** Waits until the server runs `count` subscriptions of `field`: the pages are listening. */
+  const listening = (field: string, count: number) =>
+    metricsUntil(system.metricsUrl, (m) => sample(m, 'notify_subscriptions_active', { field }) >= count, `${count} ${field} subscriptions`);
+
+  const bell = (page: Page) => page.locator('.demo-header .kn-bell');
+  const badgeIs = (page: Page, count: number) => page.locator(`.demo-header .kn-bell[data-unread="${count}"]`).waitFor();
+  const inboxMessages = (page: Page) => page.locator('.demo-inbox-card .kn-message').allTextContents();
+
+  async function open(context: BrowserContext, as: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (!['blob:', 'data:'].includes(url.protocol) && url.host !== new URL(system.url).host) outside.push(request.url());
+    });
+    await page.goto(new URL(`/?as=${as}`, system.url).href);
+    await page.locator('.demo-pill[data-status="live"]').waitFor();
+    // A mark on the window: were the page to reload, it would be gone.
+    await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
+    return page;
+  }
+
+  beforeAll(async () => {
+    // Development defaults (no AUTH_JWT_SECRET): the dev tokens the demo page offers, as `npm start` has them.
+    [system] = await Promise.all([startTestSystem({ env: { AUTH_JWT_SECRET: '' } }), ensureDemoBuilt()]);
+    await waitUntilReady(system);
+    gate = networkGate(system.app.server, (request) => request.headers['user-agent'] === BRUNO_AGENT);
+    browser = await launchChromium();
+    bruno = await browser.newContext({ userAgent: BRUNO_AGENT, viewport: { width: 1280, height: 820 } });
+    brunoTabs = [await open(bruno, '2'), await open(bruno, '2')];
+    emmaPage = await open(await browser.newContext(), '1');
+    await Promise.all([listening('notificationAdded', 3), listening('notificationsChanged', 3)]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.dispose();
+  });
+
+  it("rises Bruno's badge live when Emma sends, and clears it in both his tabs when he reads it in one", async () => {
+    for (const tab of brunoTabs) await badgeIs(tab, 0);
+
+    await emmaPage.getByLabel('To').selectOption({ label: 'Bruno' });
+    await emmaPage.getByLabel('Message').fill('Emma started following you.');
+    await emmaPage.getByRole('button', { name: 'Send' }).click();
+    await emmaPage.getByRole('status').filter({ hasText: 'Sent to Bruno.' }).waitFor();
+
+    for (const tab of brunoTabs) await badgeIs(tab, 1);
+    const [first, second] = brunoTabs;
+    await bell(first).click();
+    const popover = first.locator('.kn-popover');
+    await popover.getByText('Emma started following you.').waitFor();
+    await popover.getByRole('button', { name: 'Mark as read: Emma started following you.' }).click();
+
+    for (const tab of brunoTabs) await badgeIs(tab, 0);
+    await second.locator('.demo-inbox-card .kn-item[data-status="READ"]').getByText('Emma started following you.').waitFor();
+    expect(await bell(first).getAttribute('aria-label')).toBe('Notifications');
+    for (const tab of brunoTabs) expect(await tab.evaluate(() => 'loadedOnce' in window)).toBe(true);
+    expect(outside).toEqual([]);
+  });
+
+  it('after a dropped connection shows exactly the notifications sent meanwhile, once each, in order', async () => {
+    const [first, second] = brunoTabs;
+    const before = await inboxMessages(first);
+    gate.drop();
+    for (const tab of brunoTabs) await tab.locator('.demo-pill[data-status="reconnecting"]').waitFor();
+
+    const emma = system.devTokens!.users.find(({ user }) => user.id === '1')!.token;
+    const brunoToken = system.devTokens!.users.find(({ user }) => user.id === '2')!.token;
+    const sent = ['Emma liked your post.', 'Emma mentioned you in a comment.', 'Emma commented on your post.'];
+    for (const [index, message] of sent.entries()) {
+      await graphqlData(
+        system.url,
+        'mutation ($input: SendNotificationInput!) { sendNotification(input: $input) { id } }',
+        { input: { recipientId: '2', kind: ['LIKE', 'MENTION', 'COMMENT'][index], message } },
+        { token: emma },
+      );
+    }
+    // Stored while Bruno is away: what reaches him now can only come from resuming.
+    await expect
+      .poll(async () => (await graphqlData<{ unreadCount: number }>(system.url, '{ unreadCount }', {}, { token: brunoToken })).unreadCount, { timeout: 20_000 })
+      .toBe(3);
+    expect(await inboxMessages(first)).toEqual(before);
+
+    gate.restore();
+    const expected = [...[...sent].reverse(), ...before];
+    for (const tab of brunoTabs) {
+      await tab.locator('.demo-pill[data-status="live"]').waitFor();
+      await tab.waitForFunction((count) => document.querySelectorAll('.demo-inbox-card .kn-item').length >= count, expected.length);
+      expect(await inboxMessages(tab)).toEqual(expected);
+      await badgeIs(tab, 3);
+    }
+    // And the popover's feed in the first tab, which was open through it all.
+    expect(await first.locator('.kn-popover .kn-message').allTextContents()).toEqual(expected);
+    expect(await second.evaluate(() => 'loadedOnce' in window)).toBe(true);
+  });
+
+  it('has no accessibility violation axe-core can find, with the inbox open', async () => {
+    const [first] = brunoTabs;
+    await first.locator('.kn-popover').waitFor();
+    // evaluate, not a <script>: the page's CSP allows its own bundle only.
+    await first.evaluate(axe.source);
+    const violations = await first.evaluate(async () => {
+      const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
+      return result.violations.map(({ id, nodes }) => ({ id, targets: nodes.map((node) => node.target.join(' ')) }));
+    });
+    expect(violations).toEqual([]);
+    await mkdir('.data', { recursive: true });
+    // Off every item, so no hover state is in the picture.
+    await first.mouse.move(1, 1);
+    await first.screenshot({ path: SCREENSHOT, clip: { x: 0, y: 0, width: 1280, height: 660 } });
+  });
+});

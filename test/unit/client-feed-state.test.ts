@@ -1,0 +1,94 @@
+/** The client's feed reducer and cursor resumption, with plain values. */
+import { describe, expect, it } from 'vitest';
+import { emptyFeed, feedReducer, mergeNotifications } from '../../packages/react/src/feed-state.js';
+import type { InboxChange, Notification } from '../../packages/react/src/operations.js';
+import { resumable } from '../../packages/react/src/resume.js';
+
+const notification = (seq: number, overrides: Partial<Notification> = {}): Notification => ({
+  id: `id-${seq}`,
+  seq,
+  cursor: `cursor-${seq}`,
+  kind: 'FOLLOW',
+  message: `message ${seq}`,
+  link: null,
+  data: null,
+  createdAt: '2026-11-24T10:00:00.000Z',
+  readAt: null,
+  archivedAt: null,
+  status: 'UNREAD',
+  sender: { id: '1', name: 'Emma' },
+  ...overrides,
+});
+
+const change = (action: InboxChange['action'], notifications: Notification[], unreadCount = 0): InboxChange => ({
+  action,
+  ids: notifications.map((item) => item.id),
+  unreadCount,
+  notifications,
+});
+
+describe('the feed reducer', () => {
+  const reduce = feedReducer(undefined);
+  const page = (items: Notification[], first = true) => ({ type: 'page' as const, items, endCursor: items.at(-1)?.cursor ?? null, hasMore: true, first });
+
+  it('keeps one entry per id, newest first, whatever the order and repetition of its sources', () => {
+    let state = reduce(emptyFeed, page([notification(3), notification(2)]));
+    state = reduce(state, { type: 'added', notification: notification(5) });
+    state = reduce(state, { type: 'added', notification: notification(4) });
+    state = reduce(state, { type: 'added', notification: notification(5) });
+    state = reduce(state, page([notification(5), notification(4)]));
+    expect(state.items.map((item) => item.seq)).toEqual([5, 4, 3, 2]);
+  });
+
+  it('keeps its paging when the first page is read again', () => {
+    const state = reduce(reduce(emptyFeed, page([notification(3), notification(2)])), page([notification(4), notification(3)]));
+    expect(state.endCursor).toBe('cursor-2');
+  });
+
+  it('applies reads, archives, deletes and read-all to what it holds', () => {
+    let state = reduce(emptyFeed, page([notification(3), notification(2), notification(1)]));
+    state = reduce(state, { type: 'changed', change: change('READ', [notification(3, { status: 'READ' })]), at: 'now' });
+    expect(state.items.map((item) => item.status)).toEqual(['READ', 'UNREAD', 'UNREAD']);
+    state = reduce(state, { type: 'changed', change: change('ARCHIVED', [notification(2, { status: 'ARCHIVED' })]), at: 'now' });
+    expect(state.items.map((item) => item.seq)).toEqual([3, 1]);
+    state = reduce(state, { type: 'changed', change: change('DELETED', [notification(3)]), at: 'now' });
+    expect(state.items.map((item) => item.seq)).toEqual([1]);
+    state = reduce(state, { type: 'changed', change: { ...change('ALL_READ', []), ids: [] }, at: '2026-11-24T11:00:00.000Z' });
+    expect(state.items[0]).toMatchObject({ status: 'READ', readAt: '2026-11-24T11:00:00.000Z' });
+  });
+
+  it('does not add through a change what it never held', () => {
+    const state = reduce(reduce(emptyFeed, page([notification(1)])), { type: 'changed', change: change('READ', [notification(9, { status: 'READ' })]), at: 'now' });
+    expect(state.items.map((item) => item.seq)).toEqual([1]);
+  });
+
+  it('leaves out live additions its filter excludes', () => {
+    const mentions = feedReducer({ kind: ['MENTION'] });
+    const state = mentions(emptyFeed, { type: 'added', notification: notification(1) });
+    expect(state.items).toEqual([]);
+    expect(mentions(state, { type: 'added', notification: notification(2, { kind: 'MENTION' }) }).items).toHaveLength(1);
+  });
+
+  it('merges with the incoming copy winning', () => {
+    expect(mergeNotifications([notification(1)], [notification(1, { status: 'READ' })])[0]?.status).toBe('READ');
+  });
+});
+
+describe('resumable subscriptions', () => {
+  const sink = () => ({ seen: [] as unknown[], next(value: unknown) { this.seen.push(value); }, error() {}, complete() {} });
+
+  it('re-sends `after` as the cursor of the last result, each time the payload is serialised', () => {
+    const target = sink();
+    const { payload, sink: tracking } = resumable({ query: 'subscription', variables: { after: 'cursor-1' } }, target);
+    expect(JSON.parse(JSON.stringify(payload)).variables).toEqual({ after: 'cursor-1' });
+    tracking.next({ data: { notificationAdded: { cursor: 'cursor-2' } } });
+    tracking.next({ data: { notificationAdded: { cursor: 'cursor-3' } } });
+    expect(JSON.parse(JSON.stringify(payload)).variables).toEqual({ after: 'cursor-3' });
+    expect(target.seen).toHaveLength(2);
+  });
+
+  it('leaves a subscription without `after` as it is', () => {
+    const { payload } = resumable({ query: 'subscription', variables: {} }, sink());
+    expect(JSON.parse(JSON.stringify(payload)).variables).toEqual({});
+  });
+});
