@@ -25,12 +25,17 @@ export interface HostProcess {
   close(): Promise<void>;
 }
 
+/** BENCH_PROFILE_DIR=dir writes each server process's CPU and heap profiles there (open them in Chrome's DevTools). */
+function profileArgs(dir: string | undefined): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--heap-prof', `--heap-prof-dir=${dir}`] : [];
+}
+
 export async function spawnHost(root: string): Promise<HostProcess> {
   const entry = await hostEntry(path.join(root, '.cache'));
   const child: ChildProcess = fork(entry.file, [], {
     cwd: root,
     // --expose-gc only lets the bench ask for a collection before a memory reading; V8 collects as usual otherwise.
-    execArgv: [...entry.execArgv, '--expose-gc'],
+    execArgv: [...entry.execArgv, '--expose-gc', ...profileArgs(process.env.BENCH_PROFILE_DIR)],
     env: { ...process.env, NODE_ENV: SERVER_NODE_ENV },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -172,7 +172,10 @@ export function useLiveStreamGuards({
         };
         // A client that leaves before its stream starts never ends that stream: its going away is
         // what gives the slot back.
-        (context as Context & { request?: Request }).request?.signal.addEventListener('abort', () => release(), { once: true });
+        // It may have gone already, while its token was checked: then no abort event will come.
+        const signal = (context as Context & { request?: Request }).request?.signal;
+        if (signal?.aborted) release();
+        else signal?.addEventListener('abort', () => release(), { once: true });
       }
       return {
         onSubscribeResult({ result, setResult }) {

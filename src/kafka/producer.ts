@@ -91,12 +91,13 @@ export function createKafkaProducer(
       if (messages.length === 0) return;
       const request = messages;
       let start = 0n;
-      const written = previous
-        .then(connect)
-        .then(() => {
-          start = process.hrtime.bigint();
-          return producer.send({ topic, acks: -1, timeout: sendTimeoutMs, messages: request });
-        })
+      // One timer per produce request rather than per mutation: p-timeout makes its error (and
+      // stack) up front, which the send path's profile showed per call.
+      const acknowledged = previous.then(connect).then(() => {
+        start = process.hrtime.bigint();
+        return producer.send({ topic, acks: -1, timeout: sendTimeoutMs, messages: request });
+      });
+      const written = pTimeout(acknowledged, { milliseconds: sendTimeoutMs, message: `no acknowledgement within ${sendTimeoutMs} ms` })
         .then(
           () => {
             telemetry.produced(secondsSince(start), true);
@@ -109,7 +110,8 @@ export function createKafkaProducer(
             throw error;
           },
         );
-      previous = written.catch(() => {});
+      // The next part waits for this one to really settle, not its timer: parts keep their order.
+      previous = acknowledged.catch(() => {});
       for (const parts of waiting) parts.push(written);
       messages = [];
       bytes = 0;
@@ -145,7 +147,7 @@ export function createKafkaProducer(
         setImmediate(flush);
       }
     });
-    return pTimeout(written, { milliseconds: sendTimeoutMs, message: `no acknowledgement within ${sendTimeoutMs} ms` }).catch((error: unknown) => {
+    return written.catch((error: unknown) => {
       log.warn({ err: error, count: items.length }, 'producing to Kafka failed');
       throw new NotifyError('KAFKA_UNAVAILABLE', 'Kafka did not acknowledge the notification; it may be retried safely with an idempotencyKey');
     });
