@@ -36,6 +36,11 @@ export interface NotificationPage {
   hasPreviousPage: boolean;
   /** Matching the filter, ignoring paging; null when the query said `countTotal: false`. */
   totalCount: number | null;
+  /**
+   * The recipient's newest seq when the page was read, read in the same snapshot as the rows:
+   * whatever is stored later has a higher seq, so a live feed from here misses nothing.
+   */
+  lastSeq: number;
 }
 
 export interface NotificationStore {

@@ -118,6 +118,7 @@ builder.queryFields((t) => ({
             endCursor: edges.at(-1)?.cursor ?? null,
           },
           totalCount: page.totalCount,
+          liveCursor: encodeCursor(page.lastSeq),
         };
       },
     },
@@ -129,6 +130,11 @@ builder.queryFields((t) => ({
           description: 'Matching the filter, across all pages. Counted only when selected.',
           // The resolver counts whenever this field is in the selection; 0 cannot be reached.
           resolve: (connection) => connection.totalCount ?? 0,
+        }),
+        liveCursor: tc.string({
+          description:
+            'Pass as `after` to notificationAdded to receive everything stored after this page was read, with no gap, whatever the filter: the inbox position at the time of the read, valid even when the page is empty.',
+          resolve: (connection) => connection.liveCursor,
         }),
       }),
     },

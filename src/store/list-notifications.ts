@@ -19,6 +19,7 @@ interface PageRow extends Omit<NotificationRow, 'id'> {
   /** Null on the one row that carries only the summary, when the page is empty. */
   id: string | null;
   total_count: number | null;
+  last_seq: number;
   newer_exist: boolean;
   older_exist: boolean;
 }
@@ -57,6 +58,7 @@ export async function listNotifications(sql: SqlQuery, query: NotificationPageQu
   const rows = await sql.query<PageRow>(
     `WITH summary AS (
        SELECT ${count} AS total_count,
+              COALESCE((SELECT last_seq FROM inbox_counters WHERE user_id = ${user}), 0) AS last_seq,
               ${beyondCursor(query.after, '>=')} AS newer_exist,
               ${beyondCursor(query.before, '<=')} AS older_exist),
      page AS (
@@ -90,6 +92,7 @@ export async function listNotifications(sql: SqlQuery, query: NotificationPageQu
     hasNextPage: hasNextPage || (summary?.older_exist ?? false),
     hasPreviousPage: hasPreviousPage || (summary?.newer_exist ?? false),
     totalCount: query.countTotal === false ? null : (summary?.total_count ?? 0),
+    lastSeq: summary?.last_seq ?? 0,
   };
 }
 

@@ -228,6 +228,41 @@ describe('resuming a feed', () => {
   });
 });
 
+describe('a page\'s live cursor', () => {
+  const PAGE = /* GraphQL */ `
+    query Page($userId: ID!) { notifications(userId: $userId, first: 5) { edges { node { id } } liveCursor } }
+  `;
+  interface PageData { notifications: { edges: { node: { id: string } }[]; liveCursor: string } }
+
+  it('marks where the read was, even on an empty inbox: a feed from it gets exactly what was stored after', async () => {
+    const userId = `live-cursor-${Date.now()}`;
+    await graphqlData(system.url, 'mutation($id: ID!) { upsertUser(id: $id, name: "Lia") { id } }', { id: userId });
+
+    const empty = (await graphqlData<PageData>(system.url, PAGE, { userId })).notifications;
+    expect(empty.edges).toEqual([]);
+    // Stored after the read and before any feed listened: what a client opening an empty inbox risks missing.
+    const first = await sendAndStore(userId, ['after the read', 'and another']);
+
+    const page = (await graphqlData<PageData>(system.url, PAGE, { userId })).notifications;
+    expect(page.edges.map((edge) => edge.node.id)).toEqual([...first].reverse());
+    const [later] = await sendAndStore(userId, ['after the second read']);
+
+    const ws = wsClient(system.wsUrl);
+    const fromEmpty = wsSubscribe<AddedEvent>(ws, ADDED, { userId, after: empty.liveCursor });
+    const replayed: string[] = [];
+    for (let i = 0; i < 3; i += 1) replayed.push((await fromEmpty.next()).data!.notificationAdded.id);
+    expect(replayed).toEqual([...first, later]);
+    await fromEmpty.close();
+
+    const fromPage = wsSubscribe<AddedEvent>(ws, ADDED, { userId, after: page.liveCursor });
+    expect((await fromPage.next()).data!.notificationAdded.id).toBe(later);
+    const [live] = await sendMany([note(userId, 'live')]);
+    expect((await fromPage.next()).data!.notificationAdded.id).toBe(live!.notification!.id);
+    await fromPage.close();
+    await ws.dispose();
+  });
+});
+
 describe('retention', () => {
   it('removes notifications older than the configured age, and keeps the rest', async () => {
     const kafka = new Kafka({ brokers: testBrokers(), clientId: 'retention-test', logLevel: logLevel.NOTHING });

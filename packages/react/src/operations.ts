@@ -36,6 +36,7 @@ export const InboxPageQuery = graphql(
     notifications(first: $first, after: $after, filter: $filter) {
       edges { node { ...NotificationFields } }
       pageInfo { hasNextPage endCursor }
+      liveCursor
     }
   }
 `,

@@ -45,18 +45,18 @@ export function useNotifications({ filter, pageSize = 20 }: UseNotificationsOpti
         dispatch({ type: 'failed', error: result.error ?? new Error('no data in the answer') });
         return undefined;
       }
-      const { edges, pageInfo } = result.data.notifications;
+      const { edges, pageInfo, liveCursor } = result.data.notifications;
       const items = edges.map((edge) => edge.node);
       dispatch({ type: 'page', items, endCursor: pageInfo.endCursor ?? null, hasMore: pageInfo.hasNextPage, first: true });
-      return items;
+      return { liveCursor };
     };
 
     let live: { unsubscribe(): void } | undefined;
-    void readFirstPage().then((items) => {
-      if (!active || !items) return;
-      // With an empty first page there is no cursor yet: the stream starts live.
-      const after = items[0]?.cursor ?? null;
-      live = transport.client.subscription(NotificationAddedSubscription, { after }).subscribe((result) => {
+    void readFirstPage().then((page) => {
+      if (!active || !page) return;
+      // The inbox position read with the page (even an empty one): the stream replays whatever was
+      // stored between that read and the subscription starting, so nothing falls in between.
+      live = transport.client.subscription(NotificationAddedSubscription, { after: page.liveCursor }).subscribe((result) => {
         if (result.data) dispatch({ type: 'added', notification: result.data.notificationAdded });
       });
     });
