@@ -322,7 +322,20 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
 
       it('answers an empty inbox', async () => {
         const page = await store.listNotifications({ userId: newUser(), first: 5, after: 3 });
-        expect(page).toEqual({ items: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0 });
+        expect(page).toEqual({ items: [], hasNextPage: false, hasPreviousPage: false, totalCount: 0, lastSeq: 0 });
+      });
+
+      it('tells the newest seq with every page, whatever the filter or the page', async () => {
+        const { user, stored } = await inbox(4);
+        const newest = Math.max(...stored.map((n) => n.seq));
+        const pages = await Promise.all([
+          store.listNotifications({ userId: user, first: 2 }),
+          store.listNotifications({ userId: user, first: 2, after: newest - 1 }),
+          store.listNotifications({ userId: user, first: 2, filter: { kind: ['system'] } }),
+          store.listNotifications({ userId: user, first: 2, filter: { status: ['archived'] } }),
+        ]);
+        expect(pages.map((page) => page.lastSeq)).toEqual([newest, newest, newest, newest]);
+        expect(pages[2]!.items).toEqual([]);
       });
 
       it('shows unread and read by default and hides archived', async () => {
