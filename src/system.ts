@@ -20,6 +20,7 @@ import { createIngestor } from './notifications/ingest.js';
 import { createLiveFeed } from './notifications/live.js';
 import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
+import { createUserDirectory } from './notifications/user-directory.js';
 import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
 import { createSendRateLimiter } from './ratelimit/send-rate-limiter.js';
 import { createShutdown } from './shutdown.js';
@@ -76,9 +77,10 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     shutdown.add('rate limiter', () => sendRate.stop());
 
     const telemetry = notifyTelemetry(metrics);
+    const users = createUserDirectory(store);
     const services = {
-      sender: createSender({ store, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
-      inbox: createInbox({ store, pubsub }),
+      sender: createSender({ users, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
+      inbox: createInbox({ store, users, pubsub }),
       live: createLiveFeed({ store, pubsub, telemetry }),
       sendRate,
     };

@@ -3,21 +3,14 @@
  * ownership are checked here, once, for every transport; every committed change is published
  * so that all open tabs of the user agree.
  */
-import { LRUCache } from 'lru-cache';
 import { decodeCursor } from './cursor.js';
 import { badInput, NotifyError } from './errors.js';
-import type { Notification, User } from './notification.js';
+import type { Notification } from './notification.js';
 import type { InboxAction, InboxEvent, InboxPubSub, NotificationFilter, NotificationPage, NotificationStore } from './ports.js';
+import type { UserDirectory } from './user-directory.js';
 import { assertNotificationIds, assertUserId, assertUserName } from './validation.js';
 
 export const PAGE_SIZE_DEFAULT = 20;
-/**
- * How long a user's name is remembered for `sender { name }` and the like: every inbox page asks
- * for the senders of its rows, and without this a page cost a second store round-trip. A rename
- * shows at once on the instance that made it and within this long on the others. Unknown ids are
- * never remembered, so a user created a moment ago is found at once.
- */
-const USER_TTL_MS = 60_000;
 export const PAGE_SIZE_MAX = 100;
 
 export interface PageArgs {
@@ -32,29 +25,13 @@ export interface PageArgs {
 
 export interface InboxDeps {
   store: NotificationStore;
+  /** Shared with the sender, so both remember the same users. */
+  users: UserDirectory;
   pubsub: Pick<InboxPubSub, 'publishChanged'>;
   now?: () => Date;
 }
 
-export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps) {
-  const users = new LRUCache<string, User>({ max: 100_000, ttl: USER_TTL_MS });
-
-  async function getUsers(ids: readonly string[]): Promise<User[]> {
-    const found: User[] = [];
-    const unsure: string[] = [];
-    for (const id of ids) {
-      const user = users.get(id);
-      if (user) found.push(user);
-      else unsure.push(id);
-    }
-    if (unsure.length === 0) return found;
-    for (const user of await store.getUsers(unsure)) {
-      users.set(user.id, user);
-      found.push(user);
-    }
-    return found;
-  }
-
+export function createInbox({ store, users, pubsub, now = () => new Date() }: InboxDeps) {
   function pageSize(value: number | null | undefined, field: string): number | undefined {
     if (value === null || value === undefined) return undefined;
     if (!Number.isInteger(value) || value < 0 || value > PAGE_SIZE_MAX) {
@@ -143,12 +120,8 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
     unreadCount,
     unreadCountAfter,
     listUsers: () => store.listUsers(),
-    getUsers,
-    async upsertUser(id: string, name: string): Promise<User> {
-      const user = await store.upsertUser({ id: assertUserId(id, 'id'), name: assertUserName(name) });
-      users.set(user.id, user);
-      return user;
-    },
+    getUsers: users.getUsers,
+    upsertUser: (id: string, name: string) => users.upsertUser({ id: assertUserId(id, 'id'), name: assertUserName(name) }),
     markRead: (userId: string, ids: readonly string[]) => change(userId, ids, 'read', (w) => store.markRead(userId, w, now())),
     markUnread: (userId: string, ids: readonly string[]) => change(userId, ids, 'unread', (w) => store.markUnread(userId, w)),
     archive: (userId: string, ids: readonly string[]) => change(userId, ids, 'archived', (w) => store.archive(userId, w, now())),

@@ -2,11 +2,11 @@
  * Sending: validate, check that sender and recipient exist, write to the log. Answers only after
  * the broker acknowledged, so an answered send is never lost; storing happens in the consumer.
  */
-import { LRUCache } from 'lru-cache';
 import { NotifyError } from './errors.js';
 import { newNotificationId } from './ids.js';
 import type { JsonValue, NewNotification, NotificationKind } from './notification.js';
-import { NO_TELEMETRY, type NotificationProducer, type NotificationStore, type NotifyTelemetry } from './ports.js';
+import { NO_TELEMETRY, type NotificationProducer, type NotifyTelemetry } from './ports.js';
+import type { UserDirectory } from './user-directory.js';
 import {
   assertData,
   assertLink,
@@ -37,7 +37,8 @@ export type SendAuthority = { kind: 'user'; userId: string } | { kind: 'any' };
 export type SendResult = { ok: true; notification: NewNotification } | { ok: false; error: NotifyError };
 
 export interface SenderDeps {
-  store: Pick<NotificationStore, 'getUsers'>;
+  /** The user directory the inbox shares (it remembers the users it found). */
+  users: Pick<UserDirectory, 'getUsers'>;
   producer: NotificationProducer;
   messageMaxLength: number;
   now?: () => Date;
@@ -51,25 +52,9 @@ export function assertBatchSize(count: number): void {
     throw new NotifyError('BAD_USER_INPUT', `at most ${SEND_BATCH_MAX} notifications per call`, { field: 'inputs' });
   }
 }
-/** How long a user seen to exist is trusted without asking the store again. */
-const KNOWN_USER_TTL_MS = 60_000;
-
-export function createSender({ store, producer, messageMaxLength, now = () => new Date(), telemetry = NO_TELEMETRY }: SenderDeps) {
-  // Every send checks two users; users are created rarely and removed more rarely still, so a
-  // short memory of the ones that exist saves a store round-trip per mutation. Unknown ids are
-  // never remembered: a user created a moment ago is found at once.
-  const knownUsers = new LRUCache<string, true>({ max: 100_000, ttl: KNOWN_USER_TTL_MS });
-
+export function createSender({ users, producer, messageMaxLength, now = () => new Date(), telemetry = NO_TELEMETRY }: SenderDeps) {
   async function existing(ids: Set<string>): Promise<Set<string>> {
-    const known = new Set([...ids].filter((id) => knownUsers.has(id)));
-    const unsure = [...ids].filter((id) => !known.has(id));
-    if (unsure.length > 0) {
-      for (const user of await store.getUsers(unsure)) {
-        known.add(user.id);
-        knownUsers.set(user.id, true);
-      }
-    }
-    return known;
+    return new Set((await users.getUsers([...ids])).map((user) => user.id));
   }
 
   function senderOf(input: SendInput, authority: SendAuthority): string | null {

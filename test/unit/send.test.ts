@@ -12,7 +12,7 @@ function setup({ failWith }: { failWith?: unknown } = {}) {
   const getUsersCalls: string[][] = [];
   const sent: NewNotification[][] = [];
   const sender = createSender({
-    store: {
+    users: {
       getUsers: async (ids) => {
         getUsersCalls.push([...ids]);
         return USERS.filter((user) => ids.includes(user.id));
