@@ -3,9 +3,11 @@
  * JSON the service writes (its own encoder), the same key (the recipient) and partitioner.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type Message, type PartitionMetadata } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage, type Message, type PartitionMetadata } from 'kafkajs';
 import { encodeEvent } from '../src/notifications/event.js';
-import { runConcurrently, waitFor } from './stats.js';
+import type { BenchContext } from './context.js';
+import { cpuMeter } from './cpu.js';
+import { runConcurrently, waitFor, wallClockMs, within } from './stats.js';
 
 export function rawKafka(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'kafka-notify-bench', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000 });
@@ -102,4 +104,92 @@ export async function waitCaughtUp(admin: Admin, groupId: string, topic: string,
     timeoutMs,
     intervalMs: 50,
   });
+}
+
+const GROUP_READ_TIMEOUT_MS = 180_000;
+
+/**
+ * A new consumer group reads `total` events of `topic`, each batch given to `handle`, which answers
+ * how many of them it dealt with: ms from the group join until the last one was dealt with, and
+ * the CPU used meanwhile. The ingest baselines (read only, and read + INSERT) both time this way.
+ */
+export async function timedGroupRead(
+  ctx: BenchContext,
+  { group, topic, total, what, handle }: { group: string; topic: string; total: number; what: string; handle: (messages: KafkaMessage[]) => Promise<number> | number },
+): Promise<{ ms: number; cpu: Record<string, number> }> {
+  const consumer = ctx.kafka.consumer({ groupId: ctx.name(group), allowAutoTopicCreation: false });
+  let joinedAt: number | undefined;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joinedAt ??= wallClockMs();
+  });
+  let handled = 0;
+  let resolveDone: (at: number) => void = () => {};
+  let rejectDone: (error: unknown) => void = () => {};
+  const done = new Promise<number>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
+  try {
+    const meter = cpuMeter({ broker: ctx.brokerPid });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: Math.max(1, Math.min(ctx.settings.partitions, 4)),
+      eachBatch: async ({ batch }) => {
+        try {
+          // Awaited first: `handled += await …` would read `handled` before the await, and
+          // batches of other partitions run meanwhile.
+          const count = await handle(batch.messages);
+          handled += count;
+          if (handled >= total) resolveDone(wallClockMs());
+        } catch (error) {
+          rejectDone(error);
+          throw error;
+        }
+      },
+    });
+    const finishedAt = await within(done, GROUP_READ_TIMEOUT_MS, what);
+    const cpu = meter();
+    if (joinedAt === undefined) throw new Error('the raw consumer never reported joining its group');
+    return { ms: finishedAt - joinedAt, cpu };
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/**
+ * The raw produce → consume baseline of the live figures: a topic of the service's layout, a plain
+ * producer and a consumer group that hands each event's message text, and when it arrived, to
+ * `arrived`. Resolves once both are connected and the group runs.
+ */
+export async function rawRoundTrip(ctx: BenchContext, name: string, arrived: (text: string | undefined, at: number) => void) {
+  const topic = ctx.name(name);
+  await createTopic(ctx.admin, topic, ctx.settings.partitions);
+  const producer = ctx.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const consumer = ctx.kafka.consumer({ groupId: ctx.name(`${name}-group`), allowAutoTopicCreation: false });
+  const close = async () => {
+    await consumer.disconnect();
+    await producer.disconnect();
+  };
+  try {
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const at = wallClockMs();
+        arrived((JSON.parse(message.value?.toString('utf8') ?? 'null') as { message?: string } | null)?.message, at);
+      },
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    /** One event to `recipientId`, acknowledged by all in-sync replicas. */
+    send: async (recipientId: string, text: string) => {
+      await producer.send({ topic, acks: -1, messages: [likeEvent(recipientId, text)] });
+    },
+    close,
+  };
 }

@@ -12,14 +12,12 @@ import { createPgClient } from '../src/store/pg-client.js';
 import { createPgliteClient } from '../src/store/pglite-client.js';
 import type { SqlClient } from '../src/store/sql-client.js';
 import type { BenchContext } from './context.js';
-import { cpuMeter } from './cpu.js';
 import type { StoreKind } from './settings.js';
-import { wallClockMs, within } from './stats.js';
+import { timedGroupRead } from './kafka-raw.js';
 
 const COLUMNS = ['id', 'recipient_id', 'seq', 'sender_id', 'kind', 'message', 'link', 'data', 'created_at'] as const;
 /** Rows per statement: 9 parameters each stay far below PostgreSQL's 65,535. */
 const ROWS_PER_INSERT = 1_000;
-const TIMEOUT_MS = 180_000;
 
 interface EventJson {
   id: string;
@@ -52,53 +50,28 @@ function insertStatement(rows: number): string {
 
 /** Reads `total` events of `topic` with a new group into `sql`; ms from the group join to the last insert. */
 export async function rawInsertConsume(ctx: BenchContext, sql: SqlClient, topic: string, total: number): Promise<{ ms: number; cpu: Record<string, number> }> {
-  const consumer = ctx.kafka.consumer({ groupId: ctx.name('ingest-insert-group'), allowAutoTopicCreation: false });
   const seqs = new Map<string, number>();
-  let joinedAt: number | undefined;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joinedAt ??= wallClockMs();
-  });
-  let stored = 0;
-  let resolveDone: (at: number) => void = () => {};
-  let rejectDone: (error: unknown) => void = () => {};
-  const done = new Promise<number>((resolve, reject) => {
-    resolveDone = resolve;
-    rejectDone = reject;
-  });
-  try {
-    const meter = cpuMeter({ broker: ctx.brokerPid });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: Math.max(1, Math.min(ctx.settings.partitions, 4)),
-      eachBatch: async ({ batch }) => {
-        try {
-          for (let start = 0; start < batch.messages.length; start += ROWS_PER_INSERT) {
-            const chunk = batch.messages.slice(start, start + ROWS_PER_INSERT);
-            const params: unknown[] = [];
-            for (const message of chunk) {
-              const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as EventJson;
-              const seq = (seqs.get(event.to) ?? 0) + 1;
-              seqs.set(event.to, seq);
-              params.push(event.id, event.to, seq, event.from, event.kind, event.message, event.link ?? null, event.data == null ? null : JSON.stringify(event.data), event.createdAt);
-            }
-            await sql.query(insertStatement(chunk.length), params);
-            stored += chunk.length;
-          }
-          if (stored >= total) resolveDone(wallClockMs());
-        } catch (error) {
-          rejectDone(error);
-          throw error;
+  const result = await timedGroupRead(ctx, {
+    group: 'ingest-insert-group',
+    topic,
+    total,
+    what: `the raw consumer to insert ${total} rows`,
+    handle: async (messages) => {
+      for (let start = 0; start < messages.length; start += ROWS_PER_INSERT) {
+        const chunk = messages.slice(start, start + ROWS_PER_INSERT);
+        const params: unknown[] = [];
+        for (const message of chunk) {
+          const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as EventJson;
+          const seq = (seqs.get(event.to) ?? 0) + 1;
+          seqs.set(event.to, seq);
+          params.push(event.id, event.to, seq, event.from, event.kind, event.message, event.link ?? null, event.data == null ? null : JSON.stringify(event.data), event.createdAt);
         }
-      },
-    });
-    const finishedAt = await within(done, TIMEOUT_MS, `the raw consumer to insert ${total} rows`);
-    const cpu = meter();
-    if (joinedAt === undefined) throw new Error('the raw consumer never reported joining its group');
-    const [row] = await sql.query<{ n: number | string }>('SELECT count(*) AS n FROM notifications');
-    if (Number(row?.n) !== total) throw new Error(`the raw baseline stored ${String(row?.n)} rows, expected ${total}`);
-    return { ms: finishedAt - joinedAt, cpu };
-  } finally {
-    await consumer.disconnect();
-  }
+        await sql.query(insertStatement(chunk.length), params);
+      }
+      return messages.length;
+    },
+  });
+  const [row] = await sql.query<{ n: number | string }>('SELECT count(*) AS n FROM notifications');
+  if (Number(row?.n) !== total) throw new Error(`the raw baseline stored ${String(row?.n)} rows, expected ${total}`);
+  return result;
 }

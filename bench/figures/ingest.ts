@@ -13,46 +13,18 @@ import { httpGraphQLClient } from '../clients.js';
 import type { BenchContext } from '../context.js';
 import type { HostProcess } from '../host-process.js';
 import { cpuMeter } from '../cpu.js';
-import { createTopic, groupLag, likeEvent, recipientsAcrossPartitions } from '../kafka-raw.js';
+import { createTopic, groupLag, likeEvent, recipientsAcrossPartitions, timedGroupRead } from '../kafka-raw.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { rawInsertConsume } from '../raw-insert.js';
 import type { FigureResult, Measurement } from '../report.js';
 import { STORE_NAMES, type StoreKind } from '../settings.js';
-import { runConcurrently, wallClockMs, waitFor, within } from '../stats.js';
+import { runConcurrently, wallClockMs, waitFor } from '../stats.js';
 
 const TIMEOUT_MS = 180_000;
 
-/** Reads the whole topic with a new group; resolves with ms from the group join to the last message. */
-async function rawConsume(ctx: BenchContext, topic: string, total: number): Promise<{ ms: number; cpu: Record<string, number> }> {
-  const consumer = ctx.kafka.consumer({ groupId: ctx.name('ingest-raw-group'), allowAutoTopicCreation: false });
-  let joinedAt: number | undefined;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joinedAt ??= wallClockMs();
-  });
-  let seen = 0;
-  let resolveDone: (at: number) => void = () => {};
-  const done = new Promise<number>((resolve) => {
-    resolveDone = resolve;
-  });
-  try {
-    const meter = cpuMeter({ broker: ctx.brokerPid });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: Math.max(1, Math.min(ctx.settings.partitions, 4)),
-      eachBatch: async ({ batch }) => {
-        seen += batch.messages.length;
-        if (seen >= total) resolveDone(wallClockMs());
-      },
-    });
-    const finishedAt = await within(done, TIMEOUT_MS, `the raw consumer to read ${total} messages`);
-    const cpu = meter();
-    if (joinedAt === undefined) throw new Error('the raw consumer never reported joining its group');
-    return { ms: finishedAt - joinedAt, cpu };
-  } finally {
-    await consumer.disconnect();
-  }
-}
+/** Reads the whole topic with a new group and does nothing with it. */
+const rawConsume = (ctx: BenchContext, topic: string, total: number) =>
+  timedGroupRead(ctx, { group: 'ingest-raw-group', topic, total, what: `the raw consumer to read ${total} messages`, handle: (messages) => messages.length });
 
 /** `rawDatabases`: one fresh database per store of ctx.systems, in that order (bench/raw-insert.ts). */
 export async function ingestFigure(ctx: BenchContext, rawDatabases: Promise<SqlClient[]>): Promise<FigureResult> {

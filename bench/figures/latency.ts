@@ -6,10 +6,9 @@
  * and alternate between the two so that both see the same machine.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { Partitioners } from 'kafkajs';
 import { httpGraphQLClient, subscribe, wsConnection } from '../clients.js';
 import type { BenchContext } from '../context.js';
-import { createTopic, likeEvent } from '../kafka-raw.js';
+import { rawRoundTrip } from '../kafka-raw.js';
 import type { FigureResult } from '../report.js';
 import { distribution, wallClockMs, within } from '../stats.js';
 import { ADDED, type AddedData, PROBE_TIMEOUT_MS, probeUntilLive, SEND_ONE } from './live.js';
@@ -37,11 +36,6 @@ export async function latencyFigure(ctx: BenchContext): Promise<FigureResult> {
   const tag = ctx.name('lat');
   const intervalMs = 1000 / s.ratePerSecond;
 
-  // The baseline: a topic of the same layout with its own producer and consumer group.
-  const rawTopic = ctx.name('latency');
-  await createTopic(ctx.admin, rawTopic, ctx.settings.partitions);
-  const producer = ctx.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-  const consumer = ctx.kafka.consumer({ groupId: ctx.name('latency-group'), allowAutoTopicCreation: false });
   const raw = arrivals();
   const service = arrivals();
   const http = httpGraphQLClient(ctx.system.url, 2);
@@ -56,23 +50,19 @@ export async function latencyFigure(ctx: BenchContext): Promise<FigureResult> {
       subscriptionError = error;
     },
   );
+  let closeRaw = async () => {};
   try {
-    await producer.connect();
-    await consumer.connect();
-    await consumer.subscribe({ topic: rawTopic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const at = wallClockMs();
-        const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as { message?: string } | null;
-        if (event?.message) raw.arrived(event.message, at);
-      },
+    // The baseline: a topic of the same layout with its own producer and consumer group.
+    const rawPipe = await rawRoundTrip(ctx, 'latency', (text, at) => {
+      if (text) raw.arrived(text, at);
     });
+    closeRaw = rawPipe.close;
 
     /** One send of either kind: ms until the push (and until the mutation's answer, for the service). */
     const sendRaw = async (message: string, timeoutMs = RECEIVE_TIMEOUT_MS) => {
       const arrived = raw.expect(message);
       const t0 = wallClockMs();
-      await producer.send({ topic: rawTopic, acks: -1, messages: [likeEvent(user, message)] });
+      await rawPipe.send(user, message);
       const ack = wallClockMs() - t0;
       return { total: (await within(arrived, timeoutMs, `raw message ${message}`)) - t0, ack };
     };
@@ -153,7 +143,6 @@ export async function latencyFigure(ctx: BenchContext): Promise<FigureResult> {
     unsubscribe();
     await ws.dispose();
     http.close();
-    await consumer.disconnect();
-    await producer.disconnect();
+    await closeRaw();
   }
 }

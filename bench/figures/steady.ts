@@ -8,14 +8,13 @@
  * The two run one after the other (each is a load of its own), raw first.
  */
 import type { Histogram } from 'hdr-histogram-js';
-import { Partitioners } from 'kafkajs';
 import { httpGraphQLClient, subscribe, wsConnection } from '../clients.js';
 import type { BenchContext } from '../context.js';
 import { cpuMeter } from '../cpu.js';
-import { createTopic, likeEvent } from '../kafka-raw.js';
+import { rawRoundTrip } from '../kafka-raw.js';
 import { openLoop, percentileCurve, type OpenLoopResult } from '../open-loop.js';
 import type { FigureResult, Measurement } from '../report.js';
-import { wallClockMs, within } from '../stats.js';
+import { within } from '../stats.js';
 import { ADDED, type AddedData, PROBE_TIMEOUT_MS, probeUntilLive, SEND_ONE } from './live.js';
 
 /** The number of a send from its message text (`<tag> #<n>`), or -1 for another message. */
@@ -67,43 +66,31 @@ export async function steadyFigure(ctx: BenchContext): Promise<FigureResult> {
 
   // The baseline first: a topic of the same layout, its own producer and consumer group.
   const rawTag = ctx.name('steady-raw');
-  const rawTopic = ctx.name('steady');
-  await createTopic(ctx.admin, rawTopic, ctx.settings.partitions);
-  const producer = ctx.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-  const consumer = ctx.kafka.consumer({ groupId: ctx.name('steady-group'), allowAutoTopicCreation: false });
   const rawProbes = probes();
   let rawLoop: ReturnType<typeof loop> | undefined;
   let raw: OpenLoopResult;
   let rawCpu: Record<string, number>;
+  const rawPipe = await rawRoundTrip(ctx, 'steady', (text, at) => {
+    const n = sendNumber(rawTag, text);
+    if (n >= 0) rawLoop?.arrived(n, at);
+    else if (text) rawProbes.arrived(text);
+  });
   try {
-    await producer.connect();
-    await consumer.connect();
-    await consumer.subscribe({ topic: rawTopic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const at = wallClockMs();
-        const text = (JSON.parse(message.value?.toString('utf8') ?? 'null') as { message?: string } | null)?.message;
-        const n = sendNumber(rawTag, text);
-        if (n >= 0) rawLoop?.arrived(n, at);
-        else if (text) rawProbes.arrived(text);
-      },
-    });
     await probeUntilLive('the raw consumer', async (n) => {
       const text = `${rawTag} probe ${n}`;
       const arrived = rawProbes.expect(text);
-      await producer.send({ topic: rawTopic, acks: -1, messages: [likeEvent(recipients[0]!, text)] });
+      await rawPipe.send(recipients[0]!, text);
       await within(arrived, PROBE_TIMEOUT_MS, text);
     });
     rawLoop = loop(async (n) => {
-      await producer.send({ topic: rawTopic, acks: -1, messages: [likeEvent(recipients[n % recipients.length]!, `${rawTag} #${n}`)] });
+      await rawPipe.send(recipients[n % recipients.length]!, `${rawTag} #${n}`);
     });
     const meter = cpuMeter({ broker: ctx.brokerPid });
     raw = await rawLoop.run();
     rawCpu = meter();
     ctx.log(`steady: raw p99 ${ms(raw.histogram, 99).toFixed(1)} ms, lost ${raw.lost}`);
   } finally {
-    await consumer.disconnect();
-    await producer.disconnect();
+    await rawPipe.close();
   }
 
   // The service: one connection, one subscription per recipient, sends over keep-alive HTTP.
