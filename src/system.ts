@@ -22,6 +22,7 @@ import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
 import { createUserDirectory } from './notifications/user-directory.js';
 import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
+import { createInboxRateLimiter } from './ratelimit/inbox-rate-limiter.js';
 import { createSendRateLimiter } from './ratelimit/send-rate-limiter.js';
 import { createShutdown } from './shutdown.js';
 import { createStore } from './store/create-store.js';
@@ -61,8 +62,16 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
 
     const pubsub = await createInboxPubSub({
       redisUrl: config.redis.url,
-      onError: (err) => log.error({ err }, 'Redis pub/sub error'),
+      // One line when Redis goes and one when it is back; metrics carry what happened between.
+      onStateChange: (health, err) => {
+        metrics.pubsubUp.set(health.up ? 1 : 0);
+        if (!health.up) log.warn({ err }, 'Redis pub/sub is away: live pushes reach this instance\'s feeds only; all feeds catch up from the store when it is back');
+        else log.info({ failedPublishes: health.failedPublishes }, 'Redis pub/sub is back: open feeds caught up from the store');
+      },
+      onPublishFailed: () => metrics.pubsubPublishFailures.inc(),
+      onResync: () => metrics.pubsubResyncs.inc(),
     });
+    metrics.pubsubUp.set(1);
     shutdown.add('pub/sub', () => pubsub.stop());
 
     const kafka = createKafkaService({ ...config.kafka, brokers }, { ingestor: createIngestor({ store, pubsub }) }, log.child({ part: 'kafka' }), kafkaTelemetry(metrics));
@@ -75,6 +84,12 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
       onError: (err) => log.warn({ err }, 'Redis rate limiter error: counting in memory meanwhile'),
     });
     shutdown.add('rate limiter', () => sendRate.stop());
+    const inboxRate = await createInboxRateLimiter({
+      ...config.inboxRate,
+      redisUrl: config.redis.url,
+      onError: (err) => log.warn({ err }, 'Redis rate limiter error: counting inbox changes in memory meanwhile'),
+    });
+    shutdown.add('inbox rate limiter', () => inboxRate.stop());
 
     const telemetry = notifyTelemetry(metrics);
     const users = createUserDirectory(store);
@@ -83,6 +98,7 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
       inbox: createInbox({ store, users, pubsub }),
       live: createLiveFeed({ store, pubsub, telemetry }),
       sendRate,
+      inboxRate,
     };
 
     const { auth } = config;
@@ -105,6 +121,7 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
       serveMetrics: config.metrics.port === undefined,
       readiness: async () => ({
         kafka: kafka.readiness(),
+        pubsub: pubsub.health().up ? true : 'degraded',
         store: await store.ping().then(
           () => true,
           () => false,

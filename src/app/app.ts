@@ -5,12 +5,12 @@
  * limits, with a logger that carries its request id.
  */
 import DataLoader from 'dataloader';
-import { GraphQLError } from 'graphql';
 import { createYoga, useReadinessCheck, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import { isExpired, type Caller } from '../auth/caller.js';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { NotifyError } from '../notifications/errors.js';
 import type { User } from '../notifications/notification.js';
 import type { Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
@@ -45,6 +45,9 @@ export interface AppLimits extends QueryLimits {
   connections: number;
 }
 
+/** Ready; not ready (503); or ready without some of what it offers (live pushes wait for Redis, say). */
+export type PartReadiness = boolean | 'degraded';
+
 export interface AppOptions {
   services: Services;
   verifier: TokenVerifier;
@@ -52,8 +55,11 @@ export interface AppOptions {
   limits: AppLimits;
   /** The demo users' tokens GraphiQL's tabs open with (development only). */
   graphiqlTokens?: GraphiQLTokens | null;
-  /** Each part's readiness; /ready answers 503 naming the parts that are not ready. */
-  readiness: () => Promise<Record<string, boolean>> | Record<string, boolean>;
+  /**
+   * Each part's readiness; /ready answers 503 naming the parts that are not ready (false). A
+   * `degraded` part still serves what does not need it: 200, naming it.
+   */
+  readiness: () => Promise<Record<string, PartReadiness>> | Record<string, PartReadiness>;
   log: Logger;
   metrics: Metrics;
   /** Whether this port answers /metrics (false when METRICS_PORT gives it a port of its own). */
@@ -61,16 +67,22 @@ export interface AppOptions {
 }
 
 /**
- * Yoga logs every error it masked at error level, including our coded client errors; the mask
- * itself already logs the unexpected ones, with their cause, so Yoga's copy is detail.
+ * Yoga logs every error it masked at error level, twice, including our coded client errors (a
+ * missing token: two error lines per anonymous request, without its request id). The mask itself
+ * logs the unexpected ones, with their cause and request id, so Yoga's copy of any error is
+ * detail; and one of ours (a NotifyError Yoga saw unwrapped, such as a refused token) was
+ * already logged where it was raised, if at all.
  */
 function yogaLogger(log: Logger) {
   return {
     debug: (...args: unknown[]) => log.debug({ args }, 'yoga'),
     info: (...args: unknown[]) => log.info({ args }, 'yoga'),
     warn: (...args: unknown[]) => log.warn({ args }, 'yoga'),
-    error: (...args: unknown[]) =>
-      args[0] instanceof GraphQLError ? log.debug({ err: args[0] }, 'masked error') : log.error({ args }, 'yoga'),
+    error: (...args: unknown[]) => {
+      if (args[0] instanceof NotifyError) return;
+      if (args[0] instanceof Error) log.debug({ err: args[0] }, 'masked error');
+      else log.error({ args }, 'yoga');
+    },
   };
 }
 
@@ -88,7 +100,16 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
   const httpCallers = new WeakMap<Request, Caller>();
   const useCaller: Plugin = {
     async onRequestParse({ request }) {
-      httpCallers.set(request, await verifier.verifyAuthorization(request.headers.get('authorization')));
+      try {
+        httpCallers.set(request, await verifier.verifyAuthorization(request.headers.get('authorization')));
+      } catch (error) {
+        // A client's mistake, which anyone can repeat at will: counted, and a debug line at most.
+        if (error instanceof NotifyError) {
+          metrics.refused.inc({ transport: 'http', reason: error.code });
+          log.debug({ requestId: requestIds.idOf(request), code: error.code, reason: error.message }, 'request refused at the token check');
+        }
+        throw error;
+      }
     },
   };
 
@@ -163,9 +184,12 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
-          const parts = await readiness();
-          const down = Object.entries(parts).filter(([, ok]) => !ok).map(([name]) => name);
-          return down.length === 0 ? true : new Response(JSON.stringify({ ready: false, down }), { status: 503, headers: { 'content-type': 'application/json' } });
+          const parts = Object.entries(await readiness());
+          const down = parts.filter(([, state]) => state === false).map(([name]) => name);
+          const degraded = parts.filter(([, state]) => state === 'degraded').map(([name]) => name);
+          if (down.length === 0 && degraded.length === 0) return true;
+          const body = down.length === 0 ? { ready: true, degraded } : { ready: false, down, ...(degraded.length > 0 && { degraded }) };
+          return new Response(JSON.stringify(body), { status: down.length === 0 ? 200 : 503, headers: { 'content-type': 'application/json' } });
         },
       }),
     ],

@@ -61,7 +61,7 @@ export function createMetrics() {
     }),
     pushed: new Counter({
       name: 'notify_notifications_pushed_total',
-      help: 'Notifications handed to a notificationAdded subscriber: live, or replayed from the store after a cursor',
+      help: 'Notifications handed to a notificationAdded subscriber: live; replayed from the store after a cursor; or caught up from the store because the live path skipped it (catchup)',
       labelNames: ['source'] as const,
       registers,
     }),
@@ -69,6 +69,21 @@ export function createMetrics() {
       name: 'notify_end_to_end_latency_seconds',
       help: 'From a notification being created (its createdAt, set when sent) to its live push to a subscriber',
       buckets: END_TO_END_BUCKETS,
+      registers,
+    }),
+    pubsubUp: new Gauge({
+      name: 'notify_pubsub_up',
+      help: '1 while the live path (Redis pub/sub, or in-process) delivers; 0 while Redis is away (feeds catch up from the store when it is back)',
+      registers,
+    }),
+    pubsubPublishFailures: new Counter({
+      name: 'notify_pubsub_publish_failures_total',
+      help: 'Live events Redis did not take (delivered to this instance only; the other instances catch up from the store)',
+      registers,
+    }),
+    pubsubResyncs: new Counter({
+      name: 'notify_pubsub_resyncs_total',
+      help: 'Times the open feeds of this instance were told to catch up from the store (the pub/sub may have lost events)',
       registers,
     }),
     websocketConnections: new Gauge({ name: 'notify_websocket_connections', help: 'Open WebSocket (graphql-ws) connections', registers }),
@@ -89,6 +104,12 @@ export function createMetrics() {
       name: 'notify_graphql_errors_total',
       help: 'Errors in GraphQL responses, by operation name and extensions.code',
       labelNames: ['operation', 'code'] as const,
+      registers,
+    }),
+    refused: new Counter({
+      name: 'notify_requests_refused_total',
+      help: "Requests and WebSocket connections refused for the client's own mistake before any operation ran (logged at debug only), by transport and reason",
+      labelNames: ['transport', 'reason'] as const,
       registers,
     }),
   };

@@ -11,8 +11,9 @@ export function notifyTelemetry(metrics: Metrics): NotifyTelemetry {
     sent: (kind, outcome) => metrics.sent.inc({ kind, outcome }),
     pushed(notification, source) {
       metrics.pushed.inc({ source });
-      // A replay after a cursor hands over old rows: their age is not a delivery time.
-      if (source === 'live') metrics.endToEndSeconds.observe(Math.max(0, (Date.now() - notification.createdAt.getTime()) / 1000));
+      // A replay after a cursor hands over old rows: their age is not a delivery time. A catch-up's
+      // is: it is how late the push came because the live path lost it.
+      if (source !== 'replay') metrics.endToEndSeconds.observe(Math.max(0, (Date.now() - notification.createdAt.getTime()) / 1000));
     },
   };
 }

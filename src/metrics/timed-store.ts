@@ -26,6 +26,7 @@ export function timedStore(store: NotificationStore, histogram: Metrics['storeSe
     listNotificationsAfter: timed('listNotificationsAfter'),
     getNotifications: timed('getNotifications'),
     unreadCount: timed('unreadCount'),
+    lastSeq: timed('lastSeq'),
     markRead: timed('markRead'),
     markUnread: timed('markUnread'),
     markAllRead: timed('markAllRead'),

@@ -2,17 +2,23 @@
  * The live feed of one recipient. With a cursor it first replays what the store holds after it,
  * then goes live; listening starts BEFORE the replay reads, and the per-recipient seq drops
  * whatever the two have in common, so there is no gap and no duplicate at the seam.
+ *
+ * The live path (pub/sub, Redis across instances) may lose events: a connection drops, a publish
+ * fails. So the feed never trusts it to be complete. It knows the last seq it handed over, and
+ * whenever something newer than the next one arrives, or the pub/sub says it may have lost events
+ * (`resync`), it reads the store after that seq before going on: a feed never skips a seq the
+ * store holds, and catches up by itself, without the client reconnecting.
  */
 import { decodeCursor } from './cursor.js';
 import type { Notification } from './notification.js';
-import { NO_TELEMETRY, type InboxEvent, type InboxPubSub, type NotificationStore, type NotifyTelemetry } from './ports.js';
+import { NO_TELEMETRY, type InboxEvent, type InboxPubSub, type NotificationStore, type NotifyTelemetry, type PushSource } from './ports.js';
 import { assertUserId } from './validation.js';
 
 const REPLAY_PAGE = 200;
 
 export interface LiveFeedDeps {
-  store: NotificationStore;
-  pubsub: InboxPubSub;
+  store: Pick<NotificationStore, 'listNotificationsAfter' | 'lastSeq'>;
+  pubsub: Pick<InboxPubSub, 'subscribeInbox'>;
   telemetry?: Pick<NotifyTelemetry, 'pushed'>;
 }
 
@@ -21,7 +27,7 @@ export function createLiveFeed({ store, pubsub, telemetry = NO_TELEMETRY }: Live
     assertUserId(userId, 'userId');
     const afterSeq = after ? decodeCursor(after, 'after') : undefined;
     // Subscribe now, synchronously, so nothing published while the replay reads is lost.
-    const live = pubsub.subscribeAdded(userId)[Symbol.asyncIterator]();
+    const live = pubsub.subscribeInbox(userId)[Symbol.asyncIterator]();
     return {
       [Symbol.asyncIterator]() {
         const generator = feed(userId, afterSeq, live);
@@ -38,34 +44,55 @@ export function createLiveFeed({ store, pubsub, telemetry = NO_TELEMETRY }: Live
     };
   }
 
-  async function* feed(userId: string, afterSeq: number | undefined, live: AsyncIterator<Notification>) {
-    try {
-      let last = afterSeq ?? -1;
-      if (afterSeq !== undefined) {
-        for (;;) {
-          const page = await store.listNotificationsAfter(userId, last, REPLAY_PAGE);
-          for (const notification of page) {
-            last = notification.seq;
-            telemetry.pushed(notification, 'replay');
-            yield notification;
-          }
-          if (page.length < REPLAY_PAGE) break;
+  async function* feed(userId: string, afterSeq: number | undefined, live: AsyncIterator<InboxEvent>) {
+    let last = 0;
+    /** Everything the store holds after `last`, oldest first, in pages. */
+    async function* fromStore(source: PushSource) {
+      for (;;) {
+        const page = await store.listNotificationsAfter(userId, last, REPLAY_PAGE);
+        for (const notification of page) {
+          last = notification.seq;
+          telemetry.pushed(notification, source);
+          yield notification;
         }
+        if (page.length < REPLAY_PAGE) return;
+      }
+    }
+
+    try {
+      if (afterSeq !== undefined) {
+        last = afterSeq;
+        yield* fromStore('replay');
+      } else {
+        // Without a cursor the feed starts at the inbox as it is now: what comes after is owed,
+        // and a gap or a resync has a position to catch up from even before the first push.
+        last = await store.lastSeq(userId);
       }
       for (;;) {
         const next = await live.next();
         if (next.done) return;
-        if (next.value.seq <= last) continue;
-        last = next.value.seq;
-        telemetry.pushed(next.value, 'live');
-        yield next.value;
+        const event = next.value;
+        if (event.action === 'resync') {
+          yield* fromStore('catchup');
+          continue;
+        }
+        if (event.action !== 'added') continue;
+        for (const notification of event.notifications) {
+          if (notification.seq <= last) continue;
+          // Something between was not pushed (or was skipped or deleted): the store decides which.
+          if (notification.seq > last + 1) yield* fromStore('catchup');
+          if (notification.seq <= last) continue;
+          last = notification.seq;
+          telemetry.pushed(notification, 'live');
+          yield notification;
+        }
       }
     } finally {
       await live.return?.();
     }
   }
 
-  /** Every change to the inbox (added, read, archived, …), live, for badges and other open tabs. */
+  /** Every change to the inbox (added, read, archived, …, and resync after an interruption), live. */
   function changes(userId: string): AsyncIterable<InboxEvent> {
     return pubsub.subscribeInbox(assertUserId(userId, 'userId'));
   }

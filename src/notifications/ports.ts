@@ -51,6 +51,8 @@ export interface NotificationStore {
   listNotificationsAfter(userId: string, afterSeq: number, limit: number): Promise<Notification[]>;
   getNotifications(ids: readonly string[]): Promise<Notification[]>;
   unreadCount(userId: string): Promise<number>;
+  /** The recipient's newest seq as committed (0 for an empty inbox): where a live feed without a cursor starts. */
+  lastSeq(userId: string): Promise<number>;
 
   /** State changes on the given ids of ONE recipient; return the rows changed. */
   markRead(userId: string, ids: readonly string[], at: Date): Promise<Notification[]>;
@@ -78,7 +80,11 @@ export interface NotificationProducer {
   send(items: readonly NewNotification[]): Promise<void>;
 }
 
-export const INBOX_ACTIONS = ['added', 'read', 'unread', 'all_read', 'archived', 'deleted'] as const;
+/**
+ * `resync` is not a change in the store: the live path was interrupted (pub/sub away) and open
+ * feeds caught up from the store; a client refetches what it shows, the counts it carries are current.
+ */
+export const INBOX_ACTIONS = ['added', 'read', 'unread', 'all_read', 'archived', 'deleted', 'resync'] as const;
 export type InboxAction = (typeof INBOX_ACTIONS)[number];
 
 /** Something that changed in one recipient's inbox, after the store committed it. */
@@ -94,17 +100,25 @@ export interface InboxEvent {
 export interface InboxPubSub {
   publishAdded(notification: Notification): void;
   publishChanged(event: InboxEvent): void;
-  /** Subscribing starts listening at once, not at the first read: nothing published after the call is lost. */
-  subscribeAdded(userId: string): AsyncIterable<Notification>;
+  /**
+   * Every event of the recipient's inbox, and a `resync` event whenever the pub/sub may have lost
+   * some (its connection dropped and came back): the feed then reads the store for what it missed.
+   * Subscribing starts listening at once, not at the first read: nothing published after the call is lost.
+   */
   subscribeInbox(userId: string): AsyncIterable<InboxEvent>;
 }
+
+export type PushSource = 'live' | 'replay' | 'catchup';
 
 /** What sending and the live feeds report as they work (metrics); the domain never sees how. */
 export interface NotifyTelemetry {
   /** One notification a send asked for: accepted (Kafka acknowledged it), or refused with a code. */
   sent(kind: NotificationKind, outcome: 'accepted' | ErrorCode): void;
-  /** One notification handed to a notificationAdded subscriber: live, or replayed after a cursor. */
-  pushed(notification: Notification, source: 'live' | 'replay'): void;
+  /**
+   * One notification handed to a notificationAdded subscriber: live; replayed after a cursor; or
+   * caught up from the store because the live path skipped it (a seq gap, or a pub/sub resync).
+   */
+  pushed(notification: Notification, source: PushSource): void;
 }
 
 export const NO_TELEMETRY: NotifyTelemetry = { sent: () => {}, pushed: () => {} };

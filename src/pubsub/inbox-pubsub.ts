@@ -4,20 +4,50 @@
  * subscribed to, and awaited, at start. A per-recipient Redis channel would be subscribed lazily,
  * and an event published before that SUBSCRIBE took effect would be lost to a feed that had
  * already finished its replay.
+ *
+ * Redis is a live path, not a record: what it loses the store still holds. So this adapter says
+ * when it may have lost something, and the feeds catch up from the store (see notifications/live.ts):
+ * - the subscriber connection came back: a local `resync` to every open feed, once SUBSCRIBE is in
+ *   effect again, so whatever was published while it was away is read from the store;
+ * - a publish failed: the event is delivered to this instance's own feeds at once, and when the
+ *   publisher is back it publishes a `resync` marker, so every other instance's feeds catch up too
+ *   (their own subscriber may have come back before this publisher did).
+ * Publishes fail fast while Redis is away (no offline queue): the store is the backlog.
  */
 import { EventEmitter } from 'node:events';
 import { pEventIterator } from 'p-event';
 import { Redis } from 'ioredis';
 import type { Notification } from '../notifications/notification.js';
 import type { InboxEvent, InboxPubSub } from '../notifications/ports.js';
-import { eventFromWire, eventToWire, type InboxEventWire } from './wire.js';
+import { eventFromWire, eventToWire, RESYNC_WIRE, type PubSubWire } from './wire.js';
 
 const CHANNEL = 'kafka-notify:inbox';
 const inboxEvent = (userId: string) => `inbox:${userId}`;
+/** One local event for every feed at once; each feed turns it into its own `resync` event. */
+const RESYNC = 'resync';
+/** Reconnect attempts back off to at most this, so feeds catch up within a second of Redis answering. */
+const MAX_RECONNECT_DELAY_MS = 400;
 
-export interface InboxPubSubOptions {
+export interface PubSubHealth {
+  /** False while a Redis connection is away or a publish failed and the publisher has not recovered. */
+  up: boolean;
+  /** When the current state began. */
+  since: Date;
+  /** Publishes that failed (delivered locally only) since the last outage began; 0 while up. */
+  failedPublishes: number;
+}
+
+export interface PubSubListener {
+  /** Redis went away (with the first error seen), or came back (with what failed meanwhile). */
+  onStateChange?: (health: PubSubHealth, cause?: unknown) => void;
+  /** One publish that failed; counted, never logged one by one. */
+  onPublishFailed?: () => void;
+  /** Open feeds were told to catch up from the store. */
+  onResync?: () => void;
+}
+
+export interface InboxPubSubOptions extends PubSubListener {
   redisUrl?: string | undefined;
-  onError?: (error: unknown) => void;
 }
 
 /** Adapts an iterator of a transform, keeping `return()` so that leaving ends the listener. */
@@ -44,36 +74,130 @@ function mapIterable<A, B>(source: AsyncIterable<A>, transform: (value: A) => B[
   };
 }
 
-export async function createInboxPubSub({ redisUrl, onError = () => {} }: InboxPubSubOptions = {}): Promise<
-  InboxPubSub & { stop(): Promise<void> }
+export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, onPublishFailed = () => {}, onResync = () => {} }: InboxPubSubOptions = {}): Promise<
+  InboxPubSub & { health(): PubSubHealth; stop(): Promise<void> }
 > {
   const local = new EventEmitter();
   // Thousands of open feeds listen on one emitter; that is the design, not a leak.
   local.setMaxListeners(0);
   const deliver = (event: InboxEvent) => local.emit(inboxEvent(event.userId), event);
+  const resyncFeeds = () => {
+    onResync();
+    local.emit(RESYNC, true);
+  };
 
+  let health: PubSubHealth = { up: true, since: new Date(), failedPublishes: 0 };
   let publish = deliver;
   let stop = async () => {};
 
   if (redisUrl) {
-    const publisher = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    const subscriber = new Redis(redisUrl, { lazyConnect: true });
-    publisher.on('error', onError);
-    subscriber.on('error', onError);
-    await Promise.all([publisher.connect(), subscriber.connect()]);
-    subscriber.on('message', (_channel: string, text: string) => {
-      try {
-        deliver(eventFromWire(JSON.parse(text) as InboxEventWire));
-      } catch (error) {
-        onError(error);
+    const retryStrategy = (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS);
+    // No offline queue: a publish while Redis is away fails at once instead of piling up in memory.
+    const publisher = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy });
+    // Subscribing is done here on every (re)connection, so that its completion is known.
+    const subscriber = new Redis(redisUrl, { lazyConnect: true, autoResubscribe: false, retryStrategy });
+    let stopping = false;
+    let subscribed = false;
+    let publisherOk = true;
+    let failed = 0;
+    let firstError: unknown;
+
+    // States are reported from the first subscription on: connecting is not an outage.
+    let started = false;
+    const update = () => {
+      const up = subscribed && publisherOk;
+      if (!started || stopping || up === health.up) return;
+      health = { up, since: new Date(), failedPublishes: failed };
+      onStateChange(health, up ? undefined : firstError);
+      if (up) {
+        failed = 0;
+        health = { ...health, failedPublishes: 0 };
       }
+      firstError = undefined;
+    };
+    // ioredis reports every failed reconnect attempt as an error: the first one of an outage is
+    // kept for the state line, the rest are the same news.
+    const wentAway = (error: unknown) => {
+      firstError ??= error;
+    };
+    publisher.on('error', wentAway);
+    subscriber.on('error', wentAway);
+
+    let whenSubscribed!: () => void;
+    const firstSubscribe = new Promise<void>((resolve) => (whenSubscribed = resolve));
+    let initial = true;
+    subscriber.on('ready', () => {
+      subscriber.subscribe(CHANNEL).then(() => {
+        subscribed = true;
+        // Whatever was published while this connection was away is in the store only.
+        if (!initial) resyncFeeds();
+        initial = false;
+        whenSubscribed();
+        update();
+      }, wentAway);
     });
-    await subscriber.subscribe(CHANNEL);
+    subscriber.on('close', () => {
+      subscribed = false;
+      update();
+    });
+    subscriber.on('message', (_channel: string, text: string) => {
+      let wire: PubSubWire;
+      try {
+        wire = JSON.parse(text) as PubSubWire;
+      } catch {
+        return;
+      }
+      if ('resync' in wire) resyncFeeds();
+      else deliver(eventFromWire(wire));
+    });
+
+    // The publisher is back once it has told every instance that it missed some: until then the
+    // other instances' feeds may lack what failed here.
+    let recovering = false;
+    const recoverPublisher = () => {
+      if (recovering || stopping || publisher.status !== 'ready') return;
+      recovering = true;
+      const told = failed > 0 ? publisher.publish(CHANNEL, JSON.stringify(RESYNC_WIRE)) : Promise.resolve();
+      told.then(
+        () => {
+          recovering = false;
+          publisherOk = true;
+          update();
+        },
+        (error: unknown) => {
+          recovering = false;
+          wentAway(error);
+          setTimeout(recoverPublisher, MAX_RECONNECT_DELAY_MS).unref();
+        },
+      );
+    };
+    publisher.on('ready', recoverPublisher);
+    publisher.on('close', () => {
+      publisherOk = false;
+      update();
+    });
+
+    await Promise.all([publisher.connect(), subscriber.connect()]);
+    await firstSubscribe;
+    started = true;
+    update();
+
     publish = (event) => {
-      publisher.publish(CHANNEL, JSON.stringify(eventToWire(event))).catch(onError);
+      publisher.publish(CHANNEL, JSON.stringify(eventToWire(event))).catch((error: unknown) => {
+        // The store has it; this instance's feeds get it now, the others' catch up when Redis is back.
+        deliver(event);
+        failed += 1;
+        onPublishFailed();
+        wentAway(error);
+        publisherOk = false;
+        update();
+        // A refusal on a live connection (no reconnect to wait for) is retried by a timer.
+        setTimeout(recoverPublisher, MAX_RECONNECT_DELAY_MS).unref();
+      });
       return true;
     };
     stop = async () => {
+      stopping = true;
       await Promise.allSettled([subscriber.quit(), publisher.quit()]);
     };
   }
@@ -82,7 +206,8 @@ export async function createInboxPubSub({ redisUrl, onError = () => {} }: InboxP
     // Listening starts now and buffers until read: what a replaying feed needs. Not events.on():
     // its two preallocated 2,048-slot queues cost 32 KB per subscription, two thirds of what a
     // graphql-ws connection held in a heap snapshot at 3,000 connections; p-event's grow as used.
-    return pEventIterator<string, InboxEvent>(local, inboxEvent(userId), { rejectionEvents: [] });
+    const events = pEventIterator<string, InboxEvent | true>(local, [inboxEvent(userId), RESYNC], { rejectionEvents: [] });
+    return mapIterable(events, (event) => [event === true ? { userId, action: 'resync', notifications: [], ids: [] } : event]);
   }
 
   return {
@@ -90,7 +215,7 @@ export async function createInboxPubSub({ redisUrl, onError = () => {} }: InboxP
       void publish({ userId: notification.recipientId, action: 'added', notifications: [notification], ids: [notification.id] }),
     publishChanged: (event) => void publish(event),
     subscribeInbox,
-    subscribeAdded: (userId) => mapIterable(subscribeInbox(userId), (event) => (event.action === 'added' ? event.notifications : [])),
+    health: () => health,
     stop,
   };
 }

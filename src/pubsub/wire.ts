@@ -32,3 +32,7 @@ export interface InboxEventWire extends Omit<InboxEvent, 'notifications'> {
 
 export const eventToWire = (event: InboxEvent): InboxEventWire => ({ ...event, notifications: event.notifications.map(toWire) });
 export const eventFromWire = (wire: InboxEventWire): InboxEvent => ({ ...wire, notifications: wire.notifications.map(fromWire) });
+
+/** Sent by an instance whose publishes failed, once it is back: every instance's feeds read the store. */
+export const RESYNC_WIRE = { resync: true } as const;
+export type PubSubWire = InboxEventWire | typeof RESYNC_WIRE;

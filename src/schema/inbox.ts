@@ -1,13 +1,18 @@
 /** Read state, archive and delete, and the live stream of every inbox change. */
 import { INBOX_ACTIONS, type InboxAction, type InboxEvent } from '../notifications/ports.js';
-import { inboxOwner, ownInbox } from './acting-for.js';
+import { inboxOwner, ownInbox, spendInboxAllowance } from './acting-for.js';
 import { builder } from './builder.js';
 import { NotificationRef } from './notification.js';
 
+const ACTION_NOTES: Partial<Record<InboxAction, string>> = {
+  resync:
+    "Not a change: the server's live path was interrupted (Redis away) and may have lost changes; unreadCount is current. Read the page again. notificationAdded catches up by itself.",
+};
+
 const InboxActionRef = builder.enumType('InboxAction', {
-  values: Object.fromEntries(INBOX_ACTIONS.map((value) => [value.toUpperCase(), { value }])) as Record<
+  values: Object.fromEntries(INBOX_ACTIONS.map((value) => [value.toUpperCase(), { value, description: ACTION_NOTES[value] }])) as Record<
     Uppercase<InboxAction>,
-    { value: InboxAction }
+    { value: InboxAction; description?: string }
   >,
 });
 
@@ -39,32 +44,47 @@ builder.mutationFields((t) => ({
     type: InboxChangeRef,
     args: idsArgs(t),
     authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: (_root, args, ctx) => ctx.inbox.markRead(inboxOwner(ctx.caller, args.userId), args.ids.map(String)),
+    resolve: async (_root, args, ctx) => {
+      await spendInboxAllowance(ctx);
+      return ctx.inbox.markRead(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
+    },
   }),
   markNotificationsUnread: t.field({
     type: InboxChangeRef,
     args: idsArgs(t),
     authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: (_root, args, ctx) => ctx.inbox.markUnread(inboxOwner(ctx.caller, args.userId), args.ids.map(String)),
+    resolve: async (_root, args, ctx) => {
+      await spendInboxAllowance(ctx);
+      return ctx.inbox.markUnread(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
+    },
   }),
   markAllNotificationsRead: t.field({
     type: InboxChangeRef,
     args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
     authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: (_root, args, ctx) => ctx.inbox.markAllRead(inboxOwner(ctx.caller, args.userId)),
+    resolve: async (_root, args, ctx) => {
+      await spendInboxAllowance(ctx);
+      return ctx.inbox.markAllRead(inboxOwner(ctx.caller, args.userId));
+    },
   }),
   archiveNotifications: t.field({
     type: InboxChangeRef,
     description: 'Archived notifications leave the default inbox view and the unread count; filter by ARCHIVED to see them.',
     args: idsArgs(t),
     authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: (_root, args, ctx) => ctx.inbox.archive(inboxOwner(ctx.caller, args.userId), args.ids.map(String)),
+    resolve: async (_root, args, ctx) => {
+      await spendInboxAllowance(ctx);
+      return ctx.inbox.archive(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
+    },
   }),
   deleteNotifications: t.field({
     type: InboxChangeRef,
     args: idsArgs(t),
     authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: (_root, args, ctx) => ctx.inbox.delete(inboxOwner(ctx.caller, args.userId), args.ids.map(String)),
+    resolve: async (_root, args, ctx) => {
+      await spendInboxAllowance(ctx);
+      return ctx.inbox.delete(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
+    },
   }),
 }));
 

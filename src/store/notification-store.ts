@@ -39,6 +39,11 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       return row?.count ?? 0;
     },
 
+    async lastSeq(userId) {
+      const [row] = await sql.query<{ last_seq: number }>('SELECT last_seq FROM inbox_counters WHERE user_id = $1', [userId]);
+      return row === undefined ? 0 : Number(row.last_seq);
+    },
+
     // Each change below takes the recipient's counter row before its rows (rowsOfLockedRecipient),
     // and states in countedReturning the status its WHERE clause pinned before the change.
 

@@ -402,6 +402,16 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
       });
     });
 
+    describe('lastSeq', () => {
+      it('is the newest seq stored for the recipient, 0 for an empty inbox, whatever was deleted since', async () => {
+        const { user, stored } = await inbox(4);
+        expect(await store.lastSeq(user)).toBe(4);
+        await store.delete(user, [stored[3]?.id as string]);
+        expect(await store.lastSeq(user)).toBe(4);
+        expect(await store.lastSeq(newUser())).toBe(0);
+      });
+    });
+
     describe('getNotifications', () => {
       it('finds rows of any recipient in the order asked, skipping unknown and malformed ids', async () => {
         const a = (await inbox(1)).stored[0] as Notification;

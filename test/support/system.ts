@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { parseConfig, type Env } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { startSystem, type System } from '../../src/system.js';
 import { TEST_JWT_SECRET } from './auth.js';
 import { testBrokers, uniqueName } from './kafka.js';
@@ -17,6 +17,8 @@ export interface TestSystemOptions {
   reuse?: TestSystemHandle;
   brokers?: string[];
   env?: Partial<Record<keyof Env, string>>;
+  /** A logger of the test's own (to read what the system logs); default: one at TEST_LOG_LEVEL, silent. */
+  log?: Logger;
 }
 
 export interface TestSystemHandle {
@@ -57,7 +59,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...(handle.store === 'postgres' && { DATABASE_URL: TEST_DATABASE_URL }),
     ...options.env,
   });
-  const log = createLogger(config.log);
+  const log = options.log ?? createLogger(config.log);
   const system = await startSystem({
     config,
     brokers: options.brokers ?? testBrokers(),

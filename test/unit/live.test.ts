@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/notifications/cursor.js';
 import { NotifyError } from '../../src/notifications/errors.js';
-import { createLiveFeed } from '../../src/notifications/live.js';
+import { createLiveFeed, type LiveFeedDeps } from '../../src/notifications/live.js';
 import type { Notification } from '../../src/notifications/notification.js';
-import type { InboxPubSub, NotificationStore } from '../../src/notifications/ports.js';
+import type { InboxEvent } from '../../src/notifications/ports.js';
 import { stored } from './fixtures.js';
 
 /**
@@ -54,12 +54,15 @@ function createChannel<T>() {
 
 const USER = 'bob';
 
-/** A store holding `rows` of USER (any seq order), and a pub/sub with one channel; both log their calls. */
+/**
+ * A store holding `rows` of USER (any seq order; the test may add more later), and a pub/sub with
+ * one channel of inbox events; both log their calls.
+ */
 function setup(rows: Notification[] = [], storeFails?: Error) {
   const log: string[] = [];
-  const channel = createChannel<Notification>();
+  const events = createChannel<InboxEvent>();
   const storeCalls: { userId: string; afterSeq: number; limit: number }[] = [];
-  const store: Pick<NotificationStore, 'listNotificationsAfter'> = {
+  const store: LiveFeedDeps['store'] = {
     listNotificationsAfter: async (userId, afterSeq, limit) => {
       log.push(`store:${afterSeq}`);
       storeCalls.push({ userId, afterSeq, limit });
@@ -69,16 +72,33 @@ function setup(rows: Notification[] = [], storeFails?: Error) {
         .sort((a, b) => a.seq - b.seq)
         .slice(0, limit);
     },
-  };
-  // Only what `added` uses; the other members stay unimplemented.
-  const pubsub: Pick<InboxPubSub, 'subscribeAdded'> = {
-    subscribeAdded: (userId) => {
-      log.push(`subscribe:${userId}`);
-      return { [Symbol.asyncIterator]: () => channel.iterator };
+    lastSeq: async (userId) => {
+      log.push('lastSeq');
+      if (storeFails) throw storeFails;
+      return Math.max(0, ...rows.filter((row) => row.recipientId === userId).map((row) => row.seq));
     },
   };
-  const live = createLiveFeed({ store: store as NotificationStore, pubsub: pubsub as InboxPubSub });
-  return { live, log, channel, storeCalls };
+  const pubsub: LiveFeedDeps['pubsub'] = {
+    subscribeInbox: (userId) => {
+      log.push(`subscribe:${userId}`);
+      return { [Symbol.asyncIterator]: () => events.iterator };
+    },
+  };
+  const live = createLiveFeed({ store, pubsub });
+  const channel = {
+    ...events,
+    /** A notification published live. */
+    push: (notification: Notification) => events.push({ userId: USER, action: 'added', notifications: [notification], ids: [notification.id] }),
+    /** The pub/sub saying it may have lost events. */
+    resync: () => events.push({ userId: USER, action: 'resync', notifications: [], ids: [] }),
+    get ended() {
+      return events.ended;
+    },
+    get returnCalls() {
+      return events.returnCalls;
+    },
+  };
+  return { live, log, channel, storeCalls, rows };
 }
 
 const row = (seq: number) => stored(seq, { recipientId: USER });
@@ -155,22 +175,74 @@ describe('createLiveFeed().added', () => {
     await iterator.return?.();
   });
 
-  it('without `after`, does not read the store and yields every live one', async () => {
+  it('without `after`, starts at the newest seq the store holds and yields every live one after it', async () => {
     const { live, log, channel } = setup([row(1)]);
     const iterator = live.added(USER)[Symbol.asyncIterator]();
     channel.push(row(1));
     channel.push(row(2));
-    expect(await take(iterator, 2)).toEqual([1, 2]);
-    expect(log).toEqual([`subscribe:${USER}`]);
+    expect(await take(iterator, 1)).toEqual([2]);
+    expect(log).toEqual([`subscribe:${USER}`, 'lastSeq']);
     await iterator.return?.();
   });
 
   it('treats an empty `after` as none', async () => {
     const { live, log, channel } = setup([row(1)]);
     const iterator = live.added(USER, '')[Symbol.asyncIterator]();
-    channel.push(row(1));
-    expect(await take(iterator, 1)).toEqual([1]);
-    expect(log).toEqual([`subscribe:${USER}`]);
+    channel.push(row(2));
+    expect(await take(iterator, 1)).toEqual([2]);
+    expect(log).toEqual([`subscribe:${USER}`, 'lastSeq']);
+    await iterator.return?.();
+  });
+
+  it('fills a gap in the live seqs from the store before the newer one, and drops the late ones', async () => {
+    const { live, channel, rows, log } = setup([row(1), row(2)]);
+    const iterator = live.added(USER, encodeCursor(0))[Symbol.asyncIterator]();
+    expect(await take(iterator, 2)).toEqual([1, 2]);
+    // 3 and 4 were stored but their pushes were lost; 5 arrives live.
+    rows.push(row(3), row(4), row(5));
+    channel.push(row(5));
+    expect(await take(iterator, 3)).toEqual([3, 4, 5]);
+    expect(log.at(-1)).toBe('store:2');
+    channel.push(row(4));
+    channel.push(row(6));
+    expect(await take(iterator, 1)).toEqual([6]);
+    await iterator.return?.();
+  });
+
+  it('a seq gap the store also has (a deleted row) costs one read and skips nothing', async () => {
+    const { live, channel, storeCalls } = setup([row(1), row(2), row(4)]);
+    const iterator = live.added(USER, encodeCursor(2))[Symbol.asyncIterator]();
+    channel.push(row(4));
+    expect(await take(iterator, 1)).toEqual([4]);
+    expect(storeCalls.map((call) => call.afterSeq)).toEqual([2]);
+    channel.push(row(5));
+    expect(await take(iterator, 1)).toEqual([5]);
+    await iterator.return?.();
+  });
+
+  it('on resync, catches up from the store by itself, with no live event and no client action', async () => {
+    const { live, channel, rows } = setup([row(1)]);
+    const iterator = live.added(USER)[Symbol.asyncIterator]();
+    channel.push(row(2));
+    expect(await take(iterator, 1)).toEqual([2]);
+    rows.push(row(2), row(3), row(4));
+    channel.resync();
+    expect(await take(iterator, 2)).toEqual([3, 4]);
+    // What arrives live afterwards and was caught up already is not pushed twice.
+    channel.push(row(3));
+    channel.push(row(5));
+    expect(await take(iterator, 1)).toEqual([5]);
+    await iterator.return?.();
+  });
+
+  it('on resync before any push, a feed without a cursor catches up from where it started', async () => {
+    const { live, channel, rows } = setup([row(1), row(2)]);
+    const iterator = live.added(USER)[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await channel.waiting();
+    rows.push(row(3));
+    channel.resync();
+    expect((await pending).value).toMatchObject({ seq: 3 });
     await iterator.return?.();
   });
 

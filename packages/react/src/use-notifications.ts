@@ -60,7 +60,11 @@ export function useNotifications({ filter, pageSize = 20 }: UseNotificationsOpti
         if (result.data) dispatch({ type: 'added', notification: result.data.notificationAdded });
       });
     });
-    const stopChanges = onChange((change) => dispatch({ type: 'changed', change, at: new Date().toISOString() }));
+    // RESYNC: the server's live path was interrupted and the feed may have missed changes; its
+    // unread count is current, the page is read again (new items come through notificationAdded).
+    const stopChanges = onChange((change) =>
+      change.action === 'RESYNC' ? void readFirstPage() : dispatch({ type: 'changed', change, at: new Date().toISOString() }),
+    );
     const stopReconnects = transport.onReconnect(() => void readFirstPage());
     return () => {
       active = false;
