@@ -24,6 +24,7 @@ import { createUserDirectory } from './notifications/user-directory.js';
 import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
 import { createInboxRateLimiter } from './ratelimit/inbox-rate-limiter.js';
 import { createSendRateLimiter } from './ratelimit/send-rate-limiter.js';
+import { createOutageLog } from './outage-log.js';
 import { createShutdown } from './shutdown.js';
 import { createStore } from './store/create-store.js';
 import { storeWhenReady } from './store/store-when-ready.js';
@@ -60,15 +61,20 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     opening.ready.catch((err: unknown) => log.error({ err }, 'the store could not be opened'));
     const store = timedStore(opening.store, metrics.storeSeconds);
 
+    const pubsubOutage = createOutageLog(log, 'Redis pub/sub');
     const pubsub = await createInboxPubSub({
       redisUrl: config.redis.url,
-      // One line when Redis goes and one when it is back; metrics carry what happened between.
+      // One line when Redis goes and one when it is back (the publishes that failed counted in
+      // it); metrics carry what happened between.
       onStateChange: (health, err) => {
         metrics.pubsubUp.set(health.up ? 1 : 0);
-        if (!health.up) log.warn({ err }, 'Redis pub/sub is away: live pushes reach this instance\'s feeds only; all feeds catch up from the store when it is back');
-        else log.info({ failedPublishes: health.failedPublishes }, 'Redis pub/sub is back: open feeds caught up from the store');
+        if (health.up) pubsubOutage.succeeded();
+        else pubsubOutage.failed(err, 0);
       },
-      onPublishFailed: () => metrics.pubsubPublishFailures.inc(),
+      onPublishFailed: (err) => {
+        metrics.pubsubPublishFailures.inc();
+        pubsubOutage.failed(err);
+      },
       onResync: () => metrics.pubsubResyncs.inc(),
     });
     metrics.pubsubUp.set(1);

@@ -41,7 +41,7 @@ export interface PubSubListener {
   /** Redis went away (with the first error seen), or came back (with what failed meanwhile). */
   onStateChange?: (health: PubSubHealth, cause?: unknown) => void;
   /** One publish that failed; counted, never logged one by one. */
-  onPublishFailed?: () => void;
+  onPublishFailed?: (error: unknown) => void;
   /** Open feeds were told to catch up from the store. */
   onResync?: () => void;
 }
@@ -187,7 +187,7 @@ export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, on
         // The store has it; this instance's feeds get it now, the others' catch up when Redis is back.
         deliver(event);
         failed += 1;
-        onPublishFailed();
+        onPublishFailed(error);
         wentAway(error);
         publisherOk = false;
         update();

@@ -160,7 +160,7 @@ describe('a Redis outage between two instances', () => {
     // One line when Redis went, one when it came back, per instance; nothing per event.
     for (const { lines } of [logA, logB]) {
       const redisLines = lines.filter((line) => /redis pub\/sub/i.test(line.msg));
-      expect(redisLines.map((line) => line.msg.split(':')[0])).toEqual(['Redis pub/sub is away', 'Redis pub/sub is back']);
+      expect(redisLines.map((line) => line.msg.split(';')[0])).toEqual(['Redis pub/sub is unavailable', 'Redis pub/sub is back']);
       expect(lines.filter((line) => line.level >= 50)).toEqual([]);
     }
   });
