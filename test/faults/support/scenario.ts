@@ -28,6 +28,8 @@ export interface FaultRecord {
 
 export interface ScenarioContext {
   app: AppHandle;
+  /** The second instance, when the spec asks for one: the subscribers are on it. */
+  second: AppHandle | undefined;
   load: Load;
   subscribers: Subscriber[];
   topic: string;
@@ -63,6 +65,14 @@ export interface ScenarioSpec {
   /** After the app is ready and before the load starts (topic settings, say). */
   prepare?: (ctx: { app: AppHandle; topic: string }) => Promise<void>;
   faults: (ctx: ScenarioContext) => Promise<void>;
+  /**
+   * A second instance in the same group, on the same store and settings (give it REDIS_URL in
+   * `appEnv`): the subscribers are on it and the load goes to the first, so what one consumes
+   * reaches the other's subscribers only through Redis (or the store, when Redis lost it).
+   */
+  secondInstance?: boolean;
+  /** After the load stopped (every send answered or cut off): checks on the whole run, through `ctx.require`. */
+  afterLoad?: (ctx: ScenarioContext) => void;
 }
 
 export interface ScenarioResult {
@@ -122,13 +132,17 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
   const faults: FaultRecord[] = [];
   const requirements: Requirement[] = [];
   const app = await createApp({ name: `app(${spec.name})`, brokers: spec.brokers, databaseUrl: spec.databaseUrl, topic, groupId: `group-${runId}`, dataDir, env: spec.appEnv });
+  const second = spec.secondInstance
+    ? await createApp({ name: `app2(${spec.name})`, brokers: spec.brokers, databaseUrl: spec.databaseUrl, topic, groupId: `group-${runId}`, dataDir: await mkdtemp(path.join(tmpdir(), 'kafka-notify-faults-app2-')), env: spec.appEnv })
+    : undefined;
+  const apps = second ? [app, second] : [app];
   let load: Load | undefined;
   let subscribers: Subscriber[] = [];
   try {
-    app.start();
-    await app.waitReady(120_000);
+    for (const instance of apps) instance.start();
+    await Promise.all(apps.map((instance) => instance.waitReady(120_000)));
     await spec.prepare?.({ app, topic });
-    subscribers = RECIPIENTS.map((userId) => startSubscriber({ wsUrl: app.wsUrl, token, userId }));
+    subscribers = RECIPIENTS.map((userId) => startSubscriber({ wsUrl: (second ?? app).wsUrl, token, userId }));
     const running = startLoad({ url: app.url, token, ratePerSecond: spec.ratePerSecond, recipients: RECIPIENTS, runId });
     load = running;
     const ackedAt = new Map<string, number>();
@@ -145,6 +159,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
 
     const ctx: ScenarioContext = {
       app,
+      second,
       load: running,
       subscribers,
       topic,
@@ -175,15 +190,19 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     };
     await spec.faults(ctx);
     await steady(spec.afterRecoveryMs);
+    await running.stop();
+    spec.afterLoad?.(ctx);
   } catch (error) {
     await load?.stop();
     await Promise.all(subscribers.map((subscriber) => subscriber.stop()));
-    const current = app.starts() > 0 ? app.current() : undefined;
-    if (current && !current.exitInfo()) {
-      app.expectExit();
-      await current.stop(10_000);
+    for (const instance of apps) {
+      const current = instance.starts() > 0 ? instance.current() : undefined;
+      if (current && !current.exitInfo()) {
+        instance.expectExit();
+        await current.stop(10_000);
+      }
     }
-    const summary = app.logSummary().slice(0, 8).map((entry) => `  ${entry.count} × [${entry.level}] ${entry.msg}: ${entry.first.slice(0, 400)}`);
+    const summary = apps.flatMap((instance) => instance.logSummary()).slice(0, 8).map((entry) => `  ${entry.count} × [${entry.level}] ${entry.msg}: ${entry.first.slice(0, 400)}`);
     throw new Error(`${spec.name}: ${error instanceof Error ? error.message : String(error)}\napp warn/error lines:\n${summary.join('\n')}`, { cause: error });
   }
   await load.stop();
@@ -245,13 +264,13 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     recoveryPushMs: worst((fault) => fault.recoveryPushMs),
     rejected: rejected.length,
   };
-  const unexpectedExits = app.unexpectedExits();
+  const unexpectedExits = apps.flatMap((instance) => instance.unexpectedExits());
   const timeline = faults.map(
     (fault) =>
       `  ${fault.label}: ${((fault.end - fault.start) / 1000).toFixed(1)} s; recovery send ${fault.recoverySendMs === null ? `none within ${recoveryBoundMs / 1000} s` : `${fault.recoverySendMs} ms`}, push ${fault.recoveryPushMs === null ? `none within ${recoveryBoundMs / 1000} s` : `${fault.recoveryPushMs} ms`}`,
   );
   const details = [
-    `scenario "${spec.name}" (topic ${topic}; app logs ${app.logFiles().join(', ')})`,
+    `scenario "${spec.name}" (topic ${topic}; app logs ${apps.flatMap((instance) => instance.logFiles()).join(', ')})`,
     ...timeline,
     ...notes.map((note) => `  note: ${note}`),
     ...requirements.map((r) => `  ${r.held ? 'held' : 'NOT HELD'}: ${r.description}${r.detail ? ` (${r.detail})` : ''}`),
@@ -266,16 +285,18 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     `  subscribers: ${subscribers.map((s) => `${s.userId}: ${s.pushes.length} pushes, ${s.connections()} sockets, errors ${JSON.stringify(Object.fromEntries(s.errors))}`).join('; ')}`,
     ...unexpectedExits.map((crash) => `  THE APP EXITED BY ITSELF: ${crash.name} ${crash.exit}; last lines:\n${crash.lastLines.map((line) => `      ${line.slice(0, 400)}`).join('\n')}`),
     '  app warn/error lines (count × message):',
-    ...app.logSummary().slice(0, 12).map((entry) => `    ${entry.count} × [${entry.level}] ${entry.msg.slice(0, 160)}\n      first: ${entry.first.slice(0, 600)}`),
+    ...apps.flatMap((instance) => instance.logSummary()).slice(0, 12).map((entry) => `    ${entry.count} × [${entry.level}] ${entry.msg.slice(0, 160)}\n      first: ${entry.first.slice(0, 600)}`),
   ]
     .filter(Boolean)
     .join('\n');
 
   // Stop the app cleanly (bounded), then it is gone whatever happens.
-  const current = app.current();
-  if (!current.exitInfo()) {
-    app.expectExit();
-    await current.stop(30_000);
+  for (const instance of apps) {
+    const current = instance.current();
+    if (!current.exitInfo()) {
+      instance.expectExit();
+      await current.stop(30_000);
+    }
   }
   const result: ScenarioResult = { row, faults, recoveryBoundMs, outOfOrder, storeDuplicates, pushedNotStored, rejectedCodes, unexpectedExits, details, notes, requirements };
   row.passed = scenarioPassed(result);

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, ConfigResourceTypes } from 'kafkajs';
 import { encodeEvent } from '../../../src/notifications/event.js';
 import type { JsonValue } from '../../../src/notifications/notification.js';
+import type { TestRedis } from '../../support/redis-server.js';
+import type { AppHandle } from './app.js';
 import type { KafkaNode } from './kafka-cluster.js';
 import type { LocalPostgres } from './postgres.js';
 import type { ScenarioContext } from './scenario.js';
@@ -220,4 +222,60 @@ async function readDeadLetters(kafka: Kafka, topic: string, wanted: Set<string>,
     await consumer.disconnect();
   }
   return found;
+}
+
+/** /ready as a load balancer polls it (there is no event to wait on), until `check` holds. */
+async function readyUntil(app: AppHandle, check: (status: number, body: string) => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(new URL('/ready', app.url), { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+    if (response && check(response.status, await response.text())) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+/**
+ * Scenario 8: two instances sharing Redis, `kill -9` of Redis for `downMs`, then restarted empty.
+ * The subscribers (on the second instance) must get everything without opening a new socket, and
+ * what was stored while Redis was away within `catchUpBoundMs` of it answering again.
+ */
+export function killRedis(redis: TestRedis, { downMs, catchUpBoundMs }: { downMs: number; catchUpBoundMs: number }) {
+  return async (ctx: ScenarioContext) => {
+    const instances = [ctx.app, ...(ctx.second ? [ctx.second] : [])];
+    let backAt = 0;
+    let ackedWhileDown: string[] = [];
+    await ctx.fault(`kill -9 Redis, ${downMs / 1000} s down, restarted empty`, async (ended) => {
+      await redis.kill();
+      const start = Date.now();
+      const degraded = await Promise.all(instances.map((app) => readyUntil(app, (status, body) => status === 200 && body.includes('"degraded":["pubsub"]'), downMs)));
+      ctx.require('/ready says 200 with "degraded":["pubsub"] on both instances while Redis is away', degraded.every(Boolean));
+      await ctx.steady(Math.max(0, downMs - (Date.now() - start)));
+      await redis.restart();
+      backAt = Date.now();
+      ackedWhileDown = ctx.load.acked().filter((record) => (record.ackedAt ?? Infinity) < backAt).map((record) => record.id as string);
+      ended();
+    });
+    // Everything acknowledged before Redis came back, on every subscriber, with no new socket.
+    const caughtUp = await Promise.all(
+      ctx.subscribers.map((subscriber) =>
+        subscriber.waitForAll(
+          ackedWhileDown.filter((id) => ctx.load.acked().some((record) => record.id === id && record.recipientId === subscriber.userId)),
+          catchUpBoundMs * 10,
+        ),
+      ),
+    );
+    const catchUpMs = Date.now() - backAt;
+    ctx.note(`every notification acknowledged before Redis came back was pushed ${catchUpMs} ms after it answered`);
+    ctx.require(`what was stored while Redis was away was pushed within ${catchUpBoundMs} ms of it answering again`, caughtUp.every(Boolean) && catchUpMs <= catchUpBoundMs, `${catchUpMs} ms`);
+    const sockets = ctx.subscribers.map((subscriber) => subscriber.connections());
+    ctx.require('no subscriber had to open a new socket (the feeds caught up by themselves)', sockets.every((count) => count === 1), JSON.stringify(sockets));
+    const back = await Promise.all(instances.map((app) => readyUntil(app, (status, body) => status === 200 && !body.includes('degraded'), 10_000)));
+    ctx.require('/ready drops the detail once Redis is back', back.every(Boolean));
+  };
+}
+
+/** Log lines about a part, per instance and message, to hold against "one line each way". */
+export function linesAbout(app: AppHandle, pattern: RegExp): Record<string, number> {
+  return Object.fromEntries(app.logSummary().filter((entry) => pattern.test(entry.msg)).map((entry) => [`[${entry.level}] ${entry.msg}`, entry.count]));
 }
