@@ -12,7 +12,7 @@ import { assertBatchSize, SEND_BATCH_MAX, type SendInput, type SendResult } from
 import { inboxOwner, ownInbox, sendAuthority, spendSendAllowance } from './acting-for.js';
 import { builder } from './builder.js';
 import { selectsField } from './selection.js';
-import { UserRef } from './user.js';
+import { senderSeenBy, UserRef } from './user.js';
 
 const upper = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((value) => [value.toUpperCase(), { value }])) as Record<Uppercase<T>, { value: T }>;
@@ -36,7 +36,7 @@ const NotificationContentRef = builder.interfaceRef<NewNotification>('Notificati
     sender: t.field({
       type: UserRef,
       nullable: true,
-      resolve: (n, _args, ctx) => (n.senderId === null ? null : ctx.users.load(n.senderId)),
+      resolve: async (n, _args, ctx) => (n.senderId === null ? null : senderSeenBy(await ctx.users.load(n.senderId), n.recipientId)),
     }),
     recipientId: t.exposeID('recipientId'),
     recipient: t.field({

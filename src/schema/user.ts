@@ -1,13 +1,35 @@
+/**
+ * Users: the caller's own, any one for an admin, and who may read a user's name. A name is told
+ * only where `user(id)` would tell it (to the user themself and to admin service tokens), and to
+ * the recipient of a notification that user sent: a sender never learns a recipient's name
+ * (issue 15, §3.2).
+ */
+import { isAdmin, type Caller } from '../auth/caller.js';
+import { NotifyError } from '../notifications/errors.js';
 import { assertUserId } from '../notifications/validation.js';
 import { ownInbox } from './acting-for.js';
 import { builder } from './builder.js';
 import type { User } from '../notifications/notification.js';
 
-export const UserRef = builder.objectRef<User>('User').implement({
+/** A user as a field found them: the sender of a notification also shows its name to that notification's recipient. */
+export type UserSeen = User & { nameShownTo?: string };
+
+/** The sender of a notification, as its recipient may see them. */
+export const senderSeenBy = (sender: User | null, recipientId: string): UserSeen | null => sender && { ...sender, nameShownTo: recipientId };
+
+const mayReadName = (caller: Caller, user: UserSeen): boolean =>
+  isAdmin(caller) || (caller.kind === 'user' && (caller.userId === user.id || caller.userId === user.nameShownTo));
+
+export const UserRef = builder.objectRef<UserSeen>('User').implement({
   description: 'Someone who sends or receives notifications.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    name: t.exposeString('name'),
+    name: t.exposeString('name', {
+      description:
+        "Told to the user themself, to the recipient of a notification this user sent, and to admin service tokens; anyone else (another user, a send-only service) gets FORBIDDEN, as with user(id).",
+      authScopes: (user, _args, ctx) => mayReadName(ctx.caller, user),
+      unauthorizedError: () => new NotifyError('FORBIDDEN', "this token may not read that user's name"),
+    }),
   }),
 });
 
