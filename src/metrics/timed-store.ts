@@ -26,7 +26,7 @@ export function timedStore(store: NotificationStore, histogram: Metrics['storeSe
     listNotificationsAfter: timed('listNotificationsAfter'),
     getNotifications: timed('getNotifications'),
     unreadCount: timed('unreadCount'),
-    lastSeq: timed('lastSeq'),
+    lastSeqs: timed('lastSeqs'),
     markRead: timed('markRead'),
     markUnread: timed('markUnread'),
     markAllRead: timed('markAllRead'),

@@ -9,6 +9,7 @@
  * (`resync`), it reads the store after that seq before going on: a feed never skips a seq the
  * store holds, and catches up by itself, without the client reconnecting.
  */
+import DataLoader from 'dataloader';
 import { decodeCursor } from './cursor.js';
 import type { Notification } from './notification.js';
 import { NO_TELEMETRY, type InboxEvent, type InboxPubSub, type NotificationStore, type NotifyTelemetry, type PushSource } from './ports.js';
@@ -17,12 +18,16 @@ import { assertUserId } from './validation.js';
 const REPLAY_PAGE = 200;
 
 export interface LiveFeedDeps {
-  store: Pick<NotificationStore, 'listNotificationsAfter' | 'lastSeq'>;
+  store: Pick<NotificationStore, 'listNotificationsAfter' | 'lastSeqs'>;
   pubsub: Pick<InboxPubSub, 'subscribeInbox'>;
   telemetry?: Pick<NotifyTelemetry, 'pushed'>;
 }
 
 export function createLiveFeed({ store, pubsub, telemetry = NO_TELEMETRY }: LiveFeedDeps) {
+  // A resync reaches every open feed in the same tick: one query tells which of them missed
+  // anything, instead of one read per feed (thousands at once on a busy instance).
+  const newestSeq = new DataLoader<string, number>((userIds) => store.lastSeqs(userIds), { cache: false, maxBatchSize: 1_000 });
+
   function added(userId: string, after?: string | null): AsyncIterable<Notification> {
     assertUserId(userId, 'userId');
     const afterSeq = after ? decodeCursor(after, 'after') : undefined;
@@ -63,21 +68,24 @@ export function createLiveFeed({ store, pubsub, telemetry = NO_TELEMETRY }: Live
       if (afterSeq !== undefined) {
         last = afterSeq;
         yield* fromStore('replay');
-      } else {
-        // Without a cursor the feed starts at the inbox as it is now: what comes after is owed,
-        // and a gap or a resync has a position to catch up from even before the first push.
-        last = await store.lastSeq(userId);
       }
+      // Without a cursor the feed starts at the inbox as it was when it subscribed, so that a gap
+      // or a resync has a position to catch up from even before the first push; but a push that
+      // arrives anyway was published after listening began, and is not held back by that read.
+      let startsAtFirstPush = afterSeq === undefined;
+      if (startsAtFirstPush) last = await newestSeq.load(userId);
       for (;;) {
         const next = await live.next();
         if (next.done) return;
         const event = next.value;
         if (event.action === 'resync') {
-          yield* fromStore('catchup');
+          if ((await newestSeq.load(userId)) > last) yield* fromStore('catchup');
           continue;
         }
         if (event.action !== 'added') continue;
         for (const notification of event.notifications) {
+          if (startsAtFirstPush) last = Math.min(last, notification.seq - 1);
+          startsAtFirstPush = false;
           if (notification.seq <= last) continue;
           // Something between was not pushed (or was skipped or deleted): the store decides which.
           if (notification.seq > last + 1) yield* fromStore('catchup');

@@ -51,8 +51,11 @@ export interface NotificationStore {
   listNotificationsAfter(userId: string, afterSeq: number, limit: number): Promise<Notification[]>;
   getNotifications(ids: readonly string[]): Promise<Notification[]>;
   unreadCount(userId: string): Promise<number>;
-  /** The recipient's newest seq as committed (0 for an empty inbox): where a live feed without a cursor starts. */
-  lastSeq(userId: string): Promise<number>;
+  /**
+   * Each recipient's newest seq as committed (0 for an empty inbox), in the order asked: where a
+   * live feed without a cursor starts, and whether a feed told to resync missed anything at all.
+   */
+  lastSeqs(userIds: readonly string[]): Promise<number[]>;
 
   /** State changes on the given ids of ONE recipient; return the rows changed. */
   markRead(userId: string, ids: readonly string[], at: Date): Promise<Notification[]>;

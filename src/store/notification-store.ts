@@ -39,9 +39,10 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       return row?.count ?? 0;
     },
 
-    async lastSeq(userId) {
-      const [row] = await sql.query<{ last_seq: number }>('SELECT last_seq FROM inbox_counters WHERE user_id = $1', [userId]);
-      return row === undefined ? 0 : Number(row.last_seq);
+    async lastSeqs(userIds) {
+      const rows = await sql.query<{ user_id: string; last_seq: number }>('SELECT user_id, last_seq FROM inbox_counters WHERE user_id = ANY($1::text[])', [userIds]);
+      const newest = new Map(rows.map((row) => [row.user_id, Number(row.last_seq)]));
+      return userIds.map((userId) => newest.get(userId) ?? 0);
     },
 
     // Each change below takes the recipient's counter row before its rows (rowsOfLockedRecipient),

@@ -7,7 +7,7 @@
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { graphqlData, wsClient, wsSubscribe } from '../support/graphql.js';
-import { readMetrics, sample } from '../support/metrics.js';
+import { metricsUntil, readMetrics, sample } from '../support/metrics.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
 
@@ -98,6 +98,19 @@ describe('a Redis outage between two instances', () => {
     const badgeClient = wsClient(b.wsUrl);
     clients.push(badgeClient);
     const badge = wsSubscribe<{ notificationsChanged: { action: string; unreadCount: number } }>(badgeClient, CHANGED, { u: USERS[0]!.id });
+
+    // graphql-ws does not acknowledge a subscription: the servers' gauges say when all listen.
+    await Promise.all(
+      [a, b].map((system) =>
+        metricsUntil(
+          system.metricsUrl,
+          (samples) =>
+            sample(samples, 'notify_subscriptions_active', { field: 'notificationAdded' }) === USERS.length &&
+            sample(samples, 'notify_subscriptions_active', { field: 'notificationsChanged' }) === (system === b ? 1 : 0),
+          'every subscription running',
+        ),
+      ),
+    );
 
     const received = new Map(feeds.map(({ feed }) => [feed, [] as { id: string; seq: number }[]]));
     const readUntil = async (count: number) =>

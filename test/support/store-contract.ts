@@ -402,13 +402,14 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
       });
     });
 
-    describe('lastSeq', () => {
-      it('is the newest seq stored for the recipient, 0 for an empty inbox, whatever was deleted since', async () => {
+    describe('lastSeqs', () => {
+      it('is each recipient’s newest seq stored, in the order asked, 0 for an empty inbox, whatever was deleted since', async () => {
         const { user, stored } = await inbox(4);
-        expect(await store.lastSeq(user)).toBe(4);
+        const other = newUser();
+        expect(await store.lastSeqs([user, other])).toEqual([4, 0]);
         await store.delete(user, [stored[3]?.id as string]);
-        expect(await store.lastSeq(user)).toBe(4);
-        expect(await store.lastSeq(newUser())).toBe(0);
+        expect(await store.lastSeqs([other, user, user])).toEqual([0, 4, 4]);
+        expect(await store.lastSeqs([])).toEqual([]);
       });
     });
 

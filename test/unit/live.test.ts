@@ -72,10 +72,10 @@ function setup(rows: Notification[] = [], storeFails?: Error) {
         .sort((a, b) => a.seq - b.seq)
         .slice(0, limit);
     },
-    lastSeq: async (userId) => {
+    lastSeqs: async (userIds) => {
       log.push('lastSeq');
       if (storeFails) throw storeFails;
-      return Math.max(0, ...rows.filter((row) => row.recipientId === userId).map((row) => row.seq));
+      return userIds.map((userId) => Math.max(0, ...rows.filter((row) => row.recipientId === userId).map((row) => row.seq)));
     },
   };
   const pubsub: LiveFeedDeps['pubsub'] = {
@@ -175,12 +175,13 @@ describe('createLiveFeed().added', () => {
     await iterator.return?.();
   });
 
-  it('without `after`, starts at the newest seq the store holds and yields every live one after it', async () => {
-    const { live, log, channel } = setup([row(1)]);
+  it('without `after`, reads where the inbox stands, and yields every live one from the first it gets', async () => {
+    const { live, log, channel } = setup([row(1), row(2)]);
     const iterator = live.added(USER)[Symbol.asyncIterator]();
-    channel.push(row(1));
+    // Stored before the feed read the inbox's position, published after it began listening.
     channel.push(row(2));
-    expect(await take(iterator, 1)).toEqual([2]);
+    channel.push(row(3));
+    expect(await take(iterator, 2)).toEqual([2, 3]);
     expect(log).toEqual([`subscribe:${USER}`, 'lastSeq']);
     await iterator.return?.();
   });
@@ -191,6 +192,17 @@ describe('createLiveFeed().added', () => {
     channel.push(row(2));
     expect(await take(iterator, 1)).toEqual([2]);
     expect(log).toEqual([`subscribe:${USER}`, 'lastSeq']);
+    await iterator.return?.();
+  });
+
+  it('without `after`, fills a gap after the first push from the store', async () => {
+    const { live, channel, rows } = setup([row(1)]);
+    const iterator = live.added(USER)[Symbol.asyncIterator]();
+    channel.push(row(2));
+    expect(await take(iterator, 1)).toEqual([2]);
+    rows.push(row(2), row(3), row(4));
+    channel.push(row(4));
+    expect(await take(iterator, 2)).toEqual([3, 4]);
     await iterator.return?.();
   });
 
