@@ -4,7 +4,7 @@
  * `keys` the figures return; a key that no figure produced (skipped or failed) is null, and its
  * target is neither met nor missed.
  */
-import type { FigureResult } from './report.js';
+import type { FigureResult } from './figure.js';
 
 /** The keys latest.json always holds (null when not measured in this run). */
 export const SUMMARY_KEYS = [

@@ -28,7 +28,8 @@ import { hostEntry } from './host-bundle.js';
 import { SERVER_NODE_ENV, spawnHost, type HostProcess } from './host-process.js';
 import { rawKafka, recipientsAcrossPartitions } from './kafka-raw.js';
 import { openRawDatabase } from './raw-insert.js';
-import { machineInfo, textTable, writeReport, type BenchReport, type FigureResult } from './report.js';
+import type { FigureResult } from './figure.js';
+import { machineInfo, textTable, writeReport, type BenchReport } from './report.js';
 import { benchCommand, readSettings, STORE_NAMES, type FigureId } from './settings.js';
 import { waitFor } from './stats.js';
 

@@ -10,7 +10,7 @@ import { signToken } from '../../src/auth/dev-tokens.js';
 import { BENCH_JWT_SECRET, httpGraphQLClient } from '../clients.js';
 import type { BenchContext } from '../context.js';
 import { cpuMeter } from '../cpu.js';
-import type { FigureResult } from '../report.js';
+import type { FigureResult } from '../figure.js';
 import { MB, settledRss } from '../rss.js';
 import { distribution, runConcurrently, wallClockMs, waitFor, within } from '../stats.js';
 import { openSwarm } from '../swarm.js';

@@ -10,7 +10,7 @@ import type { Client } from 'graphql-ws';
 import { httpGraphQLClient, subscribe, wsConnection } from '../clients.js';
 import type { BenchContext } from '../context.js';
 import { fillInbox } from '../kafka-raw.js';
-import type { FigureResult, Measurement } from '../report.js';
+import type { FigureResult, Measurement } from '../figure.js';
 import { distribution, wallClockMs, within } from '../stats.js';
 import { ADDED, type AddedData, PROBE_TIMEOUT_MS, probeUntilLive, SEND_ONE } from './live.js';
 

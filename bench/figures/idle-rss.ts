@@ -4,7 +4,7 @@
  * Measured first, before any figure has grown a heap or filled a cache.
  */
 import type { BenchContext } from '../context.js';
-import type { FigureResult, Measurement } from '../report.js';
+import type { FigureResult, Measurement } from '../figure.js';
 import { MB, settledRss } from '../rss.js';
 import { STORE_NAMES, type StoreKind } from '../settings.js';
 

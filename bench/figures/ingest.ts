@@ -16,7 +16,7 @@ import { cpuMeter } from '../cpu.js';
 import { createTopic, groupLag, likeEvent, recipientsAcrossPartitions, timedGroupRead } from '../kafka-raw.js';
 import type { SqlClient } from '../../src/store/sql-client.js';
 import { rawInsertConsume } from '../raw-insert.js';
-import type { FigureResult, Measurement } from '../report.js';
+import type { FigureResult, Measurement } from '../figure.js';
 import { STORE_NAMES, type StoreKind } from '../settings.js';
 import { runConcurrently, wallClockMs, waitFor } from '../stats.js';
 

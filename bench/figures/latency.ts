@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { httpGraphQLClient, subscribe, wsConnection } from '../clients.js';
 import type { BenchContext } from '../context.js';
 import { rawRoundTrip } from '../kafka-raw.js';
-import type { FigureResult } from '../report.js';
+import type { FigureResult } from '../figure.js';
 import { distribution, wallClockMs, within } from '../stats.js';
 import { ADDED, type AddedData, PROBE_TIMEOUT_MS, probeUntilLive, SEND_ONE } from './live.js';
 

@@ -13,7 +13,7 @@ import { httpGraphQLClient, type HttpGraphQLClient } from '../clients.js';
 import type { BenchContext, StoreSystem } from '../context.js';
 import { cpuMeter } from '../cpu.js';
 import { likeEvent, waitCaughtUp } from '../kafka-raw.js';
-import type { FigureResult, Measurement } from '../report.js';
+import type { FigureResult, Measurement } from '../figure.js';
 import { STORE_NAMES } from '../settings.js';
 import { runConcurrently } from '../stats.js';
 

@@ -9,7 +9,7 @@ import { httpGraphQLClient, type HttpGraphQLClient } from '../clients.js';
 import type { BenchContext } from '../context.js';
 import { cpuMeter } from '../cpu.js';
 import { fillInbox } from '../kafka-raw.js';
-import type { FigureResult } from '../report.js';
+import type { FigureResult } from '../figure.js';
 import { STORE_NAMES } from '../settings.js';
 import { runConcurrently } from '../stats.js';
 

@@ -13,7 +13,7 @@ import type { BenchContext } from '../context.js';
 import { cpuMeter } from '../cpu.js';
 import { rawRoundTrip } from '../kafka-raw.js';
 import { openLoop, percentileCurve, type OpenLoopResult } from '../open-loop.js';
-import type { FigureResult, Measurement } from '../report.js';
+import type { FigureResult, Measurement } from '../figure.js';
 import { within } from '../stats.js';
 import { ADDED, type AddedData, PROBE_TIMEOUT_MS, probeUntilLive, SEND_ONE } from './live.js';
 
