@@ -83,6 +83,8 @@ const envSchema = z.object({
   SEND_BURST_USER: positiveInt.default(100),
   SEND_RATE_SERVICE: nonNegativeInt.default(10_000),
   SEND_BURST_SERVICE: positiveInt.default(20_000),
+  INBOX_RATE_USER: nonNegativeInt.default(10),
+  INBOX_RATE_SERVICE: nonNegativeInt.default(1000),
 
   MESSAGE_MAX_LENGTH: positiveInt.max(100_000).default(2000),
   SEED_DEMO_USERS: bool.default(true),
@@ -155,6 +157,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       user: { perSecond: e.SEND_RATE_USER, burst: e.SEND_BURST_USER },
       service: { perSecond: e.SEND_RATE_SERVICE, burst: e.SEND_BURST_SERVICE },
     },
+    inboxRate: { userPerSecond: e.INBOX_RATE_USER, servicePerSecond: e.INBOX_RATE_SERVICE },
     /** Unset: /metrics is served on the main port. */
     metrics: { port: e.METRICS_PORT },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') },

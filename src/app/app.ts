@@ -195,7 +195,7 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
     ],
   });
 
-  const server = createHttpServer(yoga, { ...settings, ...limits });
+  const server = createHttpServer(yoga, { ...settings, ...limits }, (code) => metrics.refused.inc({ transport: 'http', reason: code }));
   const websocket = attachWebSocket({
     server,
     yoga,
@@ -207,6 +207,8 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
     connectionsPerCaller: limits.connectionsPerUser,
     operationMetrics,
     connections: metrics.websocketConnections,
+    refused: metrics.refused,
+    log: log.child({ component: 'websocket' }),
   });
 
   return {

@@ -21,6 +21,7 @@ export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   'NOT_FOUND',
   'METHOD_NOT_ALLOWED',
   'UNSUPPORTED_MEDIA_TYPE',
+  'NOT_ACCEPTABLE',
   'PAYLOAD_TOO_LARGE',
   'LENGTH_REQUIRED',
 ]);

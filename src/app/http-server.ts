@@ -18,7 +18,10 @@ function refuse(response: ServerResponse, status: number, code: string, message:
   response.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-export function createHttpServer(handler: RequestListener, limits: HttpServerLimits) {
+/** Told of each request refused here, by its code: the client's mistake, counted, never logged above debug. */
+export type OnRefused = (code: 'LENGTH_REQUIRED' | 'PAYLOAD_TOO_LARGE') => void;
+
+export function createHttpServer(handler: RequestListener, limits: HttpServerLimits, onRefused: OnRefused = () => {}) {
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -30,9 +33,11 @@ export function createHttpServer(handler: RequestListener, limits: HttpServerLim
       if (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH') {
         const length = request.headers['content-length'];
         if (length === undefined) {
+          onRefused('LENGTH_REQUIRED');
           return refuse(response, 411, 'LENGTH_REQUIRED', 'send the body with a Content-Length header');
         }
         if (Number(length) > limits.bodyBytes) {
+          onRefused('PAYLOAD_TOO_LARGE');
           return refuse(response, 413, 'PAYLOAD_TOO_LARGE', `the body may hold at most ${limits.bodyBytes} bytes`);
         }
       }

@@ -1,10 +1,12 @@
 /**
  * Long-lived streams, SSE and WebSocket alike: how many one caller may hold open, and an end to
  * each when its token expires. An expired stream says so (UNAUTHENTICATED) and completes, so the
- * client can come back with a fresh token and resume from its last cursor.
+ * client can come back with a fresh token and resume from its last cursor. Over HTTP a stream
+ * lives only as long as a client can read it: one it could never read is refused before it
+ * starts, and one nobody reads any more ends, giving back its slot, its listener and its gauges.
  */
 import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionResult, type SelectionSetNode } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { processRegularResult, type Plugin } from 'graphql-yoga';
 import { callerKey, type Caller } from '../auth/caller.js';
 import type { Context } from '../schema/context.js';
 
@@ -32,6 +34,34 @@ export const tooManyConnections = (limit: number) =>
   new GraphQLError(`this token already holds ${limit} live connections: close one first`, {
     extensions: { code: 'TOO_MANY_CONNECTIONS', http: { status: 429 } },
   });
+
+export const notAcceptable = () =>
+  new GraphQLError('a subscription over HTTP is sent as Server-Sent Events: accept text/event-stream, or subscribe over graphql-ws', {
+    extensions: { code: 'NOT_ACCEPTABLE', http: { status: 406 } },
+  });
+
+/**
+ * Whether Yoga will stream a subscription to this request: its only processor for a subscription
+ * over HTTP is SSE, chosen when an Accept entry (UTF-8 or no charset) matches text/event-stream,
+ * wildcards included; no Accept means any. Yoga's own rule (its result-processor/accept.js, not
+ * exported), repeated so the answer here is the one Yoga will give: a general negotiator reads
+ * q-values and parameters that Yoga ignores, and the two could disagree. Without a match Yoga
+ * would run the subscription and then answer 406, never reading it.
+ */
+export function acceptsEventStream(request: Request): boolean {
+  // `||`: an empty Accept counts as none, as in Yoga.
+  return (request.headers.get('accept') || '*/*')
+    .replace(/\s/g, '')
+    .toLowerCase()
+    .split(',')
+    .some((entry) => {
+      const [mediaType = '', ...params] = entry.split(';');
+      const charset = params.find((param) => param.includes('charset='));
+      if (charset !== undefined && charset !== 'charset=utf-8') return false;
+      const [type, subtype] = mediaType.split('/');
+      return (type === '*' || type === 'text') && (subtype === '*' || subtype === 'event-stream');
+    });
+}
 
 export const tokenExpired = () =>
   new GraphQLError('the token has expired: reconnect with a fresh one (and your last cursor)', {
@@ -69,6 +99,9 @@ export function untilExpiry<T>(source: AsyncIterable<T>, expiresAt: Date | null,
     };
   });
   const cancelTimer = expiresAt ? atTime(expiresAt, signalExpiry) : () => {};
+  // Already expired when it starts (let in within the clock tolerance): nothing passes, not even
+  // a replay of what is stored; the first value is the expiry.
+  if (expiresAt && expiresAt.getTime() <= Date.now()) signalExpiry();
   let ended = false;
 
   async function end(): Promise<IteratorReturnResult<undefined>> {
@@ -136,7 +169,8 @@ const overWebSocket = (context: object) => 'extra' in context;
 
 /**
  * Every subscription ends when its caller's token expires; each SSE subscription also takes
- * one of its caller's live-connection slots for as long as it is open.
+ * one of its caller's live-connection slots for as long as it is open, and ends when its client
+ * goes. A subscription over HTTP that Yoga could not stream is refused before it starts.
  */
 export function useLiveStreamGuards({
   streams,
@@ -150,12 +184,22 @@ export function useLiveStreamGuards({
   open: Set<AsyncGenerator<unknown>>;
   gauges?: LiveStreamGauges;
 }): Plugin<Context> {
+  // Refused for their Accept: the refusal is sent as JSON even when the Accept names nothing Yoga
+  // writes (multipart/mixed, text/html), so the client learns why instead of an empty 406.
+  const unstreamable = new WeakSet<Request>();
   return {
     onSubscribe({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as Context;
+      const context = args.contextValue as Context & { request?: Request };
       const caller: Caller = context.caller;
       let release = () => {};
+      // Over HTTP, the client's going away; graphql-ws ends a socket's streams itself.
+      let signal: AbortSignal | undefined;
       if (!overWebSocket(context)) {
+        if (context.request && !acceptsEventStream(context.request)) {
+          unstreamable.add(context.request);
+          setResultAndStopExecution({ errors: [notAcceptable()] });
+          return;
+        }
         const key = callerKey(caller);
         if (!streams.acquire(key)) {
           setResultAndStopExecution({ errors: [tooManyConnections(perCaller)] });
@@ -173,7 +217,7 @@ export function useLiveStreamGuards({
         // A client that leaves before its stream starts never ends that stream: its going away is
         // what gives the slot back.
         // It may have gone already, while its token was checked: then no abort event will come.
-        const signal = (context as Context & { request?: Request }).request?.signal;
+        signal = context.request?.signal;
         if (signal?.aborted) release();
         else signal?.addEventListener('abort', () => release(), { once: true });
       }
@@ -182,16 +226,29 @@ export function useLiveStreamGuards({
           if (!isAsyncIterable(result)) return release();
           const field = { field: rootFieldOf(args.document, args.operationName) };
           gauges.subscriptions.inc(field);
+          // Yoga's SSE writer stops writing when its client goes, but waits on the stream's next
+          // event and never ends it: a quiet inbox would keep it, and its listener, forever.
+          // The request's end is the stream's end.
+          const leave = () => void stream.return(undefined);
           const stream = untilExpiry(result, caller.expiresAt, () => ({ errors: [tokenExpired()] }), () => {
             open.delete(stream);
             gauges.subscriptions.dec(field);
+            signal?.removeEventListener('abort', leave);
             release();
           });
           open.add(stream);
+          if (signal?.aborted) leave();
+          else signal?.addEventListener('abort', leave, { once: true });
           setResult(stream);
         },
         onSubscribeError: () => release(),
       };
+    },
+    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+      if (resultProcessor) return;
+      // No writer for this answer: Yoga sends an empty 406 and never reads a stream it was given.
+      if (isAsyncIterable(result)) void result[Symbol.asyncIterator]().return?.();
+      else if (unstreamable.has(request)) setResultProcessor(processRegularResult, 'application/json');
     },
   };
 }

@@ -11,6 +11,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { callerKey, isExpired, type Caller } from '../auth/caller.js';
 import type { TokenVerifier } from '../auth/verify-token.js';
+import type { Logger } from '../logger.js';
 import { NotifyError } from '../notifications/errors.js';
 import type { Context } from '../schema/context.js';
 import { withCode } from './errors.js';
@@ -46,6 +47,10 @@ export interface WebSocketOptions {
   operationMetrics?: Pick<OperationMetrics, 'started' | 'result' | 'refused'>;
   /** Open sockets, for metrics. */
   connections?: { inc(): void; dec(): void };
+  /** Sockets refused or closed for the client's mistake, for metrics. */
+  refused?: { inc(labels: { transport: 'websocket'; reason: string }): void };
+  /** Where those go, at debug: anyone can repeat a mistake at will. */
+  log?: Logger;
 }
 
 type EnvelopedExecution = ExecutionArgs & { rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown } };
@@ -102,13 +107,20 @@ export function attachWebSocket(options: WebSocketOptions) {
     requestIds.set(request, id);
     headers.push(`${REQUEST_ID_HEADER}: ${id}`);
   });
+  const refuse = (request: IncomingMessage, reason: string, detail: string) => {
+    options.refused?.inc({ transport: 'websocket', reason });
+    options.log?.debug({ requestId: requestIds.get(request), code: reason, reason: detail }, 'WebSocket refused');
+  };
   // Before graphql-ws sees a message: one a client may not send (graphql-ws would close with
   // 4500, an internal error) closes the socket with 4400, as any malformed message does.
-  wsServer.on('connection', (socket) => {
+  wsServer.on('connection', (socket, request) => {
     options.connections?.inc();
     socket.once('close', () => options.connections?.dec());
     socket.prependListener('message', (data) => {
-      if (!CLIENT_MESSAGE_TYPES.has(messageType(data) ?? '')) socket.close(CLOSE_BAD_REQUEST, 'Invalid message received');
+      if (CLIENT_MESSAGE_TYPES.has(messageType(data) ?? '')) return;
+      // Counted once: frames already on their way after the close are not new mistakes.
+      if (socket.readyState === WebSocket.OPEN) refuse(request, 'BAD_REQUEST', 'a message that is not a graphql-ws client message');
+      socket.close(CLOSE_BAD_REQUEST, 'Invalid message received');
     });
   });
 
@@ -123,6 +135,7 @@ export function attachWebSocket(options: WebSocketOptions) {
           caller = await verifier.verify(token);
         } catch (error) {
           const reason = error instanceof NotifyError ? error.message : 'invalid token';
+          refuse(extra.request, 'UNAUTHENTICATED', reason);
           extra.socket.close(CLOSE_FORBIDDEN, reason.slice(0, 120));
           return false;
         }
@@ -131,6 +144,7 @@ export function attachWebSocket(options: WebSocketOptions) {
         if (extra.socket.readyState !== WebSocket.OPEN) return false;
         const key = callerKey(caller);
         if (!streams.acquire(key)) {
+          refuse(extra.request, 'TOO_MANY_CONNECTIONS', 'too many live connections for one token');
           extra.socket.close(CLOSE_TOO_MANY_CONNECTIONS, `at most ${options.connectionsPerCaller} live connections per token`);
           return false;
         }
@@ -220,6 +234,17 @@ export function attachWebSocket(options: WebSocketOptions) {
     },
     wsServer,
   );
+  // A socket's 'error' is always a frame the client should not have sent (over maxPayload, bad
+  // UTF-8, a bad opcode), and ws has already closed the socket with the matching code (1009,
+  // 1007, 1002). graphql-ws's own listener printed the error with its stack to stderr, outside
+  // the JSON log, and tried a 4500 as if the server had failed: ours replaces it. Registered after
+  // useServer's, so that one is there to remove; an 'error' with no listener would throw.
+  wsServer.on('connection', (socket, request) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) =>
+      refuse(request, error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'MESSAGE_TOO_LARGE' : 'BAD_FRAME', error.message),
+    );
+  });
 
   return {
     /** The socket's request id, given by its upgrade request or made when it was accepted. */

@@ -21,5 +21,8 @@ export function inboxOwner(caller: Caller, userId: string | number | null | unde
 export const sendAuthority = (caller: Caller): SendAuthority =>
   caller.kind === 'user' ? { kind: 'user', userId: caller.userId } : { kind: 'any' };
 
+/** Spends one of the caller's inbox changes, or throws RATE_LIMITED. */
+export const spendInboxAllowance = (ctx: Context) => ctx.inboxRate.take(ctx.caller.kind, callerKey(ctx.caller));
+
 /** Spends the caller's sending allowance for `count` notifications, or throws RATE_LIMITED. */
 export const spendSendAllowance = (ctx: Context, count: number) => ctx.sendRate.take(ctx.caller.kind, callerKey(ctx.caller), count);

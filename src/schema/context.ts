@@ -6,6 +6,7 @@ import type { Inbox } from '../notifications/inbox.js';
 import type { LiveFeed } from '../notifications/live.js';
 import type { User } from '../notifications/notification.js';
 import type { Sender } from '../notifications/send.js';
+import type { InboxRateLimiter } from '../ratelimit/inbox-rate-limiter.js';
 import type { SendRateLimiter } from '../ratelimit/send-rate-limiter.js';
 
 export interface Services {
@@ -13,6 +14,7 @@ export interface Services {
   inbox: Inbox;
   live: LiveFeed;
   sendRate: Pick<SendRateLimiter, 'take'>;
+  inboxRate: Pick<InboxRateLimiter, 'take'>;
 }
 
 export interface Context extends Services {
