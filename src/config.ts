@@ -60,6 +60,7 @@ const envSchema = z.object({
   AUTH_ISSUER: z.string().min(1).optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_CLOCK_TOLERANCE_S: nonNegativeInt.max(300).default(5),
+  AUTH_MAX_TOKEN_LIFETIME_S: positiveInt.optional(),
 
   CORS_ORIGINS: origins.optional(),
   GRAPHIQL: bool.optional(),
@@ -137,6 +138,11 @@ export function parseConfig(env: Record<string, string | undefined>) {
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
       clockToleranceS: e.AUTH_CLOCK_TOLERANCE_S,
+      /**
+       * The longest a token may live (exp − iat, and exp − now): a day in production; outside it,
+       * 30 days, as long as the dev tokens signed with it live.
+       */
+      maxTokenLifetimeS: e.AUTH_MAX_TOKEN_LIFETIME_S ?? (production ? 86_400 : 30 * 86_400),
       /** Outside production, with neither a secret nor a JWKS, a dev secret is made under DATA_DIR. */
       devSecret: !production && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL,
     },

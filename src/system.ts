@@ -111,7 +111,7 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     const secret = auth.devSecret ? await loadOrCreateDevSecret(config.dataDir) : auth.secret;
     const verifier = createTokenVerifier({ ...auth, secret });
     const tokens: DevTokens | null =
-      auth.devSecret && secret ? await devTokens(secret, DEMO_USERS, { issuer: auth.issuer, audience: auth.audience }) : null;
+      auth.devSecret && secret ? await devTokens(secret, DEMO_USERS, { issuer: auth.issuer, audience: auth.audience, expiresIn: auth.maxTokenLifetimeS }) : null;
     const tokenOf = (userId: string) => tokens?.users.find(({ user }) => user.id === userId)?.token;
     const emma = tokenOf('1');
     const bruno = tokenOf('2');

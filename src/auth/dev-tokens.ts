@@ -37,11 +37,14 @@ export interface TokenClaims {
 
 /** Signs an HS256 token: dev tokens, and tests and benchmarks that act as a given caller. */
 export function signToken(secret: string, { sub, scope, expiresIn = DEV_TOKEN_LIFETIME, issuer, audience }: TokenClaims): Promise<string> {
+  // One reading of the clock for iat and exp: a token made to live exactly the longest lifetime
+  // accepted must not come out a second longer.
+  const now = Math.floor(Date.now() / 1000);
   let jwt = new SignJWT(scope ? { scope } : {})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(typeof expiresIn === 'number' ? Math.floor(Date.now() / 1000) + expiresIn : expiresIn);
+    .setIssuedAt(now)
+    .setExpirationTime(typeof expiresIn === 'number' ? now + expiresIn : expiresIn);
   if (issuer) jwt = jwt.setIssuer(issuer);
   if (audience) jwt = jwt.setAudience(audience);
   return jwt.sign(new TextEncoder().encode(secret));
@@ -52,7 +55,8 @@ export interface DevTokens {
   service: string;
 }
 
-export async function devTokens(secret: string, users: readonly User[], claims: Pick<TokenClaims, 'issuer' | 'audience'> = {}): Promise<DevTokens> {
+/** Tokens for the demo users and a service; `expiresIn` is the longest lifetime the server accepts, so they work until then. */
+export async function devTokens(secret: string, users: readonly User[], claims: Pick<TokenClaims, 'issuer' | 'audience' | 'expiresIn'> = {}): Promise<DevTokens> {
   return {
     users: await Promise.all(users.map(async (user) => ({ user, token: await signToken(secret, { sub: user.id, ...claims }) }))),
     service: await signToken(secret, { sub: 'dev-service', scope: `${SCOPES.send} ${SCOPES.admin}`, ...claims }),

@@ -2,7 +2,9 @@
  * Verifying bearer tokens with `jose`: HS256 with a shared secret, or RS256/ES256/EdDSA keys
  * from a JWKS URL (Auth0, Keycloak, Clerk, Cognito), with issuer, audience and expiry checked.
  * The same verifier serves HTTP, SSE and graphql-ws `connection_init`, so every transport
- * admits exactly the same callers.
+ * admits exactly the same callers. Strict on what a token claims (issue 15, §3.3): it must
+ * expire, within the longest lifetime this service accepts, and its rights come from the
+ * `scope` claim alone, in OAuth's own grammar.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
@@ -19,7 +21,12 @@ export interface TokenVerifierOptions {
   issuer?: string | undefined;
   audience?: string | undefined;
   clockToleranceS?: number;
+  /** The longest a token may live, in seconds: both exp − iat and exp − now. */
+  maxTokenLifetimeS?: number;
 }
+
+/** A day: what an access token of a usual identity provider lives at most. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_S = 86_400;
 
 /**
  * Most requests carry a token already seen: a client sends the same one until it expires. Keeping
@@ -32,18 +39,42 @@ const VERIFIED_TTL_MS = 60_000;
 
 export const unauthenticated = (message: string) => new NotifyError('UNAUTHENTICATED', message);
 
-/** Scopes as OAuth 2 servers write them: a space-separated `scope`, or arrays in `scp`/`permissions` (Auth0). */
+/** RFC 6749 §3.3 (and RFC 9068 §2.2.3): scope tokens of %x21 / %x23-5B / %x5D-7E, one space apart. */
+const SCOPE_CLAIM = /^[\x21\x23-\x5B\x5D-\x7E]+(?: [\x21\x23-\x5B\x5D-\x7E]+)*$/;
+
+/**
+ * The scopes of the `scope` claim, each compared exactly. Other claims (`scp`, `permissions`)
+ * grant nothing, and a `scope` outside the grammar (an array, padding, doubled spaces) refuses
+ * the token: a rule read loosely is a rule an issuer's mistake, or a forger, can widen.
+ */
 function scopesOf(payload: JWTPayload): Set<string> {
-  const found = new Set<string>();
-  for (const claim of [payload.scope, payload.scp, payload.permissions]) {
-    if (typeof claim === 'string') claim.split(' ').forEach((scope) => found.add(scope));
-    else if (Array.isArray(claim)) claim.forEach((scope) => typeof scope === 'string' && found.add(scope));
+  if (payload.scope === undefined) return new Set();
+  if (typeof payload.scope !== 'string' || !SCOPE_CLAIM.test(payload.scope)) {
+    throw unauthenticated("the token's scope claim is not a space-delimited string of scopes");
   }
-  return found;
+  return new Set(payload.scope.split(' '));
 }
 
-export function callerFromClaims(payload: JWTPayload): Caller {
-  const expiresAt = typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : null;
+export interface ClaimRules {
+  maxTokenLifetimeS?: number;
+  clockToleranceS?: number;
+  /** Milliseconds since the epoch. */
+  now?: number;
+}
+
+/** The caller a verified token's claims stand for; throws UNAUTHENTICATED saying which claim is not accepted. */
+export function callerFromClaims(
+  payload: JWTPayload,
+  { maxTokenLifetimeS = DEFAULT_MAX_TOKEN_LIFETIME_S, clockToleranceS = 0, now = Date.now() }: ClaimRules = {},
+): Caller {
+  const { exp, iat } = payload;
+  // A token that never expires is a password that never changes: every transport refuses it.
+  if (typeof exp !== 'number') throw unauthenticated('the token has no expiry (exp): only tokens that expire are accepted');
+  const nowS = now / 1000;
+  if (exp - nowS > maxTokenLifetimeS + clockToleranceS || (typeof iat === 'number' && exp - iat > maxTokenLifetimeS)) {
+    throw unauthenticated(`the token lives longer than the ${maxTokenLifetimeS} s accepted here: ask for a shorter-lived one`);
+  }
+  const expiresAt = new Date(exp * 1000);
   const subject = payload.sub;
   if (typeof subject !== 'string' || subject.length === 0) throw unauthenticated('the token has no subject (sub)');
   const scopes = scopesOf(payload);
@@ -84,6 +115,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     ...(options.audience && { audience: options.audience }),
   };
 
+  const claimRules = { maxTokenLifetimeS: options.maxTokenLifetimeS, clockToleranceS: options.clockToleranceS };
   const verified = new LRUCache<string, Caller>({ max: VERIFIED_MAX });
 
   /** The caller a raw token stands for; throws UNAUTHENTICATED saying what is wrong (never why internally). */
@@ -98,8 +130,8 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     } catch (error) {
       throw unauthenticated(describe(error));
     }
-    const caller = callerFromClaims(payload);
-    const ttl = Math.min(VERIFIED_TTL_MS, caller.expiresAt ? caller.expiresAt.getTime() - Date.now() : VERIFIED_TTL_MS);
+    const caller = callerFromClaims(payload, claimRules);
+    const ttl = Math.min(VERIFIED_TTL_MS, caller.expiresAt.getTime() - Date.now());
     if (ttl > 0) verified.set(token, caller, { ttl });
     return caller;
   }

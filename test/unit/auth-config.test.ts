@@ -45,6 +45,15 @@ describe('parseConfig: identity', () => {
     ]);
   });
 
+  it('accepts tokens living a day at most in production, 30 days (the dev tokens) outside it, or AUTH_MAX_TOKEN_LIFETIME_S', () => {
+    expect(parseConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET }).auth.maxTokenLifetimeS).toBe(86_400);
+    expect(parseConfig({}).auth.maxTokenLifetimeS).toBe(30 * 86_400);
+    expect(parseConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET, AUTH_MAX_TOKEN_LIFETIME_S: '900' }).auth.maxTokenLifetimeS).toBe(900);
+    for (const bad of ['0', '-1', '1.5', 'a day']) {
+      expect(problems({ AUTH_MAX_TOKEN_LIFETIME_S: bad })).toEqual([expect.stringMatching(/^AUTH_MAX_TOKEN_LIFETIME_S: /)]);
+    }
+  });
+
   it('outside production, without either, asks for a dev secret', () => {
     expect(parseConfig({}).auth.devSecret).toBe(true);
     expect(parseConfig({ AUTH_JWT_SECRET: SECRET }).auth.devSecret).toBe(false);
@@ -83,25 +92,44 @@ describe('dev identity', () => {
     expect(await loadOrCreateDevSecret(dataDir)).toBe(secret);
   });
 
+  // As system.ts makes them: living the longest lifetime the development server accepts.
+  const { auth } = parseConfig({});
+  const lifetime = { expiresIn: auth.maxTokenLifetimeS };
+
   it('signs dev tokens that verify as those users, and as an admin service', async () => {
     const secret = await loadOrCreateDevSecret(await tempDir());
-    const tokens = await devTokens(secret, DEMO_USERS);
-    const verifier = createTokenVerifier({ secret });
+    const tokens = await devTokens(secret, DEMO_USERS, lifetime);
+    const verifier = createTokenVerifier({ secret, maxTokenLifetimeS: auth.maxTokenLifetimeS });
     expect(tokens.users.map(({ user }) => user)).toEqual(DEMO_USERS);
     for (const { user, token } of tokens.users) {
       expect(await verifier.verify(token)).toMatchObject({ kind: 'user', userId: user.id });
     }
     const service = await verifier.verify(tokens.service);
     expect(service).toMatchObject({ kind: 'service', subject: 'dev-service', canSend: true, isAdmin: true });
-    // Long-lived, but not forever.
-    expect(service.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 7 * 24 * 3600 * 1000);
+    // Long-lived, but not forever: 30 days.
+    expect(service.expiresAt.getTime()).toBeGreaterThan(Date.now() + 29 * 24 * 3600 * 1000);
+    expect(service.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 30 * 24 * 3600 * 1000);
+  });
+
+  it('signs dev tokens that live no longer than a shorter AUTH_MAX_TOKEN_LIFETIME_S, which a production verifier refuses otherwise', async () => {
+    const secret = await loadOrCreateDevSecret(await tempDir());
+    const { auth: hourly } = parseConfig({ AUTH_MAX_TOKEN_LIFETIME_S: '3600' });
+    const tokens = await devTokens(secret, DEMO_USERS.slice(0, 1), { expiresIn: hourly.maxTokenLifetimeS });
+    const verifier = createTokenVerifier({ secret, maxTokenLifetimeS: hourly.maxTokenLifetimeS });
+    expect((await verifier.verify(tokens.service)).expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 3600 * 1000);
+    // The 30-day tokens are too long-lived for production's day.
+    const monthly = await devTokens(secret, DEMO_USERS.slice(0, 1), lifetime);
+    const production = parseConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret }).auth;
+    await expect(createTokenVerifier({ ...production }).verify(monthly.service)).rejects.toSatisfy(
+      (error: unknown) => error instanceof NotifyError && error.code === 'UNAUTHENTICATED' && /lives longer than the 86400 s/.test(error.message),
+    );
   });
 
   it('signs dev tokens with the configured issuer and audience, which a strict verifier accepts', async () => {
     const secret = await loadOrCreateDevSecret(await tempDir());
     const claims = { issuer: 'https://dev.local/', audience: 'kafka-notify' };
-    const tokens = await devTokens(secret, DEMO_USERS.slice(0, 1), claims);
-    const strict = createTokenVerifier({ secret, ...claims });
+    const tokens = await devTokens(secret, DEMO_USERS.slice(0, 1), { ...claims, ...lifetime });
+    const strict = createTokenVerifier({ secret, ...claims, maxTokenLifetimeS: auth.maxTokenLifetimeS });
     expect(await strict.verify(tokens.users[0]!.token)).toMatchObject({ kind: 'user', userId: DEMO_USERS[0]!.id });
     expect(await strict.verify(tokens.service)).toMatchObject({ kind: 'service', isAdmin: true });
   });

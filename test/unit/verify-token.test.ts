@@ -56,28 +56,85 @@ function expectUnauthenticatedSync(fn: () => unknown, message: string): void {
 }
 
 describe('callerFromClaims', () => {
-  it('makes a user caller of a token with no scopes, with its expiry', () => {
-    const exp = nowS() + 60;
+  const exp = nowS() + 60;
+
+  it('makes a user caller of a token with no scope claim, with its expiry', () => {
     expect(callerFromClaims({ sub: 'alice', exp })).toEqual({ kind: 'user', userId: 'alice', expiresAt: new Date(exp * 1000) });
-    expect(callerFromClaims({ sub: 'bob' })).toEqual({ kind: 'user', userId: 'bob', expiresAt: null });
   });
 
   it.each([
     ['a space-separated scope string with send', { scope: `openid ${SCOPES.send}` }, { canSend: true, isAdmin: false }],
     ['a scope string with admin', { scope: SCOPES.admin }, { canSend: true, isAdmin: true }],
-    ['an scp array with send', { scp: ['profile', SCOPES.send] }, { canSend: true, isAdmin: false }],
-    ['an scp array with admin', { scp: [SCOPES.admin] }, { canSend: true, isAdmin: true }],
-    ['a permissions array (Auth0) with send', { permissions: [SCOPES.send] }, { canSend: true, isAdmin: false }],
-    ['a permissions array (Auth0) with admin', { permissions: ['read:things', SCOPES.admin] }, { canSend: true, isAdmin: true }],
+    ['a scope string with both', { scope: `${SCOPES.send} ${SCOPES.admin}` }, { canSend: true, isAdmin: true }],
   ])('makes a service caller of %s', (_name, claims, rights) => {
-    expect(callerFromClaims({ sub: 'billing', ...claims })).toEqual({ kind: 'service', subject: 'billing', expiresAt: null, ...rights });
+    expect(callerFromClaims({ sub: 'billing', exp, ...claims })).toEqual({ kind: 'service', subject: 'billing', expiresAt: new Date(exp * 1000), ...rights });
   });
 
-  it('ignores scopes it does not know, and non-string entries in scope arrays', () => {
-    expect(callerFromClaims({ sub: 'alice', scope: 'openid profile', scp: [42, null], permissions: [{ scope: SCOPES.admin }] })).toEqual({
-      kind: 'user',
-      userId: 'alice',
-      expiresAt: null,
+  it('takes scopes from the scope claim alone: scp and permissions (arrays or not) grant nothing', () => {
+    for (const other of [{ scp: [SCOPES.admin] }, { scp: SCOPES.admin }, { permissions: [SCOPES.send, SCOPES.admin] }, { scopes: SCOPES.admin }]) {
+      expect(callerFromClaims({ sub: 'alice', exp, ...other })).toEqual({ kind: 'user', userId: 'alice', expiresAt: new Date(exp * 1000) });
+    }
+    expect(callerFromClaims({ sub: 'alice', exp, scope: 'openid profile', scp: [SCOPES.admin] })).toMatchObject({ kind: 'user' });
+  });
+
+  it('compares each scope exactly: a prefix, a suffix or another case is not the scope', () => {
+    for (const scope of [`${SCOPES.admin}x`, `x${SCOPES.admin}`, SCOPES.admin.toUpperCase(), 'notifications:', `${SCOPES.send},${SCOPES.admin}`]) {
+      expect(callerFromClaims({ sub: 'alice', exp, scope }), scope).toMatchObject({ kind: 'user' });
+    }
+  });
+
+  it.each([
+    ['an array', [SCOPES.admin]],
+    ['padded', ` ${SCOPES.admin} `],
+    ['with a leading space', ` ${SCOPES.admin}`],
+    ['with two spaces between scopes', `${SCOPES.send}  ${SCOPES.admin}`],
+    ['with a tab', `${SCOPES.send}\t${SCOPES.admin}`],
+    ['with a newline', `openid\n${SCOPES.admin}`],
+    ['with a double quote', `"${SCOPES.admin}"`],
+    ['with a backslash', `${SCOPES.admin}\\`],
+    ['empty', ''],
+    ['a number', 42],
+    ['an object', { admin: true }],
+  ])('refuses a token whose scope claim is %s (not RFC 6749 scope grammar)', (_name, scope) => {
+    expectUnauthenticatedSync(() => callerFromClaims({ sub: 'alice', exp, scope }), "the token's scope claim is not a space-delimited string of scopes");
+  });
+
+  it('refuses a token without exp, or with exp of another type', () => {
+    for (const claims of [{ sub: 'alice' }, { sub: 'alice', scope: SCOPES.admin }, { sub: 'alice', exp: String(exp) }]) {
+      expectUnauthenticatedSync(() => callerFromClaims(claims as JWTPayload), 'the token has no expiry (exp): only tokens that expire are accepted');
+    }
+  });
+
+  describe('the longest lifetime (exp − now and exp − iat)', () => {
+    const now = Date.parse('2030-01-01T00:00:00Z');
+    const nowSeconds = now / 1000;
+    const rules = { maxTokenLifetimeS: 3600, clockToleranceS: 5, now };
+    const tooLong = 'the token lives longer than the 3600 s accepted here: ask for a shorter-lived one';
+
+    it('admits a token that lives exactly the longest lifetime, by either measure', () => {
+      expect(callerFromClaims({ sub: 'alice', exp: nowSeconds + 3600, iat: nowSeconds }, rules)).toMatchObject({ kind: 'user' });
+      expect(callerFromClaims({ sub: 'alice', exp: nowSeconds + 3600 }, rules)).toMatchObject({ kind: 'user' });
+      // The issuer's clock may run ahead by the tolerance.
+      expect(callerFromClaims({ sub: 'alice', exp: nowSeconds + 3605 }, rules)).toMatchObject({ kind: 'user' });
+    });
+
+    it.each([
+      ['exp 1e20', { exp: 1e20 }],
+      ['exp in the year 9999', { exp: Date.parse('9999-12-31T00:00:00Z') / 1000 }],
+      ['exp a second past the lifetime and the tolerance', { exp: nowSeconds + 3606 }],
+      ['exp − iat a second over the lifetime, though exp is near', { exp: nowSeconds + 60, iat: nowSeconds - 3541 }],
+      ['iat in the future and exp far beyond', { exp: nowSeconds + 7200, iat: nowSeconds + 3600 }],
+    ])('refuses %s', (_name, claims) => {
+      expectUnauthenticatedSync(() => callerFromClaims({ sub: 'alice', ...claims }, rules), tooLong);
+      expectUnauthenticatedSync(() => callerFromClaims({ sub: 'svc', scope: SCOPES.admin, ...claims }, rules), tooLong);
+    });
+
+    it('defaults to a day', () => {
+      expect(callerFromClaims({ sub: 'alice', exp: nowS() + 86_400 })).toMatchObject({ kind: 'user' });
+      expectUnauthenticatedSync(
+        () => callerFromClaims({ sub: 'alice', exp: nowS() + 86_401 }),
+        'the token lives longer than the 86400 s accepted here: ask for a shorter-lived one',
+      );
     });
   });
 
@@ -86,12 +143,12 @@ describe('callerFromClaims', () => {
     ['an empty sub', { sub: '' }],
     ['a numeric sub', { sub: 42 as unknown as string }],
   ])('refuses a token with %s', (_name, claims) => {
-    expectUnauthenticatedSync(() => callerFromClaims(claims), 'the token has no subject (sub)');
-    expectUnauthenticatedSync(() => callerFromClaims({ ...claims, scope: SCOPES.admin }), 'the token has no subject (sub)');
+    expectUnauthenticatedSync(() => callerFromClaims({ ...claims, exp }), 'the token has no subject (sub)');
+    expectUnauthenticatedSync(() => callerFromClaims({ ...claims, exp, scope: SCOPES.admin }), 'the token has no subject (sub)');
   });
 
   it.each([['two words'], ['x'.repeat(65)], ['-leading-dash'], ['emoji😀']])('refuses a user token whose sub %j is not a valid user id', (sub) => {
-    expectUnauthenticatedSync(() => callerFromClaims({ sub }), 'the token subject is not a valid user id');
+    expectUnauthenticatedSync(() => callerFromClaims({ sub, exp }), 'the token subject is not a valid user id');
   });
 });
 
@@ -110,8 +167,23 @@ describe('HS256 with a shared secret', () => {
   it('admits a scoped token as a service', async () => {
     const token = await sign(secretKey(), { sub: 'backend', claims: { scope: `${SCOPES.send} ${SCOPES.admin}` } });
     expect(await verifier.verify(token)).toMatchObject({ kind: 'service', subject: 'backend', canSend: true, isAdmin: true });
-    const sendOnly = await sign(secretKey(), { sub: 'mailer', claims: { scp: [SCOPES.send] } });
+    const sendOnly = await sign(secretKey(), { sub: 'mailer', claims: { scope: SCOPES.send } });
     expect(await verifier.verify(sendOnly)).toMatchObject({ kind: 'service', subject: 'mailer', canSend: true, isAdmin: false });
+  });
+
+  it('refuses a signed token that never expires, or lives longer than the longest lifetime', async () => {
+    await expectUnauthenticated(verifier.verify(await sign(secretKey(), { exp: null })), 'the token has no expiry (exp): only tokens that expire are accepted');
+    await expectUnauthenticated(verifier.verify(await sign(secretKey(), { exp: 1e20 })), /^the token lives longer than the 86400 s accepted here/);
+    const hourly = createTokenVerifier({ secret: SECRET, maxTokenLifetimeS: 3600 });
+    expect(await hourly.verify(await sign(secretKey(), { exp: nowS() + 3600 }))).toMatchObject({ kind: 'user' });
+    await expectUnauthenticated(hourly.verify(await sign(secretKey(), { exp: nowS() + 3700 })), /^the token lives longer than the 3600 s accepted here/);
+  });
+
+  it('refuses a signed token whose scope claim is not a scope string, and ignores scp', async () => {
+    for (const claims of [{ scope: [SCOPES.admin] }, { scope: ` ${SCOPES.admin} ` }]) {
+      await expectUnauthenticated(verifier.verify(await sign(secretKey(), { claims })), "the token's scope claim is not a space-delimited string of scopes");
+    }
+    expect(await verifier.verify(await sign(secretKey(), { claims: { scp: [SCOPES.admin] } }))).toMatchObject({ kind: 'user', userId: 'alice' });
   });
 
   it('refuses a verified token without a subject, or with a subject that is no user id', async () => {
@@ -257,7 +329,7 @@ describe('RS256 and ES256 keys from a JWKS URL', () => {
     const verifier = createTokenVerifier({ jwksUrl });
     const before = fetches;
     const byRsa = await sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1', sub: 'carol' });
-    const byEc = await sign(ec.privateKey, { alg: 'ES256', kid: 'ec-1', claims: { permissions: [SCOPES.send] }, sub: 'mailer' });
+    const byEc = await sign(ec.privateKey, { alg: 'ES256', kid: 'ec-1', claims: { scope: SCOPES.send }, sub: 'mailer' });
     expect(await verifier.verify(byRsa)).toMatchObject({ kind: 'user', userId: 'carol' });
     expect(await verifier.verify(byEc)).toMatchObject({ kind: 'service', subject: 'mailer', canSend: true, isAdmin: false });
     expect(fetches).toBeGreaterThan(before);
