@@ -12,9 +12,8 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../../src/local-broker/local-broker.js';
-import { projectPaths } from '../../src/local-broker/paths.js';
 import { TEST_JWT_SECRET } from '../support/auth.js';
 import { rawWebSocket, request, wsFrame } from '../support/hostile.js';
 import { testBrokers, uniqueName } from '../support/kafka.js';
@@ -46,16 +45,18 @@ interface Service {
 
 const parse = (line: string): LogLine => JSON.parse(line) as LogLine;
 
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
 async function startService(dataDir: string): Promise<Service> {
-  const [port] = await freePorts(1);
   const topic = uniqueName('notifications');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: projectPaths().root,
+    cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
-      PORT: String(port),
+      // Any free port: the service names its URLs in its log once it listens.
+      PORT: '0',
       KAFKA_BROKERS: testBrokers().join(','),
       KAFKA_TOPIC: topic,
       KAFKA_DLQ_TOPIC: `${topic}.dlq`,
@@ -107,12 +108,13 @@ async function startService(dataDir: string): Promise<Service> {
     ]);
   };
 
-  const url = `http://127.0.0.1:${port}/graphql`;
-  await lineMatching((line) => line.msg?.startsWith('GraphQL is ready at') === true);
+  const urlIn = async (prefix: string) => (await lineMatching((line) => line.msg?.startsWith(prefix) === true)).msg!.slice(prefix.length);
+  const url = await urlIn('GraphQL is ready at ');
+  const metricsUrl = await urlIn('Prometheus metrics at ');
   return {
     url,
     wsUrl: url.replace(/^http/, 'ws'),
-    metricsUrl: `http://127.0.0.1:${port}/metrics`,
+    metricsUrl,
     stdout,
     stderr,
     lineMatching,
