@@ -1,8 +1,7 @@
 /** The entry point: configuration, a local Kafka broker when none is configured, the system, signals. */
 import { resolve } from 'node:path';
 import { ConfigError, parseConfig } from './config.js';
-import { startLocalBroker } from './local-broker/local-broker.js';
-import { projectPaths } from './local-broker/paths.js';
+import { loadLocalKafkaLauncher } from './local-kafka.js';
 import { createLogger } from './logger.js';
 import { createShutdown } from './shutdown.js';
 import { startSystem } from './system.js';
@@ -30,13 +29,12 @@ async function main() {
 
   let brokers = config.kafka.brokers;
   if (!brokers) {
+    const { startLocalBroker } = await loadLocalKafkaLauncher();
     log.info('KAFKA_BROKERS is not set: starting a local Kafka broker (the first start downloads Kafka, about 45 MB)');
-    const broker = await startLocalBroker({
-      dataDir: resolve(dataDir, 'kafka'),
-      cacheDir: projectPaths().cacheDir,
-      log: (line) => log.info(line),
-    });
+    const broker = await startLocalBroker({ dataDir: resolve(dataDir, 'kafka'), log: (line) => log.info(line) });
     shutdown.add('kafka broker', () => broker.stop());
+    // A start that fails after this point exits without the shutdown; the broker must not outlive us.
+    process.once('exit', () => broker.kill());
     brokers = broker.brokers;
   }
   if (!config.database.url) log.info(`DATABASE_URL is not set: using the embedded PGlite store in ${resolve(dataDir, 'pglite')}`);

@@ -8,8 +8,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalBroker, type LocalBroker } from '../src/local-broker/local-broker.js';
-import { projectPaths } from '../src/local-broker/paths.js';
+import * as launcherModule from '../src/dev/local-broker/index.js';
+import { freePorts, startLocalBroker, type LocalBroker } from '../src/dev/local-broker/index.js';
+import { projectPaths } from '../src/dev/paths.js';
+import { loadLocalKafkaLauncher, type LocalKafkaLauncher } from '../src/local-kafka.js';
+
+describe('local Kafka broker launcher, as main.ts loads it', () => {
+  it('is found in the source tree and has what main.ts needs', async () => {
+    // The annotation is the check: main.ts loads the folder by a name tsc does not follow.
+    const launcher: LocalKafkaLauncher = launcherModule;
+    expect((await loadLocalKafkaLauncher()).startLocalBroker).toBe(launcher.startLocalBroker);
+  });
+
+  it('hands out distinct free ports', async () => {
+    const ports = await freePorts(4);
+    expect(new Set(ports).size).toBe(4);
+    for (const port of ports) expect(await connectionRefused(`127.0.0.1:${port}`)).toBe(true);
+  });
+});
 
 describe('local Kafka broker', { timeout: 180_000 }, () => {
   let dataDir: string;

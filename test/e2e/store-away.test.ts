@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../../src/local-broker/local-broker.js';
+import { freePorts } from '../../src/dev/local-broker/index.js';
 import { graphql } from '../support/graphql.js';
 import { startTestSystem, TEST_DATABASE_URL, waitUntilReady, type TestSystem } from '../support/system.js';
 

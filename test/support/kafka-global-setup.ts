@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startLocalBroker } from '../../src/local-broker/local-broker.js';
-import { projectPaths } from '../../src/local-broker/paths.js';
+import { startLocalBroker } from '../../src/dev/local-broker/index.js';
+import { projectPaths } from '../../src/dev/paths.js';
 
 // Confluent Platform 8.1 ships Apache Kafka 4.1, the version the jar broker runs.
 const KAFKA_IMAGE = 'confluentinc/cp-kafka:8.1.0';

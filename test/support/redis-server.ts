@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { freePorts } from '../../src/local-broker/local-broker.js';
+import { freePorts } from '../../src/dev/local-broker/index.js';
 
 export interface TestRedis {
   url: string;

@@ -3,7 +3,7 @@
  * its environment, on a fixed port that survives restarts (so clients reconnect to the same URL).
  */
 import path from 'node:path';
-import { projectPaths } from '../../../src/local-broker/paths.js';
+import { projectPaths } from '../../../src/dev/paths.js';
 import { TEST_JWT_SECRET } from '../../support/auth.js';
 import { freePorts, spawnManaged, type ManagedProcess } from './processes.js';
 

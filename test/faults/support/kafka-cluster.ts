@@ -1,5 +1,5 @@
 /**
- * Real Kafka (KRaft) brokers for the fault suite, run from the jars `src/local-broker/local-broker.ts`
+ * Real Kafka (KRaft) brokers for the fault suite, run from the jars `src/dev/local-broker/jars.ts`
  * fetches into .cache: one node, or a three-node cluster whose nodes are each broker and
  * controller. Each node can be killed (any signal) and started again on the same ports and data.
  * `startLocalBroker` is not used because it picks a new controller port on each start and has no
@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureKafkaJars } from '../../../src/local-broker/local-broker.js';
-import { projectPaths } from '../../../src/local-broker/paths.js';
+import { ensureKafkaJars } from '../../../src/dev/local-broker/index.js';
+import { projectPaths } from '../../../src/dev/paths.js';
 import { freePorts, runCommand, spawnManaged, type ManagedProcess } from './processes.js';
 
 const JVM_LOGGING = [

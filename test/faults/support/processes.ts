@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-export { freePorts } from '../../../src/local-broker/local-broker.js';
+export { freePorts } from '../../../src/dev/local-broker/index.js';
 
 export interface ExitInfo {
   code: number | null;

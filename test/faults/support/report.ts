@@ -1,7 +1,7 @@
 /** The fault suite's table: one row per scenario, printed per file and, for the full suite, once at the end. */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { projectPaths } from '../../../src/local-broker/paths.js';
+import { projectPaths } from '../../../src/dev/paths.js';
 
 export interface ScenarioRow {
   scenario: string;

@@ -1,3 +1,5 @@
+// The repository's own folders for development state (Kafka's jars, the local broker's data), found
+// from this file, so `npm start` from a subfolder, the broker CLI, the tests and the bench all agree.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,8 +12,7 @@ export interface ProjectPaths {
   dataDir: string;
 }
 
-// Resolved from this file rather than process.cwd(), so `npm start` from a subfolder, the CLI
-// and the test runner all land on the same folders.
+// Resolved from this file rather than process.cwd(): the working directory depends on who runs us.
 export function projectPaths(): ProjectPaths {
   const root = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
   return { root, cacheDir: path.join(root, '.cache'), dataDir: path.join(root, '.data') };

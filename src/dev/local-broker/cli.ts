@@ -1,10 +1,10 @@
-// `tsx src/local-broker/cli.ts fetch`: download Kafka's jars into .cache/ (npm run kafka:jars, CI).
-// `tsx src/local-broker/cli.ts start`: run a broker on .data/kafka-cli until Ctrl-C.
+// `tsx src/dev/local-broker/cli.ts fetch`: download Kafka's jars into .cache/ (npm run kafka:jars, CI).
+// `tsx src/dev/local-broker/cli.ts start`: run a broker on .data/kafka-cli until Ctrl-C.
 import path from 'node:path';
-import { ensureKafkaJars, startLocalBroker } from './local-broker.js';
-import { projectPaths } from './paths.js';
+import { projectPaths } from '../paths.js';
+import { ensureKafkaJars, startLocalBroker } from './index.js';
 
-const USAGE = 'usage: tsx src/local-broker/cli.ts fetch|start';
+const USAGE = 'usage: tsx src/dev/local-broker/cli.ts fetch|start';
 
 async function main(command: string | undefined): Promise<void> {
   const { cacheDir, dataDir } = projectPaths();
@@ -30,6 +30,7 @@ async function main(command: string | undefined): Promise<void> {
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
+      process.once('exit', () => broker.kill());
       return;
     }
     default:
