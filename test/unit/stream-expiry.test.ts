@@ -9,7 +9,8 @@ import { untilExpiry } from '../../src/app/live-streams.js';
 /** A source with its whole "history" ready at once, that counts what was read from it and whether it was ended. */
 function replaying(history: number[]) {
   const state = { read: 0, returned: false };
-  const source: AsyncIterable<number> = {
+  // Typed with the expiry value too, so the stream's values are either.
+  const source: AsyncIterable<number | 'expired'> = {
     [Symbol.asyncIterator]: () => ({
       next: () => {
         if (state.read < history.length) return Promise.resolve({ done: false, value: history[state.read++]! });
