@@ -163,7 +163,11 @@ export function parseConfig(env: Record<string, string | undefined>) {
       user: { perSecond: e.SEND_RATE_USER, burst: e.SEND_BURST_USER },
       service: { perSecond: e.SEND_RATE_SERVICE, burst: e.SEND_BURST_SERVICE },
     },
-    inboxRate: { userPerSecond: e.INBOX_RATE_USER, servicePerSecond: e.INBOX_RATE_SERVICE },
+    // A UI may spend ten seconds' worth at once (a page marked read item by item), no more.
+    inboxRate: {
+      user: { perSecond: e.INBOX_RATE_USER, burst: e.INBOX_RATE_USER * 10 },
+      service: { perSecond: e.INBOX_RATE_SERVICE, burst: e.INBOX_RATE_SERVICE * 10 },
+    },
     /** Unset: /metrics is served on the main port. */
     metrics: { port: e.METRICS_PORT },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') },

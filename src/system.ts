@@ -22,8 +22,7 @@ import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
 import { createUserDirectory } from './notifications/user-directory.js';
 import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
-import { createInboxRateLimiter } from './ratelimit/inbox-rate-limiter.js';
-import { createSendRateLimiter } from './ratelimit/send-rate-limiter.js';
+import { createRateLimiter } from './ratelimit/rate-limiter.js';
 import { createOutageLog } from './outage-log.js';
 import { createShutdown } from './shutdown.js';
 import { createStore } from './store/create-store.js';
@@ -84,18 +83,21 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     shutdown.add('kafka', () => kafka.stop());
     registerKafkaGauges(metrics, { topic: config.kafka.topic, lag: () => kafka.consumerLag(), restarts: () => kafka.consumerRestarts() });
 
-    const sendRate = await createSendRateLimiter({
-      ...config.sendRate,
-      redisUrl: config.redis.url,
-      onError: (err) => log.warn({ err }, 'Redis rate limiter error: counting in memory meanwhile'),
-    });
-    shutdown.add('rate limiter', () => sendRate.stop());
-    const inboxRate = await createInboxRateLimiter({
-      ...config.inboxRate,
-      redisUrl: config.redis.url,
-      onError: (err) => log.warn({ err }, 'Redis rate limiter error: counting inbox changes in memory meanwhile'),
-    });
-    shutdown.add('inbox rate limiter', () => inboxRate.stop());
+    // Each limit counts in memory while Redis is away: one line when it moves there, one when back.
+    const rateLimiter = async (name: 'send' | 'inbox', settings: typeof config.sendRate) => {
+      const outage = createOutageLog(log, `Redis (${name} rate limit: counting in memory meanwhile)`);
+      const limiter = await createRateLimiter({
+        name,
+        ...settings,
+        redisUrl: config.redis.url,
+        onError: (err) => outage.failed(err),
+        onRecovered: () => outage.succeeded(),
+      });
+      shutdown.add(`${name} rate limiter`, () => limiter.stop());
+      return limiter;
+    };
+    const sendRate = await rateLimiter('send', config.sendRate);
+    const inboxRate = await rateLimiter('inbox', config.inboxRate);
 
     const telemetry = notifyTelemetry(metrics);
     const users = createUserDirectory(store);

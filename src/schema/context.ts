@@ -6,15 +6,14 @@ import type { Inbox } from '../notifications/inbox.js';
 import type { LiveFeed } from '../notifications/live.js';
 import type { User } from '../notifications/notification.js';
 import type { Sender } from '../notifications/send.js';
-import type { InboxRateLimiter } from '../ratelimit/inbox-rate-limiter.js';
-import type { SendRateLimiter } from '../ratelimit/send-rate-limiter.js';
+import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 
 export interface Services {
   sender: Sender;
   inbox: Inbox;
   live: LiveFeed;
-  sendRate: Pick<SendRateLimiter, 'take'>;
-  inboxRate: Pick<InboxRateLimiter, 'take'>;
+  sendRate: Pick<RateLimiter, 'take'>;
+  inboxRate: Pick<RateLimiter, 'take'>;
 }
 
 export interface Context extends Services {

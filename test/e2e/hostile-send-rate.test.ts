@@ -6,7 +6,7 @@
  *
  * The server's clock cannot be stepped from here, so these assert upper bounds over the window
  * measured around the sends (and that the limit is reached at all): timing only ever loosens them.
- * The exact arithmetic is in test/unit/send-rate-limiter.test.ts, on an injected clock.
+ * The exact arithmetic is in test/unit/rate-limiter.test.ts, on an injected clock.
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'graphql-ws';

@@ -16,7 +16,7 @@ import { startTestSystem, type TestSystem } from '../support/system.js';
 
 const CONNECTIONS_PER_USER = 20;
 const INBOX_CHANGES_PER_SECOND = 1;
-/** What one ten-second window allows (src/ratelimit/inbox-rate-limiter.ts). */
+/** What the bucket holds: ten seconds' worth (src/config.ts, inboxRate). */
 const INBOX_CHANGES_PER_WINDOW = INBOX_CHANGES_PER_SECOND * 10;
 const CHANGES = /* GraphQL */ `subscription { notificationsChanged { action } }`;
 const MARK_ALL_READ = /* GraphQL */ `mutation { markAllNotificationsRead { action unreadCount } }`;

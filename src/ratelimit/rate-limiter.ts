@@ -1,6 +1,7 @@
 /**
- * The per-sender limit on sending, counted in notifications (a batch of 100 costs 100). Each
- * caller has a token bucket that holds at most `burst` sends and refills continuously at
+ * Per-caller limits, one per kind of work: sending, counted in notifications (a batch of 100
+ * costs 100), and inbox changes (each a store transaction and a push to every open feed of the
+ * inbox). Each caller has a token bucket that holds at most `burst` sends and refills continuously at
  * `perSecond`, so over any N seconds at most `burst + perSecond × N` are accepted: what the README
  * promises. With Redis the buckets live there, so every instance enforces ONE limit; if Redis
  * fails, each instance falls back to its own in-memory buckets rather than refusing every send.
@@ -19,11 +20,16 @@ export interface RateSettings {
   burst: number;
 }
 
-export interface SendRateLimiterOptions {
+export interface RateLimiterOptions {
+  /** Names the buckets (`kafka-notify:<name>-bucket:…`) and, in refusals, what was limited. */
+  name: 'send' | 'inbox';
   user: RateSettings;
   service: RateSettings;
   redisUrl?: string | undefined;
+  /** Redis failed and counting moved to memory: told once, not on every call meanwhile. */
   onError?: (error: unknown) => void;
+  /** Redis counts again after an `onError`. */
+  onRecovered?: () => void;
   /**
    * Milliseconds since the epoch. Tests inject one to step time exactly; left out, memory reads
    * Date.now() and Redis reads its own TIME, one clock for every instance, so no instance's
@@ -32,7 +38,7 @@ export interface SendRateLimiterOptions {
   clock?: () => number;
 }
 
-export type SenderClass = keyof Pick<SendRateLimiterOptions, 'user' | 'service'>;
+export type CallerClass = keyof Pick<RateLimiterOptions, 'user' | 'service'>;
 
 /**
  * The bucket as GCRA keeps it: one number per key, the time at which it will be full again
@@ -81,7 +87,7 @@ redis.call('SET', KEYS[1], string.format('%.0f', nextFull), 'PX', math.ceil((nex
 return 0
 `;
 
-type BucketRedis = Redis & { takeFromSendBucket(key: string, ...args: number[]): Promise<number> };
+type BucketRedis = Redis & { takeFromBucket(key: string, ...args: number[]): Promise<number> };
 
 /** Redis answers a take in well under a millisecond; waiting longer only delays the send. */
 const REDIS_TIMEOUT_MS = 500;
@@ -90,15 +96,21 @@ const REDIS_TIMEOUT_MS = 500;
 const MEMORY_BUCKETS_MAX = 100_000;
 
 /** Resolves once the limiter counts where it will: with Redis, once connected, so instances share one limit from their first send. */
-export async function createSendRateLimiter({ user, service, redisUrl, onError = () => {}, clock }: SendRateLimiterOptions) {
+const REFUSALS = {
+  send: { what: 'notifications sent', perCall: (burst: number) => `this token may send at most ${burst} notifications per call` },
+  inbox: { what: 'inbox changes', perCall: (burst: number) => `this token may change at most ${burst} notifications per call` },
+};
+
+export async function createRateLimiter({ name, user, service, redisUrl, onError = () => {}, onRecovered = () => {}, clock }: RateLimiterOptions) {
   // No offline queue: while Redis is away, counting falls to memory at once instead of waiting;
   // and a command the connection dropped under falls there too, after a short wait, instead of
   // holding the send until Redis answers again.
   const redis = redisUrl
     ? (new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, commandTimeout: REDIS_TIMEOUT_MS }) as BucketRedis)
     : null;
-  redis?.on('error', onError);
-  redis?.defineCommand('takeFromSendBucket', { numberOfKeys: 1, lua: TAKE_LUA });
+  // ioredis reports every reconnect attempt as an error: the takes tell when counting moves.
+  redis?.on('error', () => {});
+  redis?.defineCommand('takeFromBucket', { numberOfKeys: 1, lua: TAKE_LUA });
   await redis?.connect();
 
   const nowUs = () => Math.round((clock ?? Date.now)() * 1000);
@@ -117,7 +129,8 @@ export async function createSendRateLimiter({ user, service, redisUrl, onError =
   async function takeInRedis(redisClient: BucketRedis, bucket: Bucket, key: string, count: number): Promise<number> {
     try {
       const args = [bucket.intervalUs, bucket.toleranceUs, count, ...(clock ? [nowUs()] : [])];
-      const waitUs = await redisClient.takeFromSendBucket(key, ...args);
+      const waitUs = await redisClient.takeFromBucket(key, ...args);
+      if (onMemory) onRecovered();
       onMemory = false;
       return waitUs;
     } catch (error) {
@@ -131,21 +144,21 @@ export async function createSendRateLimiter({ user, service, redisUrl, onError =
   const classes = { user: limitOf(user), service: limitOf(service) };
 
   /**
-   * Spends `count` sends of `key`'s allowance, or throws: BAD_USER_INPUT when one call asks for
+   * Spends `count` of `key`'s allowance, or throws: BAD_USER_INPUT when one call asks for
    * more than the bucket holds (a retry would never succeed), RATE_LIMITED with the seconds to
    * wait otherwise. A refused call spends nothing.
    */
-  async function take(senderClass: SenderClass, key: string, count: number): Promise<void> {
-    const limit = classes[senderClass];
+  async function take(callerClass: CallerClass, key: string, count = 1): Promise<void> {
+    const limit = classes[callerClass];
     if (!limit || count === 0) return;
     if (count > limit.burst) {
-      throw new NotifyError('BAD_USER_INPUT', `this token may send at most ${limit.burst} notifications per call`, { field: 'inputs' });
+      throw new NotifyError('BAD_USER_INPUT', REFUSALS[name].perCall(limit.burst), { field: name === 'send' ? 'inputs' : 'ids' });
     }
-    const bucketKey = `kafka-notify:send-bucket:${senderClass}:${key}`;
+    const bucketKey = `kafka-notify:${name}-bucket:${callerClass}:${key}`;
     const waitUs = redis ? await takeInRedis(redis, limit.bucket, bucketKey, count) : takeInMemory(limit.bucket, bucketKey, count);
     if (waitUs > 0) {
       const retryAfterSeconds = Math.max(1, Math.ceil(waitUs / 1_000_000));
-      throw new NotifyError('RATE_LIMITED', `too many notifications sent: retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+      throw new NotifyError('RATE_LIMITED', `too many ${REFUSALS[name].what}: retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
     }
   }
 
@@ -158,4 +171,4 @@ export async function createSendRateLimiter({ user, service, redisUrl, onError =
   };
 }
 
-export type SendRateLimiter = Awaited<ReturnType<typeof createSendRateLimiter>>;
+export type RateLimiter = Awaited<ReturnType<typeof createRateLimiter>>;
