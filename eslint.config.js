@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', '.cache/', 'bench/results/', 'coverage/', 'packages/*/dist/', 'packages/react/src/graphql-env.d.ts'] },
+  { ignores: ['node_modules/', 'dist/', '.data/', '.cache/', 'bench/results/', 'coverage/', 'packages/*/dist/', 'packages/*/src/graphql-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,8 +15,8 @@ export default tseslint.config(
     },
   },
   {
-    // The browser client: the rules of hooks; and names are checked by TypeScript against the DOM lib.
-    files: ['packages/react/**/*.{ts,tsx}'],
+    // The browser clients: the rules of hooks; and names are checked by TypeScript against the DOM lib.
+    files: ['packages/*/**/*.{ts,tsx}'],
     ...reactHooks.configs.flat.recommended,
     rules: { ...reactHooks.configs.flat.recommended.rules, 'no-undef': 'off' },
   },

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
@@ -8,7 +9,11 @@ export default defineConfig({
     // graphql 16 ships CJS (main) and ESM (module). Node loads the CJS one for every importer,
     // Vite would pick the ESM one for our files while Pothos and Yoga get the CJS one: two
     // copies of graphql in one schema. Pin the one Node uses.
-    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+    alias: [
+      { find: /^graphql$/, replacement: require.resolve('graphql') },
+      // The React package's sources import the client by name; here that name is its sources too.
+      { find: /^@kafka-notify\/client$/, replacement: fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     // `npx vitest run --project unit` runs the pure logic alone, with no broker started.

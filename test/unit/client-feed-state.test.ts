@@ -1,8 +1,8 @@
 /** The client's feed reducer and cursor resumption, with plain values. */
 import { describe, expect, it } from 'vitest';
-import { emptyFeed, feedReducer, mergeNotifications } from '../../packages/react/src/feed-state.js';
-import type { InboxChange, Notification } from '../../packages/react/src/operations.js';
-import { resumable } from '../../packages/react/src/resume.js';
+import { emptyFeed, feedReducer, mergeNotifications } from '../../packages/client/src/feed-state.js';
+import type { InboxChange, Notification } from '../../packages/client/src/operations.js';
+import { resumable } from '../../packages/client/src/resume.js';
 
 const notification = (seq: number, overrides: Partial<Notification> = {}): Notification => ({
   id: `id-${seq}`,

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Builds the demo bundle when it is missing or older than what it is made of (the package's
- * sources, the demo, schema.graphql). `npm start` and the test setup call this, so a fresh clone
- * needs only `npm install` and `npm start`, and a second start costs a few file stats, not a build.
+ * Builds the demo bundle when it is missing or older than what it is made of (the sources of
+ * this package and of @kafka-notify/client, the demo, schema.graphql). `npm start` and the test
+ * setup call this, so a fresh clone needs only `npm install` and `npm start`, and a second start
+ * costs a few file stats, not a build.
  * `--force` builds regardless.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const output = join(packageDir, 'dist', 'demo', 'index.html');
-const inputs = ['src', 'demo', 'vite.config.ts', 'package.json', '../../schema.graphql'].map((path) => join(packageDir, path));
+const inputs = ['src', 'demo', 'vite.demo.config.ts', 'package.json', '../client/src', '../client/package.json', '../../schema.graphql'].map((path) => join(packageDir, path));
 
 function newest(path) {
   if (!existsSync(path)) return 0;
@@ -29,7 +30,5 @@ function run(command, args) {
 const built = existsSync(output) ? statSync(output).mtimeMs : 0;
 if (process.argv.includes('--force') || built < Math.max(...inputs.map(newest))) {
   console.log('kafka-notify: building the demo page (packages/react → packages/react/dist/demo)');
-  // The typed operations read the generated schema types; vite itself does not type-check.
-  run('npx', ['--no-install', 'gql.tada', 'generate', 'output']);
-  run('npx', ['--no-install', 'vite', 'build']);
+  run('npx', ['--no-install', 'vite', 'build', '--config', 'vite.demo.config.ts']);
 }

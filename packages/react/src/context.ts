@@ -1,18 +1,11 @@
-/** What the provider shares with the hooks: one transport, and one stream of inbox changes. */
+/** What the provider shares with the hooks: the inbox of @kafka-notify/client, one per provider. */
+import type { Inbox } from '@kafka-notify/client';
 import { createContext, useContext } from 'react';
-import type { InboxChange } from './operations.js';
-import type { Transport } from './transport.js';
 
-export interface InboxContextValue {
-  transport: Transport;
-  /** Every change to the inbox: pushed by the server, or answered by a mutation of this tab. */
-  onChange(listener: (change: InboxChange) => void): () => void;
-  emitChange(change: InboxChange): void;
-}
+export const InboxContext = createContext<Inbox | null>(null);
 
-export const InboxContext = createContext<InboxContextValue | null>(null);
-
-export function useInboxContext(): InboxContextValue {
+/** The provider's inbox (@kafka-notify/client), for what the hooks do not cover: `onChange`, `transport`, more feeds. */
+export function useInbox(): Inbox {
   const value = useContext(InboxContext);
   if (!value) throw new Error('kafka-notify: wrap the component in <InboxProvider url=… getToken=…>');
   return value;

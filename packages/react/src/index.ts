@@ -1,7 +1,11 @@
-/** @kafka-notify/react: the provider, the hooks for a UI of your own, and a ready-made inbox. */
-import './styles.css';
+/**
+ * @kafka-notify/react: the provider, the hooks for a UI of your own, and a ready-made inbox. The
+ * stylesheet comes with the published build (with-styles.ts); from the sources, import
+ * ./styles.css beside this.
+ */
 
 export { InboxProvider, type InboxProviderProps } from './provider.js';
+export { useInbox } from './context.js';
 export { useNotifications, type NotificationsFeed, type UseNotificationsOptions } from './use-notifications.js';
 export { useUnreadCount, type UnreadCount } from './use-unread-count.js';
 export { useArchive, useMarkRead, useSendNotification, type SendNotificationInput } from './use-inbox-actions.js';
@@ -10,6 +14,6 @@ export { NotificationBell, type NotificationBellProps } from './notification-bel
 export { NotificationFeed, type NotificationFeedProps } from './notification-feed.js';
 export { Inbox, type InboxProps } from './inbox.js';
 export { relativeTime } from './relative-time.js';
-export { createTransport, type ConnectionStatus, type TokenGetter, type Transport, type TransportOptions } from './transport.js';
-export type { InboxChange, Notification, NotificationFilter } from './operations.js';
-export { graphql } from './graphql.js';
+// What this package exported before the client moved into @kafka-notify/client, still here.
+export { createTransport, graphql, type ConnectionStatus, type TokenGetter, type Transport, type TransportOptions } from '@kafka-notify/client';
+export type { InboxChange, Notification, NotificationFilter } from '@kafka-notify/client';

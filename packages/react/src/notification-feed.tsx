@@ -4,7 +4,7 @@
  * actions, and "Mark all as read".
  */
 import { useEffect, useRef } from 'react';
-import type { NotificationFilter } from './operations.js';
+import type { NotificationFilter } from '@kafka-notify/client';
 import { NotificationItem } from './notification-item.js';
 import { useNow } from './relative-time.js';
 import { useArchive, useMarkRead } from './use-inbox-actions.js';

@@ -1,5 +1,5 @@
 /** One notification: who, what, when, where it leads, and its read state, with its actions. */
-import type { Notification } from './operations.js';
+import type { Notification } from '@kafka-notify/client';
 import { ArchiveIcon, CheckIcon } from './icons.js';
 import { relativeTime } from './relative-time.js';
 

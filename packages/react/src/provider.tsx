@@ -1,13 +1,12 @@
 /**
- * <InboxProvider url getToken>: one connection per provider, shared by every hook and component
- * under it, and one `notificationsChanged` subscription whose pushes (absolute unread counts,
- * statuses) every hook follows, so badges and feeds in one page never disagree.
+ * <InboxProvider url getToken>: one inbox of @kafka-notify/client per provider (one connection,
+ * one `notificationsChanged` subscription), shared by every hook and component under it, so
+ * badges and feeds in one page never disagree.
  */
+import { createInbox, type Inbox, type TokenGetter, type TransportOptions } from '@kafka-notify/client';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Provider as UrqlProvider } from 'urql';
-import { InboxContext, type InboxContextValue } from './context.js';
-import { InboxChangedSubscription, type InboxChange } from './operations.js';
-import { createTransport, type TokenGetter, type TransportOptions } from './transport.js';
+import { InboxContext } from './context.js';
 
 export interface InboxProviderProps extends TransportOptions {
   children?: ReactNode;
@@ -22,34 +21,18 @@ export function InboxProvider({ children, url, getToken, transport, webSocketImp
 
   // Made in an effect, not during render: a connection is a side effect, and StrictMode's
   // mount-unmount-mount must end with one live connection, not a disposed one.
-  const [value, setValue] = useState<InboxContextValue | null>(null);
+  const [inbox, setInbox] = useState<Inbox | null>(null);
   useEffect(() => {
-    const created = createTransport({ url, getToken: () => tokenRef.current(), transport, webSocketImpl, fetch });
-    const listeners = new Set<(change: InboxChange) => void>();
-    const context: InboxContextValue = {
-      transport: created,
-      onChange(listener) {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
-      emitChange(change) {
-        for (const listener of listeners) listener(change);
-      },
-    };
-    const subscription = created.client.subscription(InboxChangedSubscription, {}).subscribe((result) => {
-      if (result.data) context.emitChange(result.data.notificationsChanged);
-    });
-    setValue(context);
-    return () => {
-      subscription.unsubscribe();
-      created.dispose();
-    };
+    const created = createInbox({ url, getToken: () => tokenRef.current(), transport, webSocketImpl, fetch });
+    setInbox(created);
+    return () => created.dispose();
   }, [url, transport, webSocketImpl, fetch]);
 
-  if (!value) return null;
+  if (!inbox) return null;
   return (
-    <InboxContext.Provider value={value}>
-      <UrqlProvider value={value.transport.client}>{children}</UrqlProvider>
+    <InboxContext.Provider value={inbox}>
+      {/* urql's own hooks work under the provider too, on the same connection. */}
+      <UrqlProvider value={inbox.transport.client}>{children}</UrqlProvider>
     </InboxContext.Provider>
   );
 }

@@ -1,9 +1,9 @@
 /** Whether live updates are flowing: `live`, or `connecting`/`reconnecting` (it retries by itself). */
+import type { ConnectionStatus } from '@kafka-notify/client';
 import { useSyncExternalStore } from 'react';
-import { useInboxContext } from './context.js';
-import type { ConnectionStatus } from './transport.js';
+import { useInbox } from './context.js';
 
 export function useConnectionStatus(): ConnectionStatus {
-  const { transport } = useInboxContext();
-  return useSyncExternalStore(transport.onStatus, transport.status, transport.status);
+  const { connection } = useInbox();
+  return useSyncExternalStore(connection.subscribe, connection.getState, connection.getState);
 }

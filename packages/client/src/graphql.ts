@@ -1,7 +1,8 @@
 /**
  * The typed `graphql()` of this package: gql.tada infers every operation's result and variables
  * from schema.graphql (through the generated graphql-env.d.ts), so a schema change that breaks
- * an operation here fails the type check, with nothing per-operation to regenerate.
+ * an operation here fails the type check, with nothing per-operation to regenerate. Exported, so
+ * an app can write its own operations against the same schema.
  */
 import { initGraphQLTada } from 'gql.tada';
 import type { introspection } from './graphql-env.js';
@@ -9,7 +10,7 @@ import type { introspection } from './graphql-env.js';
 export const graphql = initGraphQLTada<{
   introspection: introspection;
   scalars: { DateTime: string; JSON: unknown };
-  // The hooks hand whole notifications around; masking would only add casts.
+  // Feeds hand whole notifications around; masking would only add casts.
   disableMasking: true;
 }>();
 

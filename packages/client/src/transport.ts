@@ -1,12 +1,13 @@
 /**
- * The GraphQL client the hooks share: urql over HTTP for queries and mutations, and live
+ * The GraphQL client an inbox runs on: urql over HTTP for queries and mutations, and live
  * subscriptions over graphql-ws (or SSE where a WebSocket cannot be used). It reconnects by
  * itself for as long as the page lives, sends a fresh token each time, and tells listeners when
  * a connection came back so they can refresh what a push may have missed meanwhile.
  */
 import { Client, fetchExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createSseClient } from 'graphql-sse';
-import { createClient as createWsClient } from 'graphql-ws';
+// The client entry alone: the package root also holds the server, which imports graphql.
+import { createClient as createWsClient } from 'graphql-ws/client';
 import { resumable } from './resume.js';
 
 export type TokenGetter = () => string | null | Promise<string | null>;

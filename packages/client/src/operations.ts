@@ -1,4 +1,4 @@
-/** Every operation the hooks run, written once against schema.graphql. */
+/** Every operation the client runs, written once against schema.graphql. */
 import { graphql, type ResultOf, type VariablesOf } from './graphql.js';
 
 export const NotificationFields = graphql(`
@@ -92,3 +92,5 @@ export const InboxChangedSubscription = graphql(
 export type Notification = ResultOf<typeof NotificationFields>;
 export type InboxChange = ResultOf<typeof InboxChangeFields>;
 export type NotificationFilter = NonNullable<VariablesOf<typeof InboxPageQuery>['filter']>;
+export type SendNotificationInput = VariablesOf<typeof SendNotificationMutation>['input'];
+export type SentNotification = ResultOf<typeof SendNotificationMutation>['sendNotification'];

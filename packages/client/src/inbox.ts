@@ -1,0 +1,132 @@
+/**
+ * createInbox({ url, getToken }): one user's inbox over one connection. It follows
+ * `notificationsChanged` from the start (absolute unread counts, statuses), shares every change
+ * with all it made (the unread count, each feed), and runs the inbox's mutations, whose answers
+ * it applies at once, before the server's push of the same change reaches the user's other tabs.
+ *
+ * Its parts are stores (store.ts) that work only while watched: `inbox.subscribe(render)` runs the
+ * default feed and the count; a UI that shows only a badge watches `inbox.unread` alone.
+ */
+import type { AnyVariables, OperationResult } from '@urql/core';
+import type { InboxConnection } from './connection.js';
+import { createFeed, type Feed, type FeedOptions, type FeedSnapshot } from './feed.js';
+import {
+  ArchiveMutation,
+  InboxChangedSubscription,
+  MarkAllReadMutation,
+  MarkReadMutation,
+  SendNotificationMutation,
+  type InboxChange,
+  type SendNotificationInput,
+  type SentNotification,
+} from './operations.js';
+import type { Store } from './store.js';
+import { createTransport, type ConnectionStatus, type Transport, type TransportOptions } from './transport.js';
+import { createUnreadCount, type UnreadCount } from './unread-count.js';
+
+/** Where to connect and as whom; `filter` and `pageSize` shape the default feed. */
+export interface InboxOptions extends TransportOptions, FeedOptions {}
+
+export interface InboxState {
+  feed: FeedSnapshot;
+  unread: UnreadCount;
+  connectionStatus: ConnectionStatus;
+}
+
+export interface Inbox extends Store<InboxState> {
+  /** The default feed (the options' filter and page size). */
+  readonly notifications: Feed;
+  readonly unread: Store<UnreadCount>;
+  readonly connection: Store<ConnectionStatus>;
+  readonly connectionStatus: ConnectionStatus;
+  /** Another feed (another filter or page size) over the same connection. */
+  feed(options?: FeedOptions): Feed;
+  /** The default feed's next older page. */
+  loadMore(): Promise<void>;
+  /** Each resolves to the InboxChange, already applied to the count and every feed. */
+  markRead(ids: readonly string[]): Promise<InboxChange>;
+  markAllRead(): Promise<InboxChange>;
+  archive(ids: readonly string[]): Promise<InboxChange>;
+  /** Sends as the signed-in user; resolves once Kafka acknowledged the notification. */
+  send(input: SendNotificationInput): Promise<SentNotification>;
+  /** Every change to the inbox, pushed or answered; returns the unsubscribe function. */
+  onChange(listener: (change: InboxChange) => void): () => void;
+  /** The GraphQL client underneath (urql), for operations of an app's own. */
+  readonly transport: Transport;
+  /** Closes the connection; feeds and counts stop. */
+  dispose(): void;
+}
+
+function dataOf<Data>(result: OperationResult<Data, AnyVariables>): Data {
+  if (result.error || !result.data) throw result.error ?? new Error('no data in the answer');
+  return result.data;
+}
+
+export function createInbox({ filter, pageSize, ...transportOptions }: InboxOptions): Inbox {
+  const transport = createTransport(transportOptions);
+  const { client } = transport;
+  const changeListeners = new Set<(change: InboxChange) => void>();
+  const emitChange = (change: InboxChange) => {
+    for (const listener of [...changeListeners]) listener(change);
+  };
+
+  const connection: InboxConnection = {
+    query: async (document, variables) => dataOf(await client.query(document, variables).toPromise()),
+    subscribe(document, variables, onData) {
+      const subscription = client.subscription(document, variables).subscribe((result) => result.data && onData(result.data));
+      return () => subscription.unsubscribe();
+    },
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+    onReconnect: (listener) => transport.onReconnect(listener),
+  };
+  const changes = client.subscription(InboxChangedSubscription, {}).subscribe((result) => result.data && emitChange(result.data.notificationsChanged));
+
+  const notifications = createFeed(connection, { filter, pageSize });
+  const unread = createUnreadCount(connection);
+  const status: Store<ConnectionStatus> = { getState: transport.status, subscribe: (listener) => transport.onStatus(listener) };
+
+  // One object per combination of the parts' states, as useSyncExternalStore and memoised views expect.
+  let combined: InboxState | undefined;
+  const getState = (): InboxState => {
+    const [feed, count, connectionStatus] = [notifications.getState(), unread.getState(), status.getState()];
+    if (combined?.feed !== feed || combined.unread !== count || combined.connectionStatus !== connectionStatus) combined = { feed, unread: count, connectionStatus };
+    return combined;
+  };
+
+  const mutate = async <Data>(run: () => Promise<OperationResult<Data, AnyVariables>>, pick: (data: Data) => InboxChange) => {
+    const change = pick(dataOf(await run()));
+    emitChange(change);
+    return change;
+  };
+
+  return {
+    getState,
+    subscribe(listener) {
+      const notify = () => listener(getState());
+      const stops = [notifications.subscribe(notify), unread.subscribe(notify), status.subscribe(notify)];
+      return () => stops.forEach((stop) => stop());
+    },
+    notifications,
+    unread,
+    connection: status,
+    get connectionStatus() {
+      return transport.status();
+    },
+    feed: (options) => createFeed(connection, options),
+    loadMore: () => notifications.loadMore(),
+    markRead: (ids) => mutate(() => client.mutation(MarkReadMutation, { ids: [...ids] }).toPromise(), (data) => data.markNotificationsRead),
+    markAllRead: () => mutate(() => client.mutation(MarkAllReadMutation, {}).toPromise(), (data) => data.markAllNotificationsRead),
+    archive: (ids) => mutate(() => client.mutation(ArchiveMutation, { ids: [...ids] }).toPromise(), (data) => data.archiveNotifications),
+    send: async (input) => dataOf(await client.mutation(SendNotificationMutation, { input }).toPromise()).sendNotification,
+    onChange: connection.onChange,
+    transport,
+    dispose() {
+      changes.unsubscribe();
+      changeListeners.clear();
+      transport.dispose();
+    },
+  };
+}
