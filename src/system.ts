@@ -100,10 +100,12 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
     const inboxRate = await rateLimiter('inbox', config.inboxRate);
 
     const telemetry = notifyTelemetry(metrics);
-    const users = createUserDirectory(store);
+    // One directory for the sender, the pages and user administration, so all remember the same users.
+    const directory = createUserDirectory(store);
     const services = {
-      sender: createSender({ users, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
-      inbox: createInbox({ store, users, pubsub }),
+      sender: createSender({ users: directory, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
+      inbox: createInbox({ store, pubsub }),
+      directory,
       live: createLiveFeed({ store, pubsub, telemetry }),
       sendRate,
       inboxRate,

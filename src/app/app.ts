@@ -140,7 +140,7 @@ export function createApp({ services, verifier, settings, limits, graphiqlTokens
       ...requestLogOf(initial as InitialContext),
       caller: await callerOf(initial as InitialContext),
       users: new DataLoader<string, User | null>(async (ids) => {
-        const found = new Map((await services.inbox.getUsers(ids)).map((user) => [user.id, user]));
+        const found = new Map((await services.directory.getUsers(ids)).map((user) => [user.id, user]));
         return ids.map((id) => found.get(id) ?? null);
       }),
     }),

@@ -7,8 +7,7 @@ import { decodeCursor } from './cursor.js';
 import { badInput, NotifyError } from './errors.js';
 import type { Notification } from './notification.js';
 import type { InboxAction, InboxEvent, InboxPubSub, NotificationFilter, NotificationPage, NotificationStore } from './ports.js';
-import type { UserDirectory } from './user-directory.js';
-import { assertNotificationIds, assertUserId, assertUserName } from './validation.js';
+import { assertNotificationIds, assertUserId } from './validation.js';
 
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
@@ -25,13 +24,11 @@ export interface PageArgs {
 
 export interface InboxDeps {
   store: NotificationStore;
-  /** Shared with the sender, so both remember the same users. */
-  users: UserDirectory;
   pubsub: Pick<InboxPubSub, 'publishChanged'>;
   now?: () => Date;
 }
 
-export function createInbox({ store, users, pubsub, now = () => new Date() }: InboxDeps) {
+export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps) {
   function pageSize(value: number | null | undefined, field: string): number | undefined {
     if (value === null || value === undefined) return undefined;
     if (!Number.isInteger(value) || value < 0 || value > PAGE_SIZE_MAX) {
@@ -119,9 +116,6 @@ export function createInbox({ store, users, pubsub, now = () => new Date() }: In
     list,
     unreadCount,
     unreadCountAfter,
-    listUsers: () => store.listUsers(),
-    getUsers: users.getUsers,
-    upsertUser: (id: string, name: string) => users.upsertUser({ id: assertUserId(id, 'id'), name: assertUserName(name) }),
     markRead: (userId: string, ids: readonly string[]) => change(userId, ids, 'read', (w) => store.markRead(userId, w, now())),
     markUnread: (userId: string, ids: readonly string[]) => change(userId, ids, 'unread', (w) => store.markUnread(userId, w)),
     archive: (userId: string, ids: readonly string[]) => change(userId, ids, 'archived', (w) => store.archive(userId, w, now())),

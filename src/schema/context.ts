@@ -6,12 +6,15 @@ import type { Inbox } from '../notifications/inbox.js';
 import type { LiveFeed } from '../notifications/live.js';
 import type { User } from '../notifications/notification.js';
 import type { Sender } from '../notifications/send.js';
+import type { UserDirectory } from '../notifications/user-directory.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 
 export interface Services {
   sender: Sender;
   inbox: Inbox;
   live: LiveFeed;
+  /** Users: looked up for sends and pages, listed and upserted by admins. */
+  directory: UserDirectory;
   sendRate: Pick<RateLimiter, 'take'>;
   inboxRate: Pick<RateLimiter, 'take'>;
 }

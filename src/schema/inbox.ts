@@ -2,6 +2,7 @@
 import { INBOX_ACTIONS, type InboxAction, type InboxEvent } from '../notifications/ports.js';
 import { inboxOwner, ownInbox, spendInboxAllowance } from './acting-for.js';
 import { builder } from './builder.js';
+import { upperCaseValues } from './enum-values.js';
 import { NotificationRef } from './notification.js';
 
 const ACTION_NOTES: Partial<Record<InboxAction, string>> = {
@@ -9,12 +10,7 @@ const ACTION_NOTES: Partial<Record<InboxAction, string>> = {
     "Not a change: the server's live path was interrupted (Redis away) and may have lost changes; unreadCount is current. Read the page again. notificationAdded catches up by itself.",
 };
 
-const InboxActionRef = builder.enumType('InboxAction', {
-  values: Object.fromEntries(INBOX_ACTIONS.map((value) => [value.toUpperCase(), { value, description: ACTION_NOTES[value] }])) as Record<
-    Uppercase<InboxAction>,
-    { value: InboxAction; description?: string }
-  >,
-});
+const InboxActionRef = builder.enumType('InboxAction', { values: upperCaseValues<InboxAction>(INBOX_ACTIONS, ACTION_NOTES) });
 
 const InboxChangeRef = builder.objectRef<InboxEvent>('InboxChange').implement({
   description: "A change to one user's inbox, as a mutation's answer and as a live push.",

@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './user.js';
 import './notification.js';
+import './send.js';
 import './inbox.js';
 
 export const schema = builder.toSchema();

@@ -1,3 +1,4 @@
+/** A notification as the API shows it (sent, or in an inbox), the inbox query and its live feed. */
 import { encodeCursor } from '../notifications/cursor.js';
 import {
   NOTIFICATION_KINDS,
@@ -7,23 +8,19 @@ import {
   type NotificationKind,
   type NotificationStatus,
 } from '../notifications/notification.js';
-import type { NotifyError } from '../notifications/errors.js';
-import { assertBatchSize, SEND_BATCH_MAX, type SendInput, type SendResult } from '../notifications/send.js';
-import { inboxOwner, ownInbox, sendAuthority, spendSendAllowance } from './acting-for.js';
+import { inboxOwner, ownInbox } from './acting-for.js';
 import { builder } from './builder.js';
+import { upperCaseValues } from './enum-values.js';
 import { selectsField } from './selection.js';
 import { senderSeenBy, UserRef } from './user.js';
 
-const upper = <T extends string>(values: readonly T[]) =>
-  Object.fromEntries(values.map((value) => [value.toUpperCase(), { value }])) as Record<Uppercase<T>, { value: T }>;
-
 export const NotificationKindRef = builder.enumType('NotificationKind', {
   description: 'What happened. New kinds are added over time: clients should tolerate unknown values.',
-  values: upper<NotificationKind>(NOTIFICATION_KINDS),
+  values: upperCaseValues<NotificationKind>(NOTIFICATION_KINDS),
 });
 
 export const NotificationStatusRef = builder.enumType('NotificationStatus', {
-  values: upper<NotificationStatus>(NOTIFICATION_STATUSES),
+  values: upperCaseValues<NotificationStatus>(NOTIFICATION_STATUSES),
 });
 
 const NotificationContentRef = builder.interfaceRef<NewNotification>('NotificationContent').implement({
@@ -144,83 +141,6 @@ builder.queryFields((t) => ({
     args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
     authScopes: (_root, args) => ownInbox(args.userId),
     resolve: (_root, args, ctx) => ctx.inbox.unreadCount(inboxOwner(ctx.caller, args.userId)),
-  }),
-}));
-
-const SendNotificationInputRef = builder.inputType('SendNotificationInput', {
-  fields: (t) => ({
-    senderId: t.id({
-      description:
-        "Who caused it. A user token always sends as its own user (leave this out). A service token names the sender, or leaves it out for kind SYSTEM.",
-    }),
-    recipientId: t.id({ required: true }),
-    kind: t.field({ type: NotificationKindRef, required: true }),
-    message: t.string({ required: true }),
-    link: t.string({ description: 'Where the notification leads: an http(s) URL or a path starting with /.' }),
-    data: t.field({ type: 'JSON', description: 'Anything the client needs to render it (at most 16 KiB as JSON).' }),
-    idempotencyKey: t.string({
-      description: 'The same key from the same sender to the same recipient always gives the same notification, stored and pushed once: retry with it safely.',
-    }),
-  }),
-});
-
-type SendInputArg = typeof SendNotificationInputRef.$inferInput;
-
-const toSendInput = (input: SendInputArg): SendInput => ({
-  senderId: input.senderId === null || input.senderId === undefined ? null : String(input.senderId),
-  recipientId: String(input.recipientId),
-  kind: input.kind,
-  message: input.message,
-  link: input.link ?? null,
-  data: input.data ?? null,
-  idempotencyKey: input.idempotencyKey ?? null,
-});
-
-// A plain object, not the Error itself: a resolver that returns an Error raises it.
-const SendErrorRef = builder.objectRef<{ code: string; message: string; field: string | null }>('SendError').implement({
-  description: 'Why one notification of a batch was not sent.',
-  fields: (t) => ({
-    code: t.exposeString('code', { description: 'BAD_USER_INPUT, FORBIDDEN, USER_NOT_FOUND or KAFKA_UNAVAILABLE.' }),
-    message: t.exposeString('message'),
-    field: t.exposeString('field', { nullable: true, description: 'The input field at fault, when there is one.' }),
-  }),
-});
-
-const describeError = (error: NotifyError) => ({
-  code: error.code,
-  message: error.message,
-  field: typeof error.details.field === 'string' ? error.details.field : null,
-});
-
-const SendResultRef = builder.objectRef<SendResult & { index: number }>('SendNotificationResult').implement({
-  description: 'The outcome of one input of sendNotifications: a notification or an error, never both.',
-  fields: (t) => ({
-    index: t.exposeInt('index', { description: 'Position of the input this answers.' }),
-    notification: t.field({ type: SentNotificationRef, nullable: true, resolve: (r) => (r.ok ? r.notification : null) }),
-    error: t.field({ type: SendErrorRef, nullable: true, resolve: (r) => (r.ok ? null : describeError(r.error)) }),
-  }),
-});
-
-builder.mutationFields((t) => ({
-  sendNotification: t.field({
-    type: SentNotificationRef,
-    description: 'Writes a notification to Kafka and answers once the broker acknowledged it.',
-    args: { input: t.arg({ type: SendNotificationInputRef, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      await spendSendAllowance(ctx, 1);
-      return ctx.sender.sendOne(toSendInput(input), sendAuthority(ctx.caller));
-    },
-  }),
-  sendNotifications: t.field({
-    type: [SendResultRef],
-    description: `Sends up to ${SEND_BATCH_MAX} notifications in one produce round-trip. Each input gets a result; a bad one fails alone.`,
-    args: { inputs: t.arg({ type: [SendNotificationInputRef], required: true }) },
-    resolve: async (_root, { inputs }, ctx) => {
-      // Before spending the allowance: an oversized call costs nothing.
-      assertBatchSize(inputs.length);
-      await spendSendAllowance(ctx, inputs.length);
-      return (await ctx.sender.sendMany(inputs.map(toSendInput), sendAuthority(ctx.caller))).map((result, index) => ({ ...result, index }));
-    },
   }),
 }));
 

@@ -44,7 +44,7 @@ builder.queryFields((t) => ({
     type: [UserRef],
     description: 'Every user, by id. Admin service tokens only.',
     authScopes: { admin: true },
-    resolve: (_root, _args, ctx) => ctx.inbox.listUsers(),
+    resolve: (_root, _args, ctx) => ctx.directory.listUsers(),
   }),
   user: t.field({
     type: UserRef,
@@ -62,6 +62,6 @@ builder.mutationFields((t) => ({
     description: 'Creates a user, or renames one. Your users live in your own system: call this when they join or change their name. Admin service tokens only.',
     args: { id: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
     authScopes: { admin: true },
-    resolve: (_root, args, ctx) => ctx.inbox.upsertUser(String(args.id), args.name),
+    resolve: (_root, args, ctx) => ctx.directory.upsertUser(String(args.id), args.name),
   }),
 }));

@@ -14,6 +14,7 @@ function setup() {
       rows.set(user.id, user);
       return user;
     },
+    listUsers: async () => [...rows.values()],
   });
   return { directory, rows, asked };
 }
@@ -38,7 +39,7 @@ describe('createUserDirectory', () => {
   it('shows a rename made through it at once', async () => {
     const { directory, asked } = setup();
     await directory.getUsers(['1']);
-    await directory.upsertUser({ id: '1', name: 'Emma R.' });
+    await directory.upsertUser('1', 'Emma R.');
     expect(await directory.getUsers(['1'])).toEqual([{ id: '1', name: 'Emma R.' }]);
     expect(asked).toEqual([['1']]);
   });
