@@ -18,6 +18,7 @@ import kafkajs, { Partitioners, type Consumer, type EachBatchPayload, type Kafka
 import { NotifyError, StoreRefused } from '../notifications/errors.js';
 import type { ConsumedMessage, DeadLetter, Ingestor } from '../notifications/ingest.js';
 import type { Logger } from '../logger.js';
+import { deadLetterHeaders } from './dead-letter-headers.js';
 import { BatchAbandoned, isGroupMembershipError, retryWhileRunning } from './retry.js';
 import { NO_KAFKA_TELEMETRY, secondsSince, type KafkaTelemetry } from './telemetry.js';
 
@@ -68,13 +69,7 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
     return {
       key: message.key,
       value: message.value,
-      headers: {
-        'x-error': error,
-        'x-original-topic': topic,
-        'x-original-partition': String(message.partition),
-        'x-original-offset': message.offset,
-        'x-failed-at': new Date().toISOString(),
-      },
+      headers: deadLetterHeaders({ error, originalTopic: topic, originalPartition: message.partition, originalOffset: message.offset, failedAt: new Date() }),
     };
   }
 

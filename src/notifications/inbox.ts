@@ -6,11 +6,9 @@
 import { decodeCursor } from './cursor.js';
 import { badInput, NotifyError } from './errors.js';
 import type { Notification } from './notification.js';
-import type { InboxAction, InboxEvent, InboxPubSub, NotificationFilter, NotificationPage, NotificationStore } from './ports.js';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, type InboxAction, type InboxEvent, type InboxPubSub, type NotificationFilter, type NotificationPage, type NotificationStore } from './ports.js';
 import { assertNotificationIds, assertUserId } from './validation.js';
 
-export const PAGE_SIZE_DEFAULT = 20;
-export const PAGE_SIZE_MAX = 100;
 
 export interface PageArgs {
   first?: number | null;

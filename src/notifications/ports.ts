@@ -11,6 +11,10 @@ export interface NotificationFilter {
   kind?: readonly NotificationKind[];
 }
 
+/** A page holds this many unless the query says otherwise, and never more than the max. */
+export const PAGE_SIZE_DEFAULT = 20;
+export const PAGE_SIZE_MAX = 100;
+
 /**
  * Keyset paging on the per-recipient `seq`, newest first. `after`/`before` are seq values
  * (already decoded from their cursors). `first` pages towards older, `last` towards newer.

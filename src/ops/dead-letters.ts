@@ -5,6 +5,7 @@
  * replayed event keeps its notification id, so replaying twice stores it once.
  */
 import type { Kafka } from 'kafkajs';
+import { readDeadLetterHeaders } from '../kafka/dead-letter-headers.js';
 import { decodeEvent, encodeEvent } from '../notifications/event.js';
 
 export interface DeadLetterEntry {
@@ -16,11 +17,6 @@ export interface DeadLetterEntry {
   preview: string;
   value: Buffer | null;
 }
-
-const header = (headers: Record<string, unknown> | undefined, name: string): string => {
-  const value = headers?.[name];
-  return value === undefined || value === null ? '' : Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-};
 
 /** Every dead letter now in `dlqTopic` (one partition), oldest first; reads without joining a group. */
 export async function listDeadLetters(kafka: Kafka, dlqTopic: string): Promise<DeadLetterEntry[]> {
@@ -47,13 +43,13 @@ export async function listDeadLetters(kafka: Kafka, dlqTopic: string): Promise<D
         .run({
           autoCommit: false,
           eachMessage: async ({ partition, message }) => {
-            const headers = message.headers as Record<string, unknown> | undefined;
+            const headers = readDeadLetterHeaders(message.headers);
             const text = message.value?.toString('utf8') ?? '';
             entries.push({
               id: partition === 0 ? message.offset : `${partition}:${message.offset}`,
-              error: header(headers, 'x-error'),
-              origin: `${header(headers, 'x-original-topic')}/${header(headers, 'x-original-partition')}@${header(headers, 'x-original-offset')}`,
-              failedAt: header(headers, 'x-failed-at'),
+              error: headers.error,
+              origin: `${headers.originalTopic}/${headers.originalPartition}@${headers.originalOffset}`,
+              failedAt: headers.failedAt,
               preview: text.length > 120 ? `${text.slice(0, 120)}…` : text,
               value: message.value,
             });

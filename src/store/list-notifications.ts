@@ -1,11 +1,10 @@
 import { NOTIFICATION_STATUSES, type NotificationStatus } from '../notifications/notification.js';
-import type { NotificationFilter, NotificationPage, NotificationPageQuery } from '../notifications/ports.js';
+import { PAGE_SIZE_DEFAULT, type NotificationFilter, type NotificationPage, type NotificationPageQuery } from '../notifications/ports.js';
 import { NOTIFICATION_COLUMNS, toNotification, type NotificationRow } from './notification-rows.js';
 import { countedTotal } from './inbox-counts.js';
 import type { SqlQuery } from './sql-client.js';
 
 /** When a query names neither `first` nor `last`: a bounded page, never the whole inbox. */
-export const DEFAULT_PAGE_SIZE = 20;
 
 const DEFAULT_STATUSES: readonly NotificationStatus[] = ['unread', 'read'];
 
@@ -36,7 +35,7 @@ interface PageRow extends Omit<NotificationRow, 'id'> {
  */
 export async function listNotifications(sql: SqlQuery, query: NotificationPageQuery): Promise<NotificationPage> {
   const towardsNewer = query.first === undefined && query.last !== undefined;
-  const limit = (towardsNewer ? query.last : query.first) ?? DEFAULT_PAGE_SIZE;
+  const limit = (towardsNewer ? query.last : query.first) ?? PAGE_SIZE_DEFAULT;
   const order = towardsNewer ? 'ASC' : 'DESC';
 
   const params = new Params();
