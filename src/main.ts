@@ -16,6 +16,14 @@ async function main() {
     process.exit(1);
   }
   const log = createLogger(config.log);
+  // Node prints its warnings (a MaxListenersExceededWarning, a deprecation) and a crash's error as
+  // plain text on stderr, lines a JSON log reader cannot parse: they go into the log instead.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => log.warn({ err: warning }, `Node.js warning: ${warning.name}`));
+  process.on('uncaughtException', (error, origin) => {
+    log.fatal({ err: error, origin }, 'uncaught exception: exiting');
+    process.exit(1);
+  });
   const dataDir = resolve(config.dataDir);
   // The system's own parts are bounded one by one; this bound only guards against a hang.
   const shutdown = createShutdown(log, { partTimeoutMs: 60_000 });
