@@ -1,7 +1,15 @@
 /**
  * The notification producer. Sends that arrive in the same tick are merged into one produce
  * request (micro-batching): under load that is one round-trip for many mutations. Every send
- * waits for acks from all in-sync replicas, and for at most `sendTimeoutMs`.
+ * waits for acks from all in-sync replicas, and is answered within `sendTimeoutMs` of reaching
+ * the producer: acknowledged, or KAFKA_UNAVAILABLE saying whether it may have been written.
+ *
+ * A few produce requests are in flight at once, and one while Kafka is away; sends arriving
+ * meanwhile wait to join the next request, or fail at their own deadline, never written. Each
+ * kafkajs send that meets a dead broker reconnects on its own, and hundreds at once (one per
+ * tick under load) stacked `connect` listeners on one socket still connecting (kafkajs's
+ * Connection.disconnect calls unref() on it: a MaxListenersExceededWarning) and kept the loop
+ * busy reconnecting (issue 15). The outage is logged once each way, not once per failed send.
  */
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import pTimeout from 'p-timeout';
@@ -10,6 +18,7 @@ import { NotifyError } from '../notifications/errors.js';
 import type { NewNotification } from '../notifications/notification.js';
 import type { NotificationProducer } from '../notifications/ports.js';
 import type { Logger } from '../logger.js';
+import { createOutageLog } from '../outage-log.js';
 import { NO_KAFKA_TELEMETRY, secondsSince, type KafkaTelemetry } from './telemetry.js';
 
 export interface ProducerOptions {
@@ -24,18 +33,36 @@ export interface ProducerOptions {
    */
   maxBatchBytes?: number;
   log: Logger;
-  telemetry?: Pick<KafkaTelemetry, 'produced'>;
+  telemetry?: Pick<KafkaTelemetry, 'produced' | 'sendOverran'>;
 }
 
 interface Pending {
   messages: Message[];
   bytes: number;
+  /** When it must be answered by, on `performance.now()`'s clock. */
+  deadline: number;
+  /** Handed to a produce request: from then on a failure may still have written it. */
+  sent: boolean;
+  settled: boolean;
   resolve(): void;
   reject(error: unknown): void;
 }
 
 /** Record overhead beside key and value (offsets, lengths, timestamp), generously rounded up. */
 const RECORD_OVERHEAD_BYTES = 64;
+/** Produce requests in flight at once while Kafka answers; under load each carries many sends. */
+const MAX_IN_FLIGHT = 4;
+/**
+ * How much later than `sendTimeoutMs` after reaching the producer a send may be answered: the
+ * deadline's timer and the answer wait their turn on the event loop. More is an overrun, counted
+ * (`notify_kafka_send_overruns_total`): the process was too busy.
+ */
+export const SEND_DEADLINE_TOLERANCE_MS = 250;
+
+const notWritten = () =>
+  new NotifyError('KAFKA_UNAVAILABLE', 'Kafka is unavailable and the notification was not written; retry it (with an idempotencyKey a retry is always safe)');
+const maybeWritten = () =>
+  new NotifyError('KAFKA_UNAVAILABLE', 'Kafka did not acknowledge the notification in time and it may have been written; retry with the same idempotencyKey, which never stores it twice');
 
 export function createKafkaProducer(
   kafka: Kafka,
@@ -50,12 +77,53 @@ export function createKafkaProducer(
   const sizeOf = (message: Message) =>
     RECORD_OVERHEAD_BYTES + Buffer.byteLength(String(message.key ?? '')) + Buffer.byteLength(String(message.value ?? ''));
   let connecting: Promise<void> | null = null;
-  // Whether the last word from the broker was good: a failed write makes readiness say no
-  // until a write succeeds again (the consumer's heartbeats say it for the idle case).
   let connected = false;
-  let lastWriteFailed = false;
+  // Down from a failed send until a send made since succeeds: readiness says no meanwhile (the
+  // consumer's heartbeats say it for the idle case), and one request at a time probes Kafka.
+  const outage = createOutageLog(log, 'Kafka producer');
   let queue: Pending[] = [];
   let scheduled = false;
+  let inFlight = 0;
+  // Every send not yet answered, in arrival order, which is deadline order: one timer serves all.
+  let open: Pending[] = [];
+  let head = 0;
+  let deadlineTimer: NodeJS.Timeout | undefined;
+
+  function settle(pending: Pending, failure?: { error: unknown }) {
+    if (pending.settled) return;
+    pending.settled = true;
+    if (failure) pending.reject(failure.error);
+    else pending.resolve();
+    while (head < open.length && open[head]!.settled) head += 1;
+    if (head === open.length) {
+      open = [];
+      head = 0;
+    } else if (head > 1024 && head * 2 > open.length) {
+      open = open.slice(head);
+      head = 0;
+    }
+  }
+
+  function armDeadline() {
+    if (deadlineTimer !== undefined || head === open.length) return;
+    deadlineTimer = setTimeout(expire, Math.max(0, open[head]!.deadline - performance.now()));
+  }
+
+  /** Answers every send past its deadline: those still queued were never written. */
+  function expire() {
+    deadlineTimer = undefined;
+    const now = performance.now();
+    while (head < open.length && open[head]!.deadline <= now) {
+      const pending = open[head]!;
+      settle(pending, { error: new Error(pending.sent ? `no acknowledgement within ${sendTimeoutMs} ms` : `not sent within ${sendTimeoutMs} ms: Kafka is away`) });
+      // settle() moved past it, unless it was settled already.
+      if (open[head] === pending) head += 1;
+    }
+    if (queue.length > 0 && queue[0]!.settled) queue = queue.filter((pending) => !pending.settled);
+    armDeadline();
+  }
+
+  const maxInFlight = () => (outage.isDown ? 1 : MAX_IN_FLIGHT);
 
   function connect(): Promise<void> {
     connecting ??= producer.connect().then(
@@ -75,89 +143,131 @@ export function createKafkaProducer(
     connected = false;
   });
 
-  async function flush() {
+  function schedule() {
+    if (scheduled || queue.length === 0) return;
+    scheduled = true;
+    setImmediate(flush);
+  }
+
+  function flush() {
     scheduled = false;
-    const batch = queue;
+    // Full: the request in flight schedules the next flush as it settles.
+    if (inFlight >= maxInFlight()) return;
+    const batch = queue.filter((pending) => !pending.settled);
     queue = [];
+    if (batch.length === 0) return;
+    inFlight += 1;
+    // The request is given up (its slot freed) once the last send it carries is past its deadline.
+    const giveUpAt = batch.at(-1)!.deadline;
     // Whole sends go together while they fit; a send too large for one request is split, and
     // answers once every part of it was acknowledged. The parts go one after another, so one
     // recipient's notifications keep their order on the partition.
     let previous: Promise<unknown> = Promise.resolve();
     let messages: Message[] = [];
     let bytes = 0;
+    let carriers: Pending[] = [];
     let waiting: Promise<void>[][] = [];
-    const settle = new Map<Pending, Promise<void>[]>();
+    const partsOf = new Map<Pending, Promise<void>[]>();
+    const requests: Promise<void>[] = [];
     const write = () => {
       if (messages.length === 0) return;
       const request = messages;
+      const carried = carriers;
       let start = 0n;
+      const acknowledged = previous.then(() => {
+        // Every send it carries was answered already (past its deadline): nobody waits for it.
+        if (carried.every((pending) => pending.settled)) throw new Error('abandoned: every send it carried was answered');
+        start = process.hrtime.bigint();
+        return connect().then(() => producer.send({ topic, acks: -1, timeout: sendTimeoutMs, messages: request }));
+      });
       // One timer per produce request rather than per mutation: p-timeout makes its error (and
       // stack) up front, which the send path's profile showed per call.
-      const acknowledged = previous.then(connect).then(() => {
-        start = process.hrtime.bigint();
-        return producer.send({ topic, acks: -1, timeout: sendTimeoutMs, messages: request });
-      });
-      const written = pTimeout(acknowledged, { milliseconds: sendTimeoutMs, message: `no acknowledgement within ${sendTimeoutMs} ms` })
-        .then(
-          () => {
-            telemetry.produced(secondsSince(start), true);
-            lastWriteFailed = false;
-          },
-          (error: unknown) => {
-            // A connection that failed never sent a request: nothing to time.
-            if (start !== 0n) telemetry.produced(secondsSince(start), false);
-            lastWriteFailed = true;
-            throw error;
-          },
-        );
+      const written = pTimeout(acknowledged, { milliseconds: Math.max(1, giveUpAt - performance.now()), message: `no acknowledgement within ${sendTimeoutMs} ms` }).then(
+        () => telemetry.produced(secondsSince(start), true),
+        (error: unknown) => {
+          if (start !== 0n) telemetry.produced(secondsSince(start), false);
+          throw error;
+        },
+      );
       // The next part waits for this one to really settle, not its timer: parts keep their order.
       previous = acknowledged.catch(() => {});
+      requests.push(written);
       for (const parts of waiting) parts.push(written);
       messages = [];
       bytes = 0;
+      carriers = [];
       waiting = [];
     };
     for (const pending of batch) {
+      pending.sent = true;
       const parts: Promise<void>[] = [];
-      settle.set(pending, parts);
+      partsOf.set(pending, parts);
       if (messages.length > 0 && (messages.length + pending.messages.length > maxBatch || bytes + pending.bytes > maxBatchBytes)) write();
       waiting.push(parts);
+      carriers.push(pending);
       for (const message of pending.messages) {
         const size = sizeOf(message);
         if (messages.length > 0 && (messages.length >= maxBatch || bytes + size > maxBatchBytes)) {
           write();
           waiting.push(parts);
+          carriers.push(pending);
         }
         messages.push(message);
         bytes += size;
       }
     }
     write();
-    for (const [pending, parts] of settle) {
-      Promise.all(parts).then(pending.resolve, pending.reject);
+    for (const [pending, parts] of partsOf) {
+      Promise.all(parts).then(
+        () => settle(pending),
+        (error: unknown) => settle(pending, { error }),
+      );
     }
+    void Promise.allSettled(requests).then(() => {
+      inFlight -= 1;
+      schedule();
+    });
   }
 
   const send: NotificationProducer['send'] = (items: readonly NewNotification[]) => {
-    const written = new Promise<void>((resolve, reject) => {
-      const messages = items.map(encodeEvent);
-      queue.push({ messages, bytes: messages.reduce((total, message) => total + sizeOf(message), 0), resolve, reject });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+    const messages = items.map(encodeEvent);
+    const attempt = outage.attempt();
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const written = new Promise<void>((resolveWritten, rejectWritten) => {
+      resolve = resolveWritten;
+      reject = rejectWritten;
     });
-    return written.catch((error: unknown) => {
-      log.warn({ err: error, count: items.length }, 'producing to Kafka failed');
-      throw new NotifyError('KAFKA_UNAVAILABLE', 'Kafka did not acknowledge the notification; it may be retried safely with an idempotencyKey');
-    });
+    const bytes = messages.reduce((total, message) => total + sizeOf(message), 0);
+    const pending: Pending = { messages, bytes, deadline: performance.now() + sendTimeoutMs, sent: false, settled: false, resolve, reject };
+    queue.push(pending);
+    open.push(pending);
+    armDeadline();
+    schedule();
+    const answered = () => {
+      if (performance.now() > pending.deadline + SEND_DEADLINE_TOLERANCE_MS) telemetry.sendOverran();
+    };
+    return written.then(
+      () => {
+        answered();
+        attempt.succeeded();
+      },
+      (error: unknown) => {
+        answered();
+        attempt.failed(error, items.length);
+        throw pending.sent ? maybeWritten() : notWritten();
+      },
+    );
   };
 
   return {
     send,
     start: connect,
-    readiness: () => connected && !lastWriteFailed,
+    readiness: () => connected && !outage.isDown,
     async stop() {
+      clearTimeout(deadlineTimer);
+      for (const pending of queue) settle(pending, { error: new Error('the producer stopped') });
+      queue = [];
       await producer.disconnect();
     },
   };

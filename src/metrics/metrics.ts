@@ -25,9 +25,14 @@ export function createMetrics() {
     }),
     produceSeconds: new Histogram({
       name: 'notify_kafka_produce_duration_seconds',
-      help: 'Produce requests to the notifications topic, from sending to the acknowledgement of all in-sync replicas (or the failure)',
+      help: 'Produce requests to the notifications topic, from sending (connecting first when it must) to the acknowledgement of all in-sync replicas, or the failure',
       labelNames: ['outcome'] as const,
       buckets: CALL_BUCKETS,
+      registers,
+    }),
+    sendOverruns: new Counter({
+      name: 'notify_kafka_send_overruns_total',
+      help: 'Sends answered later than KAFKA_SEND_TIMEOUT_MS plus its 250 ms tolerance after reaching the producer: the process was too busy to answer in time; should stay 0',
       registers,
     }),
     consumed: new Counter({

@@ -21,6 +21,7 @@ export function notifyTelemetry(metrics: Metrics): NotifyTelemetry {
 export function kafkaTelemetry(metrics: Metrics): KafkaTelemetry {
   return {
     produced: (seconds, ok) => metrics.produceSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
+    sendOverran: () => metrics.sendOverruns.inc(),
     consumed(messages, stored) {
       metrics.consumed.inc(messages);
       metrics.stored.inc(stored);

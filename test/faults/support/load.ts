@@ -20,6 +20,8 @@ export interface SendRecord {
   recipientId: string;
   startedAt: number;
   attempts: number;
+  /** The longest any attempt of this send took to answer (ms), whatever the answer. */
+  longestAttemptMs: number;
   ackedAt?: number;
   id?: string;
   rejected?: { code: string; message: string; at: number };
@@ -67,6 +69,15 @@ export function startLoad(options: LoadOptions): Load {
 
   async function attempt(record: SendRecord): Promise<'acked' | 'retry' | 'rejected'> {
     record.attempts += 1;
+    const began = performance.now();
+    try {
+      return await answer(record);
+    } finally {
+      record.longestAttemptMs = Math.max(record.longestAttemptMs, performance.now() - began);
+    }
+  }
+
+  async function answer(record: SendRecord): Promise<'acked' | 'retry' | 'rejected'> {
     let response: Response;
     try {
       response = await fetch(url, {
@@ -139,7 +150,7 @@ export function startLoad(options: LoadOptions): Load {
     while (issued < due && inFlight.size < maxInFlight && !stopped) {
       const n = issued;
       issued += 1;
-      const record: SendRecord = { n, key: `${runId}-${n}`, recipientId: recipients[n % recipients.length] as string, startedAt: Date.now(), attempts: 0 };
+      const record: SendRecord = { n, key: `${runId}-${n}`, recipientId: recipients[n % recipients.length] as string, startedAt: Date.now(), attempts: 0, longestAttemptMs: 0 };
       sends.push(record);
       const task: Promise<void> = send(record).finally(() => inFlight.delete(task));
       inFlight.add(task);

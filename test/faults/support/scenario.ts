@@ -72,7 +72,7 @@ export interface ScenarioSpec {
    */
   secondInstance?: boolean;
   /** After the load stopped (every send answered or cut off): checks on the whole run, through `ctx.require`. */
-  afterLoad?: (ctx: ScenarioContext) => void;
+  afterLoad?: (ctx: ScenarioContext) => void | Promise<void>;
 }
 
 export interface ScenarioResult {
@@ -191,7 +191,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     await spec.faults(ctx);
     await steady(spec.afterRecoveryMs);
     await running.stop();
-    spec.afterLoad?.(ctx);
+    await spec.afterLoad?.(ctx);
   } catch (error) {
     await load?.stop();
     await Promise.all(subscribers.map((subscriber) => subscriber.stop()));
