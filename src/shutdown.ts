@@ -1,4 +1,5 @@
 /** One idempotent shutdown: parts stop in the reverse order of their start, each bounded in time. */
+import pTimeout from 'p-timeout';
 import type { Logger } from './logger.js';
 
 export function createShutdown(log: Logger, { partTimeoutMs = 20_000 } = {}) {
@@ -7,19 +8,11 @@ export function createShutdown(log: Logger, { partTimeoutMs = 20_000 } = {}) {
 
   async function stopAll() {
     for (const { name, stop } of parts.reverse()) {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          stop(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`did not stop within ${partTimeoutMs} ms`)), partTimeoutMs);
-          }),
-        ]);
+        await pTimeout(stop(), { milliseconds: partTimeoutMs, message: `did not stop within ${partTimeoutMs} ms` });
         log.debug({ part: name }, 'stopped');
       } catch (error) {
         log.error({ err: error, part: name }, 'failed to stop cleanly');
-      } finally {
-        clearTimeout(timer);
       }
     }
   }

@@ -4,6 +4,7 @@
  * the admin API on demand, and kept for a few seconds, so that several scrapers, or a scrape
  * every second, cost the brokers one pair of requests per interval.
  */
+import pTimeout from 'p-timeout';
 import type { Admin, Kafka } from 'kafkajs';
 
 export interface PartitionLag {
@@ -40,12 +41,8 @@ export function createLagReader(kafka: Kafka, { topic, groupId, cacheMs = 5000, 
   }
 
   async function readWithin(): Promise<PartitionLag[]> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      return await Promise.race([read(), timeout]);
+      return await pTimeout(read(), { milliseconds: timeoutMs, message: `no answer within ${timeoutMs} ms` });
     } catch {
       // Connect afresh next time: the connection may be what failed.
       const failed = admin;
@@ -53,8 +50,6 @@ export function createLagReader(kafka: Kafka, { topic, groupId, cacheMs = 5000, 
       connected = null;
       await failed?.disconnect().catch(() => {});
       return [];
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -14,7 +14,9 @@
  *   batch goes to the dead-letter topic with the error, so no partition stays blocked.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import pRetry from 'p-retry';
 import kafkajs, { Partitioners, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
+import { BACKOFF, retryingEveryError } from '../backoff.js';
 import { NotifyError, StoreRefused } from '../notifications/errors.js';
 import type { ConsumedMessage, DeadLetter, Ingestor } from '../notifications/ingest.js';
 import type { Logger } from '../logger.js';
@@ -43,6 +45,8 @@ export interface ConsumerDeps {
  */
 export const SESSION_TIMEOUT_MS = 10_000;
 const HEARTBEAT_INTERVAL_MS = 1000;
+/** A consumer kafkajs gave up on is rebuilt with the service's backoff, from 1 s up to 30 s apart. */
+const RESTART_BACKOFF = { ...BACKOFF, minTimeout: 1000, maxTimeout: 30_000 };
 /** Attempts of one batch failing for a reason other than an outage before it is dead-lettered. */
 const POISON_ATTEMPTS = 3;
 
@@ -58,6 +62,7 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
   const dlqProducer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let consumer: Consumer | null = null;
   let stopped = false;
+  const stopping = new AbortController();
   let joined = false;
   /** When the group last heard from us (join or heartbeat): stale means the broker is away. */
   let lastHeartbeat = 0;
@@ -110,16 +115,17 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
       );
     const batchKey = `${batch.partition}:${batch.messages[0]!.offset}`;
     try {
-      const { inserted, deadLettered } = await deps.ingestor.ingest(messages, {
-        retryStore: (call) => retry('store', call),
-        deadLetter: (letters) => retry('dead-letter', () => deadLetter(letters)),
-        commit,
+      const { inserted, deadLetters } = await deps.ingestor.ingest(messages, {
+        retry: (call) => retry('store', call),
         settled: ({ consumed, stored }) => telemetry.consumed(consumed, stored),
       });
+      // Set aside before the offsets move past them: a dead letter is never lost either.
+      if (deadLetters.length > 0) await retry('dead-letter', () => deadLetter(deadLetters));
+      await commit();
       failures.delete(batchKey);
       resolveOffset(last.offset);
       await heartbeat();
-      log.debug({ partition: batch.partition, messages: messages.length, inserted: inserted.length, deadLettered }, 'batch stored');
+      log.debug({ partition: batch.partition, messages: messages.length, inserted: inserted.length, deadLettered: deadLetters.length }, 'batch stored');
     } catch (error) {
       // Left unresolved and uncommitted: the next owner of the partition reads it again.
       if (error instanceof BatchAbandoned) return;
@@ -181,20 +187,19 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
   }
 
   async function restartWithBackoff() {
-    for (let attempt = 0; !stopped; attempt += 1) {
-      restarts += 1;
-      const wait = Math.min(30_000, 1000 * 2 ** attempt);
-      log.warn({ restarts, delay: wait }, 'restarting the Kafka consumer');
-      await delay(wait);
-      if (stopped) return;
-      try {
+    // A pause first: what crashed it (a coordinator moving, say) is often over a second later.
+    await delay(RESTART_BACKOFF.minTimeout, undefined, { signal: stopping.signal }).catch(() => {});
+    await pRetry(
+      retryingEveryError(async () => {
+        restarts += 1;
+        log.warn({ restarts }, 'restarting the Kafka consumer');
         await consumer?.disconnect().catch(() => {});
         await run();
-        return;
-      } catch (error) {
-        log.error({ err: error }, 'restarting the Kafka consumer failed');
-      }
-    }
+      }),
+      { ...RESTART_BACKOFF, signal: stopping.signal, onFailedAttempt: ({ error }) => log.error({ err: error }, 'restarting the Kafka consumer failed') },
+    ).catch(() => {
+      // Stopped meanwhile; a failure is retried for as long as the consumer is not stopped.
+    });
   }
 
   return {
@@ -208,6 +213,7 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
     restarts: () => restarts,
     async stop() {
       stopped = true;
+      stopping.abort();
       // disconnect() stops fetching, waits for the running batches, then leaves the group.
       await consumer?.disconnect();
       await dlqProducer.disconnect();

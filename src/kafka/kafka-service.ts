@@ -3,7 +3,8 @@
  * the cluster is unreachable the service still starts (mutations answer KAFKA_UNAVAILABLE,
  * readiness says no) and keeps trying to connect in the background.
  */
-import { setTimeout as delay } from 'node:timers/promises';
+import pRetry from 'p-retry';
+import { BACKOFF, retryingEveryError } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import { createKafkaClient, type KafkaClientOptions } from './client.js';
 import { createKafkaConsumer, type ConsumerDeps } from './consumer.js';
@@ -55,17 +56,16 @@ export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerD
   }
 
   async function startLoop(onFirstFailure: (error: unknown) => void) {
-    for (let attempt = 0; !stopped; attempt += 1) {
-      try {
-        await setUp();
-        return;
-      } catch (error) {
-        if (stopped) return;
-        if (attempt === 0) onFirstFailure(error);
-        log.warn({ err: error, attempt }, 'Kafka is not reachable yet; retrying');
-        await delay(Math.min(10_000, 500 * 2 ** attempt), undefined, { signal: stopping.signal }).catch(() => {});
-      }
-    }
+    await pRetry(retryingEveryError(setUp), {
+      ...BACKOFF,
+      signal: stopping.signal,
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        if (attemptNumber === 1) onFirstFailure(error);
+        log.warn({ err: error, attempt: attemptNumber }, 'Kafka is not reachable yet; retrying');
+      },
+    }).catch((error: unknown) => {
+      if (!stopped) throw error;
+    });
   }
 
   return {

@@ -1,8 +1,9 @@
 /**
- * What the consumer does with one batch of Kafka messages, in the order that makes it correct:
- * dead-letter what cannot be decoded, store the rest in one transaction, then publish only the
- * rows actually inserted and commit offsets, both only after the store committed.
- * Kafka itself stays outside: this is plain async code over the ports.
+ * What becomes of one batch of consumed messages, in the order that makes it correct: decode,
+ * store the valid ones in one transaction, then publish only the rows actually inserted, and hand
+ * back what must go to the dead-letter topic. The consumer hands the batch in and gets that answer
+ * back; it dead-letters and commits after, so data flows one way (Kafka → domain → store, pub/sub)
+ * and the domain never calls back into Kafka. Plain async code over the ports.
  */
 import { StoreRefused } from './errors.js';
 import { decodeEvent } from './event.js';
@@ -25,17 +26,26 @@ export interface DeadLetter {
   error: string;
 }
 
-export interface IngestPorts {
-  store: Pick<NotificationStore, 'insertNotifications'>;
-  deadLetter(letters: readonly DeadLetter[]): Promise<void>;
-  /** Marks the batch done in Kafka; called once, after everything before it succeeded. */
-  commit(): Promise<void>;
-  publish(notification: Notification): void;
+/** What the consumer lends one batch: how long a store call may be retried, and an early count. */
+export interface BatchControl {
+  /** Runs a store call, retrying it for as long as the batch is still the consumer's (a store outage). */
+  retry<T>(call: () => Promise<T>): Promise<T>;
   /**
    * How the batch settled, told before anything of it is published: whoever sees a push can
    * count on the batch being counted already.
    */
   settled?(counts: { consumed: number; stored: number }): void;
+}
+
+export interface IngestDeps {
+  store: Pick<NotificationStore, 'insertNotifications'>;
+  pubsub: Pick<InboxPubSub, 'publishAdded'>;
+}
+
+/** The rows the store inserted (and published), and what must go to the dead-letter topic before the offsets are committed. */
+export interface IngestOutcome {
+  inserted: Notification[];
+  deadLetters: DeadLetter[];
 }
 
 interface Decoded {
@@ -71,10 +81,10 @@ export function splitBatch(messages: readonly ConsumedMessage[]): { valid: NewNo
  * the ones at fault are dead-lettered, with the store's reason, and the partition moves on.
  * Any other failure (the store is away) is thrown, to be retried with nothing committed.
  */
-async function storeBatch(valid: readonly Decoded[], ports: IngestPorts): Promise<{ inserted: Notification[]; refused: DeadLetter[] }> {
+async function storeBatch(valid: readonly Decoded[], insert: NotificationStore['insertNotifications']): Promise<{ inserted: Notification[]; refused: DeadLetter[] }> {
   if (valid.length === 0) return { inserted: [], refused: [] };
   try {
-    return { inserted: await ports.store.insertNotifications(valid.map((item) => item.notification)), refused: [] };
+    return { inserted: await insert(valid.map((item) => item.notification)), refused: [] };
   } catch (error) {
     if (!(error instanceof StoreRefused)) throw error;
   }
@@ -82,7 +92,7 @@ async function storeBatch(valid: readonly Decoded[], ports: IngestPorts): Promis
   const refused: DeadLetter[] = [];
   for (const { message, notification } of valid) {
     try {
-      inserted.push(...(await ports.store.insertNotifications([notification])));
+      inserted.push(...(await insert([notification])));
     } catch (error) {
       if (!(error instanceof StoreRefused)) throw error;
       refused.push({ message, reason: 'store_refused', error: `the store refused it: ${error.message}` });
@@ -91,47 +101,24 @@ async function storeBatch(valid: readonly Decoded[], ports: IngestPorts): Promis
   return { inserted, refused };
 }
 
-export async function ingestBatch(
-  messages: readonly ConsumedMessage[],
-  ports: IngestPorts,
-): Promise<{ inserted: Notification[]; deadLettered: number }> {
+/** One batch through the store and the pub/sub; throws, with nothing published, while the store is away. */
+export async function ingestBatch(messages: readonly ConsumedMessage[], { store, pubsub }: IngestDeps, control: BatchControl): Promise<IngestOutcome> {
   const { valid, invalid } = decodeBatch(messages);
-  if (invalid.length > 0) await ports.deadLetter(invalid);
-  const { inserted, refused } = await storeBatch(valid, ports);
-  if (refused.length > 0) await ports.deadLetter(refused);
-  ports.settled?.({ consumed: messages.length, stored: inserted.length });
+  const { inserted, refused } = await storeBatch(valid, (items) => control.retry(() => store.insertNotifications(items)));
+  control.settled?.({ consumed: messages.length, stored: inserted.length });
   // Pushed as soon as the store committed, without waiting for the offset commit (a broker
   // round-trip that Kafka 4 lingers on): stored is stored, and a redelivery of this batch, if
   // the offset commit fails, inserts nothing and so pushes nothing twice.
-  for (const notification of inserted) ports.publish(notification);
-  await ports.commit();
-  return { inserted, deadLettered: invalid.length + refused.length };
-}
-
-/** What the Kafka side lends one batch: where dead letters go, the offset commit, and how to retry a store call while it still owns the batch. */
-export interface BatchCallbacks {
-  deadLetter(letters: readonly DeadLetter[]): Promise<void>;
-  commit(): Promise<void>;
-  /** Runs a store call, retrying it for as long as the batch is still ours (a store outage). */
-  retryStore<T>(call: () => Promise<T>): Promise<T>;
-  settled?(counts: { consumed: number; stored: number }): void;
+  for (const notification of inserted) pubsub.publishAdded(notification);
+  return { inserted, deadLetters: [...invalid, ...refused] };
 }
 
 /**
  * The ingestor the composition root builds from the domain's ports and hands to the consumer:
  * the consumer never sees the store or the pub/sub, only this.
  */
-export function createIngestor({ store, pubsub }: { store: Pick<NotificationStore, 'insertNotifications'>; pubsub: Pick<InboxPubSub, 'publishAdded'> }) {
-  return {
-    ingest: (messages: readonly ConsumedMessage[], callbacks: BatchCallbacks) =>
-      ingestBatch(messages, {
-        store: { insertNotifications: (items) => callbacks.retryStore(() => store.insertNotifications(items)) },
-        deadLetter: callbacks.deadLetter,
-        commit: callbacks.commit,
-        publish: (notification) => pubsub.publishAdded(notification),
-        ...(callbacks.settled && { settled: callbacks.settled }),
-      }),
-  };
+export function createIngestor(deps: IngestDeps) {
+  return { ingest: (messages: readonly ConsumedMessage[], control: BatchControl) => ingestBatch(messages, deps, control) };
 }
 
 export type Ingestor = ReturnType<typeof createIngestor>;

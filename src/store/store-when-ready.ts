@@ -4,7 +4,8 @@
  * migrated), which is retried in the background with backoff for as long as it takes. So a
  * restart during a PostgreSQL outage gives a running process with /ready at 503, not an exit.
  */
-import { setTimeout as delay } from 'node:timers/promises';
+import pRetry from 'p-retry';
+import { BACKOFF } from '../backoff.js';
 import { NotifyError, storeUnavailable } from '../notifications/errors.js';
 import type { NotificationStore } from '../notifications/ports.js';
 
@@ -12,7 +13,8 @@ export interface StoreWhenReadyOptions {
   open: () => Promise<NotificationStore>;
   /** Runs once on the opened store before it serves (seeding, say). */
   prepare?: (store: NotificationStore) => Promise<void>;
-  onRetry?: (attempt: number, delayMs: number) => void;
+  /** An attempt found the store unreachable; another follows (see BACKOFF). */
+  onRetry?: (attempt: number) => void;
 }
 
 export function storeWhenReady({ open, prepare = async () => {}, onRetry = () => {} }: StoreWhenReadyOptions) {
@@ -24,24 +26,28 @@ export function storeWhenReady({ open, prepare = async () => {}, onRetry = () =>
     firstDone = resolve;
   });
 
-  const ready: Promise<NotificationStore | null> = (async () => {
-    for (let attempt = 0; !closing; attempt += 1) {
-      try {
-        const store = await open();
-        await prepare(store);
-        opened = store;
-        return store;
-      } catch (error) {
-        // Anything but "not reachable" is a fault of ours (a failing migration, say): fatal.
-        if (!(error instanceof NotifyError && error.code === 'STORE_UNAVAILABLE')) throw error;
+  const ready: Promise<NotificationStore | null> = pRetry(
+    async () => {
+      const store = await open();
+      await prepare(store);
+      opened = store;
+      return store;
+    },
+    {
+      ...BACKOFF,
+      signal: stopping.signal,
+      // Anything but "not reachable" is a fault of ours (a failing migration, say): fatal.
+      shouldRetry: ({ error }) => error instanceof NotifyError && error.code === 'STORE_UNAVAILABLE',
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        if (!(error instanceof NotifyError && error.code === 'STORE_UNAVAILABLE')) return;
         firstDone();
-        const wait = Math.min(10_000, 500 * 2 ** attempt);
-        onRetry(attempt, wait);
-        await delay(wait, undefined, { signal: stopping.signal }).catch(() => {});
-      }
-    }
-    return null;
-  })();
+        onRetry(attemptNumber);
+      },
+    },
+  ).catch((error: unknown) => {
+    if (closing) return null;
+    throw error;
+  });
   void ready.then(firstDone, () => firstDone());
 
   const current = (): NotificationStore => {
