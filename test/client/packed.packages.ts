@@ -73,7 +73,7 @@ describe('the packed packages in a fresh Vite app', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kafka-notify-packed-'));
-    // One after the other: the React package's declarations are built against the client's.
+    // One after the other (the React package's prepack builds the client too: its declarations are built against the client's).
     for (const name of ['client', 'react'] as const) {
       await run('npm', ['pack', '-w', `@kafka-notify/${name}`, '--pack-destination', dir], process.cwd());
       tarballs[name] = join(dir, (await readdir(dir)).find((file) => file.startsWith(`kafka-notify-${name}-`))!);
