@@ -47,6 +47,7 @@ function scriptedConnection() {
     onChange: (listener) => (changeListeners.add(listener), () => changeListeners.delete(listener)),
     onReconnect: (listener) => (reconnectListeners.add(listener), () => reconnectListeners.delete(listener)),
   } as InboxConnection;
+  // The client acts on an answer in promise continuations; the next macrotask runs after all of them.
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
   return {
     connection,
