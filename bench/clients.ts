@@ -7,7 +7,7 @@ import http from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { SCOPES } from '../src/auth/caller.js';
-import { signToken } from '../src/auth/dev-tokens.js';
+import { signToken } from '../src/dev/dev-tokens.js';
 import { wallClockMs } from './stats.js';
 
 /** The secret the bench starts every system with, and the back end's token it calls with. */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { KAFKA_VERSION, startLocalBroker } from '../src/dev/local-broker/index.js';
 import { projectPaths } from '../src/dev/paths.js';
-import { DEMO_USERS } from '../src/notifications/demo-users.js';
+import { DEMO_USERS } from '../src/dev/demo-users.js';
 import { BENCH_JWT_SECRET, httpStatus } from './clients.js';
 import { benchUsers, seededUsers, type BenchContext, type StoreSystem } from './context.js';
 import { connectionsFigure } from './figures/connections.js';

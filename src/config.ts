@@ -188,6 +188,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL },
     notifications: { messageMaxLength: e.MESSAGE_MAX_LENGTH },
+    /** Read by the development aids (src/dev/), which seed their demo users; the production build has none. */
     seedDemoUsers: e.SEED_DEMO_USERS,
     retention: { maxAgeDays: e.RETENTION_DAYS, intervalMs: e.RETENTION_INTERVAL_MS },
   } as const;

@@ -1,7 +1,7 @@
-/** The entry point: configuration, a local Kafka broker when none is configured, the system, signals. */
+/** The entry point: configuration, what development adds (src/dev/, absent from the production build), the system, signals. */
 import { resolve } from 'node:path';
 import { ConfigError, parseConfig } from './config.js';
-import { loadLocalKafkaLauncher } from './local-kafka.js';
+import { startDevelopment } from './development.js';
 import { createLogger } from './logger.js';
 import { createShutdown } from './shutdown.js';
 import { startSystem } from './system.js';
@@ -35,28 +35,17 @@ async function main() {
     });
   }
 
-  let brokers = config.kafka.brokers;
-  if (!brokers) {
-    const { startLocalBroker } = await loadLocalKafkaLauncher();
-    log.info('KAFKA_BROKERS is not set: starting a local Kafka broker (the first start downloads Kafka, about 45 MB)');
-    const broker = await startLocalBroker({ dataDir: resolve(dataDir, 'kafka'), log: (line) => log.info(line) });
-    shutdown.add('kafka broker', () => broker.stop());
-    // A start that fails after this point exits without the shutdown; the broker must not outlive us.
-    process.once('exit', () => broker.kill());
-    brokers = broker.brokers;
-  }
+  // Asked once: the local broker when KAFKA_BROKERS is unset, dev tokens, demo users, the demo
+  // page, GraphiQL's tabs. The production build has none of them and adds nothing.
+  const development = await startDevelopment({ config: { ...config, dataDir }, log });
+  shutdown.add('development aids', () => development.stop());
+  // A start that fails after this point exits without the shutdown; a local broker must not outlive us.
+  process.once('exit', () => development.kill());
   if (!config.database.url) log.info(`DATABASE_URL is not set: using the embedded PGlite store in ${resolve(dataDir, 'pglite')}`);
 
-  const system = await startSystem({ config: { ...config, dataDir }, brokers, log });
+  const system = await startSystem({ config: development.config, brokers: development.brokers, log, ...development.extensions });
   shutdown.add('system', () => system.stop());
-  if (system.devTokens) {
-    // Development only: config refuses to start in production without a real secret or JWKS.
-    const lines = system.devTokens.users.map(({ user, token }) => `  ${user.name} (user ${user.id}): ${token}`);
-    log.info(
-      `Development tokens (HS256, secret in ${resolve(dataDir, 'dev-jwt-secret')}; send as "Authorization: Bearer <token>"):\n${lines.join('\n')}\n  service (notifications:send notifications:admin): ${system.devTokens.service}`,
-    );
-  }
-  if (system.devTokens) log.info(`Inbox demo at ${new URL('/', system.url).href} (pick Emma or Bruno)`);
+  development.announce(system.url);
   log.info(config.http.graphiql ? `GraphiQL is ready at ${system.url}` : `GraphQL is ready at ${system.url}`);
   log.info(`Prometheus metrics at ${system.metricsUrl}`);
 }

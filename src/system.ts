@@ -1,11 +1,11 @@
 /**
  * Wires every part from a validated config against given Kafka brokers: store, pub/sub, Kafka,
- * the domain's services, the server. `main.ts` adds the local broker and signals; tests start
- * this directly, with their own topic, group and database.
+ * the domain's services, the server. `main.ts` adds what development brings (through extensions:
+ * it knows none of it) and signals; tests start this directly, with their own topic, group and
+ * database.
  */
-import { createApp } from './app/app.js';
+import { createApp, type AppExtensions } from './app/app.js';
 import { createMetricsServer } from './app/metrics-route.js';
-import { devTokens, loadOrCreateDevSecret, type DevTokens } from './auth/dev-tokens.js';
 import { createTokenVerifier } from './auth/verify-token.js';
 import type { Config } from './config.js';
 import { createKafkaService } from './kafka/kafka-service.js';
@@ -14,10 +14,10 @@ import { registerKafkaGauges } from './metrics/kafka-gauges.js';
 import { createMetrics } from './metrics/metrics.js';
 import { kafkaTelemetry, notifyTelemetry } from './metrics/reporters.js';
 import { timedStore } from './metrics/timed-store.js';
-import { DEMO_USERS } from './notifications/demo-users.js';
 import { createInbox } from './notifications/inbox.js';
 import { createIngestor } from './notifications/ingest.js';
 import { createLiveFeed } from './notifications/live.js';
+import type { NotificationStore } from './notifications/ports.js';
 import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
 import { createUserDirectory } from './notifications/user-directory.js';
@@ -28,7 +28,15 @@ import { createShutdown } from './shutdown.js';
 import { createStore } from './store/create-store.js';
 import { storeWhenReady } from './store/store-when-ready.js';
 
-export interface SystemOptions {
+/** What a start may add from outside the system (development adds its aids this way). */
+export interface SystemExtensions {
+  /** Runs once on the opened store, before it serves (development seeds its demo users). */
+  prepareStore?: (store: NotificationStore) => Promise<void>;
+  /** Plugins and GraphiQL's opening state, for the app. */
+  app?: AppExtensions;
+}
+
+export interface SystemOptions extends SystemExtensions {
   config: Config;
   brokers: string[];
   log: Logger;
@@ -36,7 +44,7 @@ export interface SystemOptions {
   pgSchema?: string;
 }
 
-export async function startSystem({ config, brokers, log, pgSchema }: SystemOptions) {
+export async function startSystem({ config, brokers, log, pgSchema, prepareStore, app: extensions }: SystemOptions) {
   const shutdown = createShutdown(log);
   const metrics = createMetrics();
   try {
@@ -50,10 +58,8 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
           dataDir: config.dataDir,
           ...(pgSchema && { pgSchema }),
         }),
-      prepare: async (opened) => {
-        if (config.seedDemoUsers) await opened.seedUsers(DEMO_USERS);
-      },
-      onRetry: (attempt, wait) => log.warn({ attempt, delay: wait }, 'the store is not reachable yet; retrying'),
+      ...(prepareStore && { prepare: prepareStore }),
+      onRetry: (attempt) => log.warn({ attempt }, 'the store is not reachable yet; retrying'),
     });
     shutdown.add('store', () => opening.store.close());
     await opening.firstAttempt;
@@ -111,21 +117,12 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
       inboxRate,
     };
 
-    const { auth } = config;
-    const secret = auth.devSecret ? await loadOrCreateDevSecret(config.dataDir) : auth.secret;
-    const verifier = createTokenVerifier({ ...auth, secret });
-    const tokens: DevTokens | null =
-      auth.devSecret && secret ? await devTokens(secret, DEMO_USERS, { issuer: auth.issuer, audience: auth.audience, expiresIn: auth.maxTokenLifetimeS }) : null;
-    const tokenOf = (userId: string) => tokens?.users.find(({ user }) => user.id === userId)?.token;
-    const emma = tokenOf('1');
-    const bruno = tokenOf('2');
-
     const app = createApp({
+      ...extensions,
       services,
-      verifier,
+      verifier: createTokenVerifier(config.auth),
       settings: config.http,
       limits: config.limits,
-      graphiqlTokens: emma && bruno ? { emma, bruno } : null,
       log,
       metrics,
       serveMetrics: config.metrics.port === undefined,
@@ -154,7 +151,7 @@ export async function startSystem({ config, brokers, log, pgSchema }: SystemOpti
       metricsUrl = await metricsServer.start(config.metrics.port, config.http.host);
     }
     void kafka.start();
-    return { url, metricsUrl, app, store, kafka, retention, metrics, devTokens: tokens, stop: () => shutdown.run() };
+    return { url, metricsUrl, app, store, kafka, retention, metrics, stop: () => shutdown.run() };
   } catch (error) {
     await shutdown.run();
     throw error;

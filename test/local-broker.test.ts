@@ -8,16 +8,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as launcherModule from '../src/dev/local-broker/index.js';
+import * as developmentEntry from '../src/dev/index.js';
 import { freePorts, startLocalBroker, type LocalBroker } from '../src/dev/local-broker/index.js';
 import { projectPaths } from '../src/dev/paths.js';
-import { loadLocalKafkaLauncher, type LocalKafkaLauncher } from '../src/local-kafka.js';
+import { loadDevelopmentAids, type DevelopmentAids } from '../src/development.js';
 
 describe('local Kafka broker launcher, as main.ts loads it', () => {
-  it('is found in the source tree and has what main.ts needs', async () => {
-    // The annotation is the check: main.ts loads the folder by a name tsc does not follow.
-    const launcher: LocalKafkaLauncher = launcherModule;
-    expect((await loadLocalKafkaLauncher()).startLocalBroker).toBe(launcher.startLocalBroker);
+  it('is found in the source tree, behind the development entry main.ts asks', async () => {
+    // The annotation is the check: main.ts loads src/dev by a name tsc does not follow.
+    const aids: DevelopmentAids = developmentEntry;
+    expect((await loadDevelopmentAids())?.startDevelopment).toBe(aids.startDevelopment);
   });
 
   it('hands out distinct free ports', async () => {

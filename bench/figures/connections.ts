@@ -6,7 +6,7 @@
  * with 1,000 inputs each, all in flight), timed from the first send until the last of the N
  * subscribers has its own; one warm-up round, then the median of a few.
  */
-import { signToken } from '../../src/auth/dev-tokens.js';
+import { signToken } from '../../src/dev/dev-tokens.js';
 import { BENCH_JWT_SECRET, httpGraphQLClient } from '../clients.js';
 import type { BenchContext } from '../context.js';
 import { cpuMeter } from '../cpu.js';

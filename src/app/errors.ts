@@ -3,7 +3,7 @@
  * "Unexpected error." with code INTERNAL_SERVER_ERROR, and is logged here, never sent. Every
  * error leaves with a code, and no message echoes more than a short piece of what was sent.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import { ERROR_CODES, NotifyError } from '../notifications/errors.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +38,11 @@ function statusOf(error: GraphQLError): number | undefined {
   return typeof http?.status === 'number' ? http.status : undefined;
 }
 
+/** The same error (where it points in the document and the result) with another message or extensions. */
+function rebuilt(error: GraphQLError, message: string, extensions: GraphQLErrorExtensions): GraphQLError {
+  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
+}
+
 /**
  * The error as a client may see it: a code (from its HTTP status, else `code`, when it had
  * none), a bounded message, and nothing of the underlying exception (Yoga attaches the JSON
@@ -49,13 +54,14 @@ export function withCode(error: GraphQLError, code: string, { suggestions = true
   const message = suggestions ? error.message : withoutSuggestions(error.message);
   if (known && hidden === undefined && message === error.message && message.length <= MESSAGE_MAX_LENGTH) return error;
   const status = statusOf(error);
-  return new GraphQLError(shorten(message), {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    extensions: { ...extensions, code: known ? extensions.code : ((status && statusCodes[status]) ?? code) },
-  });
+  return rebuilt(error, shorten(message), { ...extensions, code: known ? extensions.code : ((status && statusCodes[status]) ?? code) });
+}
+
+/** Without extensions.http, which tells Yoga what HTTP status to answer: a socket has no use for it. */
+export function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!('http' in error.extensions)) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return rebuilt(error, error.message, extensions);
 }
 
 /**
@@ -124,5 +130,25 @@ export function createMaskError(log: Logger, options: ErrorOptions, loggerOf: (e
       ...(error instanceof GraphQLError && { nodes: error.nodes, path: error.path }),
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
+  };
+}
+
+/**
+ * Yoga logs every error it masked at error level, twice, including our coded client errors (a
+ * missing token: two error lines per anonymous request, without its request id). The mask itself
+ * logs the unexpected ones, with their cause and request id, so Yoga's copy of any error is
+ * detail; and one of ours (a NotifyError Yoga saw unwrapped, such as a refused token) was
+ * already logged where it was raised, if at all.
+ */
+export function yogaLogger(log: Logger) {
+  return {
+    debug: (...args: unknown[]) => log.debug({ args }, 'yoga'),
+    info: (...args: unknown[]) => log.info({ args }, 'yoga'),
+    warn: (...args: unknown[]) => log.warn({ args }, 'yoga'),
+    error: (...args: unknown[]) => {
+      if (args[0] instanceof NotifyError) return;
+      if (args[0] instanceof Error) log.debug({ err: args[0] }, 'masked error');
+      else log.error({ args }, 'yoga');
+    },
   };
 }

@@ -1,43 +1,37 @@
 /**
- * graphql-ws on the HTTP server's port and path. The token comes in `connection_init`
- * (`connectionParams.authorization`); without a valid one the socket closes with 4403. A socket
- * counts as one of its caller's live connections, holds a bounded number of subscriptions, and
- * closes with 4403 when its token expires, after each subscription said so and completed.
+ * graphql-ws on the HTTP server's port and path: the origin checked at the upgrade, malformed
+ * frames and messages closed before graphql-ws sees them, each operation parsed and validated
+ * through Yoga's envelope (so it meets the same plugins as over HTTP), a bounded number of
+ * operations per socket. Who the socket acts for, and until when, is its session's
+ * (socket-session.ts).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { SubscribePayload } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { callerKey, isExpired, type Caller } from '../auth/caller.js';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import type { Logger } from '../logger.js';
-import { NotifyError } from '../notifications/errors.js';
 import type { Context } from '../schema/context.js';
-import { withCode } from './errors.js';
+import { withCode, withoutHttp } from './errors.js';
 import { websocketOriginAllowed } from './http-policy.js';
-import { atTime, tokenExpired, type StreamCounter } from './live-streams.js';
+import { tokenExpired, type StreamCounter } from './live-streams.js';
 import type { OperationMetrics } from './operation-metrics.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+import { CLOSE_BAD_REQUEST, socketSessions, type SocketSession } from './socket-session.js';
 
-/** What graphql-ws keeps per socket; the context factory reads the caller from here. */
-export type SocketExtra = {
-  request: IncomingMessage;
-  socket: WebSocket;
-  caller?: Caller;
-  expired?: boolean;
-  release?: (() => void) | undefined;
-  cancelExpiry?: () => void;
-  /** Operations that started, by graphql-ws id: an error after the start belongs to one. */
-  started?: Map<string, ExecutionArgs>;
-};
+/** What graphql-ws keeps per socket: its session, and the operations that started, by graphql-ws id (an error after the start belongs to one). */
+export type SocketExtra = SocketSession & { started?: Map<string, ExecutionArgs> };
 
 /** What graphql-ws passes on to Yoga's context factory for each operation of a socket. */
-export type SocketOperation = { extra: SocketExtra; operationId: string };
+export type SocketOperation = { extra: SocketExtra; operationId: string; socketRequestId: string };
+
+type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
 export interface WebSocketOptions {
   server: Server;
-  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  yoga: Yoga;
   verifier: TokenVerifier;
   streams: StreamCounter;
   corsOrigins: readonly string[];
@@ -55,10 +49,6 @@ export interface WebSocketOptions {
 
 type EnvelopedExecution = ExecutionArgs & { rootValue: { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown } };
 
-export const CLOSE_BAD_REQUEST = 4400;
-export const CLOSE_FORBIDDEN = 4403;
-export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
-
 const CLIENT_MESSAGE_TYPES = new Set(['connection_init', 'ping', 'pong', 'subscribe', 'complete']);
 
 /** The `type` of a graphql-ws message; anything unreadable counts as no type. */
@@ -71,17 +61,32 @@ function messageType(data: RawData): string | undefined {
   }
 }
 
-/** `Bearer <token>` or the bare token, under `authorization` or `Authorization`. */
-function tokenOf(params: Readonly<Record<string, unknown>> | undefined): string | null {
-  const value = params?.authorization ?? params?.Authorization;
-  if (typeof value !== 'string') return null;
-  return value.replace(/^Bearer\s+/i, '').trim();
-}
-
-function withoutHttp(error: GraphQLError): GraphQLError {
-  if (!('http' in error.extensions)) return error;
-  const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
+/**
+ * The operation through Yoga's envelope, so it meets the same plugins, parser cache and context as
+ * over HTTP (graphql-yoga's own graphql-ws example); or the errors that refuse it.
+ */
+async function enveloped(yoga: Yoga, initial: Record<string, unknown> & SocketOperation, params: SubscribePayload): Promise<EnvelopedExecution | GraphQLError[]> {
+  const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...initial, req: initial.extra.request, socket: initial.extra.socket, params });
+  let document;
+  try {
+    document = parse(params.query);
+  } catch (error) {
+    return [withCode(error instanceof GraphQLError ? error : new GraphQLError('the operation could not be parsed'), 'GRAPHQL_PARSE_FAILED')];
+  }
+  const args: EnvelopedExecution = {
+    schema,
+    operationName: params.operationName ?? null,
+    document,
+    variableValues: params.variables ?? null,
+    contextValue: await contextFactory(),
+    rootValue: { execute, subscribe },
+  };
+  const errors = validate(args.schema, args.document);
+  if (errors.length > 0) return errors.map((error: GraphQLError) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+  if (!getOperationAST(document, args.operationName)) {
+    return [new GraphQLError('pick one operation of the document with operationName', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+  }
+  return args;
 }
 
 function withoutHttpExtensions(result: ExecutionResult): ExecutionResult | void {
@@ -90,7 +95,7 @@ function withoutHttpExtensions(result: ExecutionResult): ExecutionResult | void 
 }
 
 export function attachWebSocket(options: WebSocketOptions) {
-  const { yoga, verifier, streams } = options;
+  const { yoga } = options;
   const wsServer = new WebSocketServer({
     server: options.server,
     path: yoga.graphqlEndpoint,
@@ -107,10 +112,12 @@ export function attachWebSocket(options: WebSocketOptions) {
     requestIds.set(request, id);
     headers.push(`${REQUEST_ID_HEADER}: ${id}`);
   });
+  const requestIdOf = (request: IncomingMessage): string => requestIds.get(request) ?? requestIdFrom(undefined);
   const refuse = (request: IncomingMessage, reason: string, detail: string) => {
     options.refused?.inc({ transport: 'websocket', reason });
     options.log?.debug({ requestId: requestIds.get(request), code: reason, reason: detail }, 'WebSocket refused');
   };
+  const sessions = socketSessions({ verifier: options.verifier, streams: options.streams, connectionsPerCaller: options.connectionsPerCaller, refuse });
   // Before graphql-ws sees a message: one a client may not send (graphql-ws would close with
   // 4500, an internal error) closes the socket with 4400, as any malformed message does.
   wsServer.on('connection', (socket, request) => {
@@ -126,53 +133,12 @@ export function attachWebSocket(options: WebSocketOptions) {
 
   const disposable = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
-      onConnect: async (ctx) => {
-        const { extra } = ctx;
-        const token = tokenOf(ctx.connectionParams);
-        let caller: Caller;
-        try {
-          if (!token) throw new NotifyError('UNAUTHENTICATED', 'missing token: send connectionParams.authorization');
-          caller = await verifier.verify(token);
-        } catch (error) {
-          const reason = error instanceof NotifyError ? error.message : 'invalid token';
-          refuse(extra.request, 'UNAUTHENTICATED', reason);
-          extra.socket.close(CLOSE_FORBIDDEN, reason.slice(0, 120));
-          return false;
-        }
-        // The client may have gone while the token was checked: onClose has run, and a slot
-        // taken now would never be given back.
-        if (extra.socket.readyState !== WebSocket.OPEN) return false;
-        const key = callerKey(caller);
-        if (!streams.acquire(key)) {
-          refuse(extra.request, 'TOO_MANY_CONNECTIONS', 'too many live connections for one token');
-          extra.socket.close(CLOSE_TOO_MANY_CONNECTIONS, `at most ${options.connectionsPerCaller} live connections per token`);
-          return false;
-        }
-        extra.caller = caller;
-        extra.release = () => streams.release(key);
-        if (caller.expiresAt) {
-          extra.cancelExpiry = atTime(caller.expiresAt, () => {
-            extra.expired = true;
-            // Each subscription ends itself with an UNAUTHENTICATED error (live-streams.ts); a
-            // socket with none left, or none at all, closes now.
-            if (Object.keys(ctx.subscriptions).length === 0) extra.socket.close(CLOSE_FORBIDDEN, 'token expired');
-          });
-        }
-        return true;
-      },
+      onConnect: (ctx) => sessions.onConnect(ctx),
       onComplete: (ctx, id) => {
         ctx.extra.started?.delete(id);
-        if (!ctx.extra.expired) return;
-        // After graphql-ws has sent the "complete" and forgotten the subscription.
-        setImmediate(() => {
-          if (Object.keys(ctx.subscriptions).length === 0) ctx.extra.socket.close(CLOSE_FORBIDDEN, 'token expired');
-        });
+        sessions.onComplete(ctx);
       },
-      onClose: ({ extra }) => {
-        extra.cancelExpiry?.();
-        extra.release?.();
-        extra.release = undefined;
-      },
+      onClose: (ctx) => sessions.onClose(ctx),
       onOperation: (ctx, id, _payload, args) => {
         (ctx.extra.started ??= new Map()).set(id, args);
         options.operationMetrics?.started(args);
@@ -190,7 +156,7 @@ export function attachWebSocket(options: WebSocketOptions) {
       },
       execute: (args) => (args as EnvelopedExecution).rootValue.execute(args) as never,
       subscribe: (args) => (args as EnvelopedExecution).rootValue.subscribe(args) as never,
-      onSubscribe: async (ctx, id, params) => {
+      onSubscribe: (ctx, id, params) => {
         // graphql-ws has already registered this one.
         if (Object.keys(ctx.subscriptions).length > options.subscriptionsPerConnection) {
           return [
@@ -199,37 +165,8 @@ export function attachWebSocket(options: WebSocketOptions) {
             }),
           ];
         }
-        const caller = ctx.extra.caller;
-        if (!caller || ctx.extra.expired || isExpired(caller)) {
-          return [tokenExpired()];
-        }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-          operationId: id,
-        });
-        let document;
-        try {
-          document = parse(params.query);
-        } catch (error) {
-          return [withCode(error instanceof GraphQLError ? error : new GraphQLError('the operation could not be parsed'), 'GRAPHQL_PARSE_FAILED')];
-        }
-        const args: EnvelopedExecution = {
-          schema,
-          operationName: params.operationName ?? null,
-          document,
-          variableValues: params.variables ?? null,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length > 0) return errors.map((error: GraphQLError) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
-        if (!getOperationAST(document, args.operationName)) {
-          return [new GraphQLError('pick one operation of the document with operationName', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
-        }
-        return args;
+        if (!sessions.callerOf(ctx.extra)) return [tokenExpired()];
+        return enveloped(yoga, { ...ctx, operationId: id, socketRequestId: requestIdOf(ctx.extra.request) }, params);
       },
     },
     wsServer,
@@ -247,8 +184,6 @@ export function attachWebSocket(options: WebSocketOptions) {
   });
 
   return {
-    /** The socket's request id, given by its upgrade request or made when it was accepted. */
-    requestIdOf: (request: IncomingMessage): string => requestIds.get(request) ?? requestIdFrom(undefined),
     /** Clients get close code 1001 (going away) and reconnect elsewhere. */
     dispose: () => disposable.dispose(),
   };

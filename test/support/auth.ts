@@ -1,6 +1,6 @@
 /** Tokens for tests: signed with the test secret every test system is started with. */
 import { SCOPES } from '../../src/auth/caller.js';
-import { signToken, type TokenClaims } from '../../src/auth/dev-tokens.js';
+import { signToken, type TokenClaims } from '../../src/dev/dev-tokens.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 

@@ -1,9 +1,14 @@
-/** Starts the real system for a test: a real server on a free port, the run's Kafka broker, a real store. */
+/**
+ * Starts the real system for a test: a real server on a free port, the run's Kafka broker, a real
+ * store, and what development adds (dev tokens, demo users, GraphiQL's tabs, the demo page), asked
+ * the way main.ts asks it.
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { parseConfig, type Env } from '../../src/config.js';
+import { startDevelopment } from '../../src/dev/index.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startSystem, type System } from '../../src/system.js';
 import { TEST_JWT_SECRET } from './auth.js';
@@ -31,6 +36,8 @@ export interface TestSystemHandle {
 
 export type TestSystem = System & {
   handle: TestSystemHandle;
+  /** The development tokens (Emma's, Bruno's, …, a service's), where the config makes them: no secret configured. */
+  devTokens: Awaited<ReturnType<typeof startDevelopment>>['tokens'];
   wsUrl: string;
   /** Stops the system; with `keepData`, a later `startTestSystem({ reuse })` finds everything again. */
   dispose(options?: { keepData?: boolean }): Promise<void>;
@@ -56,22 +63,28 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     KAFKA_PARTITIONS: '3',
     KAFKA_SEND_TIMEOUT_MS: '3000',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    // Given, so that development launches no broker of its own.
+    KAFKA_BROKERS: (options.brokers ?? testBrokers()).join(','),
     ...(handle.store === 'postgres' && { DATABASE_URL: TEST_DATABASE_URL }),
     ...options.env,
   });
   const log = options.log ?? createLogger(config.log);
+  const development = await startDevelopment({ config, log });
   const system = await startSystem({
-    config,
-    brokers: options.brokers ?? testBrokers(),
+    config: development.config,
+    brokers: development.brokers,
     log,
+    ...development.extensions,
     ...(handle.store === 'postgres' && { pgSchema: handle.pgSchema }),
   });
   return {
     ...system,
     handle,
+    devTokens: development.tokens,
     wsUrl: system.url.replace(/^http/, 'ws'),
     async dispose({ keepData = false } = {}) {
       await system.stop();
+      await development.stop();
       if (keepData) return;
       await rm(handle.dataDir, { recursive: true, force: true });
       if (handle.store === 'postgres') {

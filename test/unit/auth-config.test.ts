@@ -6,11 +6,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { devTokens, loadOrCreateDevSecret } from '../../src/auth/dev-tokens.js';
 import { createTokenVerifier } from '../../src/auth/verify-token.js';
 import { ConfigError, parseConfig } from '../../src/config.js';
+import { DEMO_USERS } from '../../src/dev/demo-users.js';
+import { devTokens, loadOrCreateDevSecret } from '../../src/dev/dev-tokens.js';
 import { NotifyError } from '../../src/notifications/errors.js';
-import { DEMO_USERS } from '../../src/notifications/demo-users.js';
 import { configProblems } from './fixtures.js';
 
 const problems = configProblems;

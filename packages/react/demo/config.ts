@@ -1,5 +1,5 @@
 /**
- * What the server puts into the page (src/app/demo-page.ts): the GraphQL path, the demo users
+ * What the server puts into the page (src/dev/demo-page.ts): the GraphQL path, the demo users
  * one may act as with their development tokens, and everyone one may send to.
  */
 export interface DemoUser {

@@ -1,14 +1,15 @@
 /**
  * Development identity: a secret kept under DATA_DIR (so tokens printed earlier still work after
  * a restart), and ready-made tokens for the demo users and one service. Never used in production:
- * config refuses to start there without AUTH_JWT_SECRET or AUTH_JWKS_URL.
+ * config refuses to start there without AUTH_JWT_SECRET or AUTH_JWKS_URL, and its build leaves
+ * src/dev out. Tests and the bench sign the tokens they act with here too.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
+import { SCOPES } from '../auth/caller.js';
 import type { User } from '../notifications/notification.js';
-import { SCOPES } from './caller.js';
 
 const DEV_TOKEN_LIFETIME = '30d';
 
@@ -61,4 +62,17 @@ export async function devTokens(secret: string, users: readonly User[], claims: 
     users: await Promise.all(users.map(async (user) => ({ user, token: await signToken(secret, { sub: user.id, ...claims }) }))),
     service: await signToken(secret, { sub: 'dev-service', scope: `${SCOPES.send} ${SCOPES.admin}`, ...claims }),
   };
+}
+
+/** The two tokens the tour hands out (GraphiQL's tabs, the inbox demo): Emma sends, Bruno listens. */
+export interface DemoTokens {
+  emma: string;
+  bruno: string;
+}
+
+export function demoTokens(tokens: DevTokens): DemoTokens | null {
+  const tokenOf = (userId: string) => tokens.users.find(({ user }) => user.id === userId)?.token;
+  const emma = tokenOf('1');
+  const bruno = tokenOf('2');
+  return emma && bruno ? { emma, bruno } : null;
 }

@@ -2,14 +2,15 @@
  * The inbox demo at `/` (development only): the page Vite built from packages/react/demo, with
  * the demo users' development tokens written into it, and its assets under /demo/. It exists
  * only when there are development tokens to give, which is never in production (config refuses
- * to make a development secret there), so no token can leak through it.
+ * to make a development secret there, and the production build has no src/dev), so no token can
+ * leak through it.
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'graphql-yoga';
-import { DEMO_USERS } from '../notifications/demo-users.js';
-import type { GraphiQLTokens } from './graphiql.js';
+import { DEMO_USERS } from './demo-users.js';
+import type { DemoTokens } from './dev-tokens.js';
 
 export const DEMO_DIST = fileURLToPath(new URL('../../packages/react/dist/demo/', import.meta.url));
 const ASSETS_PREFIX = '/demo/';
@@ -25,7 +26,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export interface DemoPageOptions {
   /** The development tokens (the ones GraphiQL's tabs carry). */
-  tokens: GraphiQLTokens;
+  tokens: DemoTokens;
   graphqlPath: string;
   distDir?: string;
 }

@@ -1,13 +1,11 @@
 /**
- * The tabs GraphiQL opens with: Bruno's inbox listening, and Emma sending him the classic
- * tutorial's first notification. In development each tab carries its user's dev token, so the
- * tour runs without copying anything; elsewhere the tabs say where a token goes.
+ * The tabs GraphiQL opens with in development: Bruno's inbox listening, and Emma sending him the
+ * classic tutorial's first notification. With dev tokens each tab carries its user's token, so the
+ * tour runs without copying anything; without (a real secret configured) the tabs say where a
+ * token goes. The production build has none of this: its GraphiQL, when on, opens as Yoga's does.
  */
-export interface GraphiQLTokens {
-  emma: string;
-  bruno: string;
-}
-
+import type { GraphiQLOptions } from 'graphql-yoga';
+import type { DemoTokens } from './dev-tokens.js';
 
 const listen = /* GraphQL */ `# Bruno's tab: his token is in Headers (below). Run Live here first,
 # then run SendFollow in the next tab: Emma's follow arrives here.
@@ -59,7 +57,7 @@ const headersFor = (token: string | undefined) => JSON.stringify(authorization(t
  * headers would be dropped), and introspects with `additionalHeaders`, which each tab's
  * headers override.
  */
-export function graphiqlTabs(tokens: GraphiQLTokens | null) {
+export function graphiqlTabs(tokens: DemoTokens | null): GraphiQLOptions {
   return {
     defaultHeaders: headersFor(tokens?.bruno),
     ...(tokens && { additionalHeaders: authorization(tokens.bruno) }),
