@@ -91,6 +91,12 @@ const envSchema = z.object({
   SEED_DEMO_USERS: bool.default(true),
   RETENTION_DAYS: z.coerce.number().min(0).default(90),
   RETENTION_INTERVAL_MS: positiveInt.default(60 * 60 * 1000),
+
+  // Tracing is on when an OTLP endpoint is named; the OpenTelemetry SDK reads every other OTEL_*
+  // variable itself (headers, sampler, service name, batching), so only the switch is checked here.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SDK_DISABLED: z.stringbool().optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -191,6 +197,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     /** Read by the development aids (src/dev/), which seed their demo users; the production build has none. */
     seedDemoUsers: e.SEED_DEMO_USERS,
     retention: { maxAgeDays: e.RETENTION_DAYS, intervalMs: e.RETENTION_INTERVAL_MS },
+    tracing: { enabled: (e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined && e.OTEL_SDK_DISABLED !== true },
   } as const;
 }
 

@@ -5,6 +5,7 @@ import { startDevelopment } from './development.js';
 import { createLogger } from './logger.js';
 import { createShutdown } from './shutdown.js';
 import { startSystem } from './system.js';
+import { startTracing } from './tracing/setup.js';
 
 async function main() {
   let config;
@@ -27,6 +28,8 @@ async function main() {
   const dataDir = resolve(config.dataDir);
   // The system's own parts are bounded one by one; this bound only guards against a hang.
   const shutdown = createShutdown(log, { partTimeoutMs: 60_000 });
+  // Process-wide, and added first so it stops last: the spans of everything else's stop are exported.
+  shutdown.add('tracing', startTracing(config.tracing, { log }).stop);
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

@@ -27,6 +27,7 @@ import { createOutageLog } from './outage-log.js';
 import { createShutdown } from './shutdown.js';
 import { createStore } from './store/create-store.js';
 import { storeWhenReady } from './store/store-when-ready.js';
+import { useOperationSpans } from './tracing/operation-spans.js';
 
 /** What a start may add from outside the system (development adds its aids this way). */
 export interface SystemExtensions {
@@ -119,6 +120,8 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
 
     const app = createApp({
       ...extensions,
+      // Spans only once main.ts (or a test) registered an SDK; the API's no-op otherwise.
+      plugins: [...(extensions?.plugins ?? []), useOperationSpans()],
       services,
       verifier: createTokenVerifier(config.auth),
       settings: config.http,

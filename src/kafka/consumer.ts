@@ -12,8 +12,16 @@
  * - Outages (the store or the broker away) are retried for as long as they last. Any other
  *   failure of one batch (a bug, a value our code chokes on) is tried three times, then the
  *   batch goes to the dead-letter topic with the error, so no partition stays blocked.
+ *
+ * Tracing: each message gets a CONSUMER span, a child of the producer's span read from its headers
+ * (a child, not a link: this group is the one the send was made for, and an operator should see
+ * mutation → produce → consume → push as one tree, not jump between traces). The domain stores
+ * the batch under one span that links to them. They end once the offsets are committed (or the
+ * batch failed, or was left to the partition's next owner); a redelivery adds a new one to the
+ * same trace.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import pRetry from 'p-retry';
 import kafkajs, { Partitioners, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { BACKOFF, retryingEveryError } from '../backoff.js';
@@ -23,6 +31,7 @@ import type { Logger } from '../logger.js';
 import { deadLetterHeaders } from './dead-letter-headers.js';
 import { BatchAbandoned, isGroupMembershipError, retryWhileRunning } from './retry.js';
 import { NO_KAFKA_TELEMETRY, secondsSince, type KafkaTelemetry } from './telemetry.js';
+import { extractTraceContext, messagingAttributes, tracer } from './trace-context.js';
 
 export interface ConsumerOptions {
   topic: string;
@@ -90,7 +99,25 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const last = batch.messages.at(-1);
     if (!last) return;
-    const messages: ConsumedMessage[] = batch.messages.map((m) => ({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value }));
+    const spans: Span[] = [];
+    const messages: ConsumedMessage[] = batch.messages.map((m) => {
+      const parent = extractTraceContext(m.headers);
+      const span = tracer.startSpan(`process ${batch.topic}`, { kind: SpanKind.CONSUMER }, parent);
+      // Only a recorded span needs them: without an SDK no attribute object is made per message.
+      if (span.isRecording()) {
+        span.setAttributes({
+          ...messagingAttributes(batch.topic, 'process'),
+          'messaging.consumer.group.name': groupId,
+          'messaging.destination.partition.id': String(batch.partition),
+          'messaging.kafka.offset': Number(m.offset),
+        });
+      }
+      spans.push(span);
+      return { partition: batch.partition, offset: m.offset, key: m.key, value: m.value, trace: trace.setSpan(parent, span) };
+    });
+    const failSpans = (message: string) => {
+      for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message });
+    };
     const retry = <T>(what: string, fn: () => Promise<T>, maxAttempts?: number) =>
       retryWhileRunning(fn, {
         isRunning,
@@ -121,6 +148,9 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
       });
       // Set aside before the offsets move past them: a dead letter is never lost either.
       if (deadLetters.length > 0) await retry('dead-letter', () => deadLetter(deadLetters));
+      for (const letter of deadLetters) {
+        if (letter.message.trace) trace.getSpan(letter.message.trace)?.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${letter.reason}` });
+      }
       await commit();
       failures.delete(batchKey);
       resolveOffset(last.offset);
@@ -128,7 +158,11 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
       log.debug({ partition: batch.partition, messages: messages.length, inserted: inserted.length, deadLettered: deadLetters.length }, 'batch stored');
     } catch (error) {
       // Left unresolved and uncommitted: the next owner of the partition reads it again.
-      if (error instanceof BatchAbandoned) return;
+      if (error instanceof BatchAbandoned) {
+        for (const span of spans) span.addEvent('left to the partition\'s next owner');
+        return;
+      }
+      failSpans(error instanceof Error ? error.message : String(error));
       if (isGroupMembershipError(error) || isOutage(error)) throw error;
       const attempts = (failures.get(batchKey) ?? 0) + 1;
       failures.set(batchKey, attempts);
@@ -136,10 +170,13 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
       if (attempts < POISON_ATTEMPTS) throw error;
       const reason = `processing failed ${attempts} times: ${error instanceof Error ? error.message : String(error)}`;
       await retry('dead-letter', () => deadLetter(messages.map((message) => ({ message, reason: 'processing_failed', error: reason }))));
+      failSpans('dead-lettered: processing_failed');
       telemetry.consumed(messages.length, 0);
       await commit();
       failures.delete(batchKey);
       resolveOffset(last.offset);
+    } finally {
+      for (const span of spans) span.end();
     }
   }
 

@@ -10,7 +10,12 @@
  * tick under load) stacked `connect` listeners on one socket still connecting (kafkajs's
  * Connection.disconnect calls unref() on it: a MaxListenersExceededWarning) and kept the loop
  * busy reconnecting (issue 15). The outage is logged once each way, not once per failed send.
+ *
+ * Each send is one PRODUCER span, a child of whatever was active when it was called (the
+ * mutation's span), from reaching the producer to its answer; its messages carry that span's
+ * context in their headers even when several sends share one produce request.
  */
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import pTimeout from 'p-timeout';
 import { encodeEvent } from '../notifications/event.js';
@@ -20,6 +25,7 @@ import type { NotificationProducer } from '../notifications/ports.js';
 import type { Logger } from '../logger.js';
 import { createOutageLog } from '../outage-log.js';
 import { NO_KAFKA_TELEMETRY, secondsSince, type KafkaTelemetry } from './telemetry.js';
+import { messagingAttributes, traceHeaders, tracer } from './trace-context.js';
 
 export interface ProducerOptions {
   topic: string;
@@ -44,6 +50,8 @@ interface Pending {
   /** Handed to a produce request: from then on a failure may still have written it. */
   sent: boolean;
   settled: boolean;
+  /** Its PRODUCER span: the time it waited for a request slot shows as the gap before its "produce request" event. */
+  span: Span;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -178,6 +186,8 @@ export function createKafkaProducer(
         // Every send it carries was answered already (past its deadline): nobody waits for it.
         if (carried.every((pending) => pending.settled)) throw new Error('abandoned: every send it carried was answered');
         start = process.hrtime.bigint();
+        const event = { 'messaging.batch.message_count': request.length };
+        for (const pending of carried) pending.span.addEvent('produce request', event);
         return connect().then(() => producer.send({ topic, acks: -1, timeout: sendTimeoutMs, messages: request }));
       });
       // One timer per produce request rather than per mutation: p-timeout makes its error (and
@@ -230,7 +240,13 @@ export function createKafkaProducer(
   }
 
   const send: NotificationProducer['send'] = (items: readonly NewNotification[]) => {
-    const messages = items.map(encodeEvent);
+    const span = tracer.startSpan(`send ${topic}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: { ...messagingAttributes(topic, 'send'), 'messaging.batch.message_count': items.length },
+    });
+    // The send's own context: its messages keep it whatever request carries them.
+    const headers = traceHeaders(trace.setSpan(context.active(), span));
+    const messages: Message[] = headers ? items.map((item) => ({ ...encodeEvent(item), headers })) : items.map(encodeEvent);
     const attempt = outage.attempt();
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
@@ -239,7 +255,7 @@ export function createKafkaProducer(
       reject = rejectWritten;
     });
     const bytes = messages.reduce((total, message) => total + sizeOf(message), 0);
-    const pending: Pending = { messages, bytes, deadline: performance.now() + sendTimeoutMs, sent: false, settled: false, resolve, reject };
+    const pending: Pending = { messages, bytes, deadline: performance.now() + sendTimeoutMs, sent: false, settled: false, span, resolve, reject };
     queue.push(pending);
     open.push(pending);
     armDeadline();
@@ -251,11 +267,16 @@ export function createKafkaProducer(
       () => {
         answered();
         attempt.succeeded();
+        span.end();
       },
       (error: unknown) => {
         answered();
         attempt.failed(error, items.length);
-        throw pending.sent ? maybeWritten() : notWritten();
+        const answer = pending.sent ? maybeWritten() : notWritten();
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: answer.message });
+        span.end();
+        throw answer;
       },
     );
   };

@@ -4,17 +4,26 @@
  * back what must go to the dead-letter topic. The consumer hands the batch in and gets that answer
  * back; it dead-letters and commits after, so data flows one way (Kafka → domain → store, pub/sub)
  * and the domain never calls back into Kafka. Plain async code over the ports.
+ *
+ * Tracing: each message comes with its consume span's context (many traces in one batch). The one
+ * store transaction is one span that links to each of them (it belongs to no single trace); each
+ * message's span notes whether it was stored, and its context goes with the published
+ * notification, so the push continues that message's trace.
  */
+import { SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
 import { StoreRefused } from './errors.js';
 import { decodeEvent } from './event.js';
 import type { NewNotification, Notification } from './notification.js';
 import type { InboxPubSub, NotificationStore } from './ports.js';
+import { carrierOf, tracer } from './tracing.js';
 
 export interface ConsumedMessage {
   partition: number;
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** Its trace context: the consumer's span for this message, a child of the producer's (read from the Kafka headers). */
+  trace?: Context;
 }
 
 /** A small fixed set, for metrics and alerts; `error` says the particulars. */
@@ -101,15 +110,66 @@ async function storeBatch(valid: readonly Decoded[], insert: NotificationStore['
   return { inserted, refused };
 }
 
+/** `storeBatch` under one span, linked both ways with the span of every message it holds. */
+async function storeBatchTraced(valid: readonly Decoded[], insert: NotificationStore['insertNotifications']): ReturnType<typeof storeBatch> {
+  if (valid.length === 0) return storeBatch(valid, insert);
+  // A root: the batch is no one trace's, whatever context the consumer's loop happens to run in.
+  return tracer.startActiveSpan('store notifications', { root: true }, async (span) => {
+    // Without an SDK the span records nothing: no links are gathered.
+    if (span.isRecording()) {
+      const links: Link[] = [];
+      for (const { message } of valid) {
+        const messageSpan = message.trace && trace.getSpan(message.trace);
+        if (!messageSpan) continue;
+        links.push({ context: messageSpan.spanContext() });
+        messageSpan.addLink({ context: span.spanContext() });
+      }
+      span.addLinks(links);
+      span.setAttribute('kafka_notify.batch.notifications', valid.length);
+    }
+    try {
+      const stored = await storeBatch(valid, insert);
+      span.setAttribute('kafka_notify.batch.inserted', stored.inserted.length);
+      return stored;
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
 /** One batch through the store and the pub/sub; throws, with nothing published, while the store is away. */
 export async function ingestBatch(messages: readonly ConsumedMessage[], { store, pubsub }: IngestDeps, control: BatchControl): Promise<IngestOutcome> {
   const { valid, invalid } = decodeBatch(messages);
-  const { inserted, refused } = await storeBatch(valid, (items) => control.retry(() => store.insertNotifications(items)));
+  const { inserted, refused } = await storeBatchTraced(valid, (items) => control.retry(() => store.insertNotifications(items)));
   control.settled?.({ consumed: messages.length, stored: inserted.length });
   // Pushed as soon as the store committed, without waiting for the offset commit (a broker
   // round-trip that Kafka 4 lingers on): stored is stored, and a redelivery of this batch, if
-  // the offset commit fails, inserts nothing and so pushes nothing twice.
-  for (const notification of inserted) pubsub.publishAdded(notification);
+  // the offset commit fails, inserts nothing and so pushes nothing twice. The rows come back in
+  // input order, a subsequence of `valid`: walking both finds each row's message, and its trace;
+  // the messages passed over were stored before (or refused). Every row is published regardless.
+  let at = 0;
+  const passOver = (until: number) => {
+    for (; at < until; at += 1) {
+      const { message } = valid[at]!;
+      const messageSpan = message.trace && trace.getSpan(message.trace);
+      if (messageSpan?.isRecording() && !refused.some((letter) => letter.message === message)) messageSpan.addEvent('already stored: nothing to push');
+    }
+  };
+  for (const row of inserted) {
+    let match = at;
+    while (match < valid.length && valid[match]!.notification.id !== row.id) match += 1;
+    passOver(match);
+    const traceContext = valid[at]?.message.trace;
+    at += 1;
+    const messageSpan = traceContext && trace.getSpan(traceContext);
+    if (messageSpan?.isRecording()) messageSpan.addEvent('stored', { 'kafka_notify.notification.seq': row.seq });
+    pubsub.publishAdded(row, traceContext && carrierOf(traceContext));
+  }
+  passOver(valid.length);
   return { inserted, deadLetters: [...invalid, ...refused] };
 }
 

@@ -8,11 +8,15 @@
  * whenever something newer than the next one arrives, or the pub/sub says it may have lost events
  * (`resync`), it reads the store after that seq before going on: a feed never skips a seq the
  * store holds, and catches up by itself, without the client reconnecting.
+ *
+ * A live push of an event that carries a trace context is a span of the send's trace (tracing.ts);
+ * what the store replays or catches up is not the continuation of a send, and is pushed untraced.
  */
 import DataLoader from 'dataloader';
 import { decodeCursor } from './cursor.js';
 import type { Notification } from './notification.js';
 import { NO_TELEMETRY, type InboxEvent, type InboxPubSub, type NotificationStore, type NotifyTelemetry, type PushSource } from './ports.js';
+import { startPushSpan } from './tracing.js';
 import { assertUserId } from './validation.js';
 
 const REPLAY_PAGE = 200;
@@ -92,7 +96,17 @@ export function createLiveFeed({ store, pubsub, telemetry = NO_TELEMETRY }: Live
           if (notification.seq <= last) continue;
           last = notification.seq;
           telemetry.pushed(notification, 'live');
-          yield notification;
+          if (!event.trace) {
+            yield notification;
+            continue;
+          }
+          const span = startPushSpan(event.trace, notification, 'live');
+          try {
+            yield notification;
+          } finally {
+            // Also when the subscriber leaves while holding it.
+            span.end();
+          }
         }
       }
     } finally {

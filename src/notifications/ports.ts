@@ -94,6 +94,9 @@ export interface NotificationProducer {
 export const INBOX_ACTIONS = ['added', 'read', 'unread', 'all_read', 'archived', 'deleted', 'resync'] as const;
 export type InboxAction = (typeof INBOX_ACTIONS)[number];
 
+/** A trace context as W3C headers (`traceparent`, maybe `tracestate`): plain strings any transport carries. */
+export type TraceCarrier = Readonly<Record<string, string>>;
+
 /** Something that changed in one recipient's inbox, after the store committed it. */
 export interface InboxEvent {
   userId: string;
@@ -102,10 +105,17 @@ export interface InboxEvent {
   notifications: Notification[];
   /** The ids concerned; empty for `all_read` (every unread one). */
   ids: string[];
+  /**
+   * For `added`, while tracing is on: the trace context of the consume step that stored it, so the
+   * push continues the send's trace. It travels with the event (Redis included), never into the
+   * store or the GraphQL schema; an event without it is pushed untraced.
+   */
+  trace?: TraceCarrier;
 }
 
 export interface InboxPubSub {
-  publishAdded(notification: Notification): void;
+  /** `trace`: the context to continue when it is pushed (see `InboxEvent.trace`). */
+  publishAdded(notification: Notification, trace?: TraceCarrier): void;
   publishChanged(event: InboxEvent): void;
   /**
    * Every event of the recipient's inbox, and a `resync` event whenever the pub/sub may have lost

@@ -18,7 +18,7 @@ import { EventEmitter } from 'node:events';
 import { pEventIterator } from 'p-event';
 import { Redis } from 'ioredis';
 import type { Notification } from '../notifications/notification.js';
-import type { InboxEvent, InboxPubSub } from '../notifications/ports.js';
+import type { InboxEvent, InboxPubSub, TraceCarrier } from '../notifications/ports.js';
 import { eventFromWire, eventToWire, RESYNC_WIRE, type PubSubWire } from './wire.js';
 
 const CHANNEL = 'kafka-notify:inbox';
@@ -211,8 +211,8 @@ export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, on
   }
 
   return {
-    publishAdded: (notification: Notification) =>
-      void publish({ userId: notification.recipientId, action: 'added', notifications: [notification], ids: [notification.id] }),
+    publishAdded: (notification: Notification, trace?: TraceCarrier) =>
+      void publish({ userId: notification.recipientId, action: 'added', notifications: [notification], ids: [notification.id], ...(trace && { trace }) }),
     publishChanged: (event) => void publish(event),
     subscribeInbox,
     health: () => health,

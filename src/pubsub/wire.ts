@@ -1,4 +1,8 @@
-/** Notifications cross Redis as JSON; dates travel as ISO strings and come back as Dates. */
+/**
+ * Notifications cross Redis as JSON; dates travel as ISO strings and come back as Dates. An
+ * `added` event's trace context (W3C headers, strings) crosses as it is, so a push on another
+ * instance continues the send's trace; an instance that does not know it ignores it.
+ */
 import type { Notification } from '../notifications/notification.js';
 import type { InboxEvent } from '../notifications/ports.js';
 
