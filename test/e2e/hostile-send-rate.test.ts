@@ -7,13 +7,18 @@
  * The server's clock cannot be stepped from here, so these assert upper bounds over the window
  * measured around the sends (and that the limit is reached at all): timing only ever loosens them.
  * The exact arithmetic is in test/unit/rate-limiter.test.ts, on an injected clock.
+ *
+ * And with the default limits, on the development system the other hostile families attack: a
+ * user past its burst is RATE_LIMITED with when to retry, over HTTP and graphql-ws, and a batch
+ * larger than the burst (or than 1000) is refused whole, as a retry could never succeed.
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, userToken } from '../support/auth.js';
 import { graphqlData, wsClient } from '../support/graphql.js';
-import { postGraphQL, sseFirst, type WireResult } from '../support/hostile.js';
+import { aftermath, gql, hostile, HOSTILE, SEND_MANY, startHarness, stopHarness, uniqueSubject, type Harness, type SendManyData } from '../support/hostile-system.js';
+import { codesOf, expectCode, operationErrors, postGraphQL, sseFirst, wsConnected, type WireResult } from '../support/hostile.js';
 import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -33,6 +38,7 @@ type Transport = 'HTTP' | 'SSE' | 'WebSocket';
 let single: TestSystem;
 let redisA: TestSystem;
 let redisB: TestSystem;
+let dev: Harness;
 const sockets: Client[] = [];
 
 beforeAll(async () => {
@@ -42,11 +48,13 @@ beforeAll(async () => {
     startTestSystem({ env: { ...ENV, REDIS_URL } }),
   ]);
   await Promise.all([waitUntilReady(single), waitUntilReady(redisA), waitUntilReady(redisB)]);
+  // Last, so the memory its aftermath measures from already holds the three systems above.
+  dev = await startHarness('dev');
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all(sockets.map((socket) => socket.dispose()));
-  await Promise.all([single?.dispose(), redisA?.dispose(), redisB?.dispose()]);
+  await Promise.all([single?.dispose(), redisA?.dispose(), redisB?.dispose(), stopHarness(dev, 'hostile-send-rate')]);
 });
 
 /** A user no other test (or earlier run sharing Redis) has sent as, known to every instance given. */
@@ -164,4 +172,55 @@ describe('two instances sharing Redis', () => {
     expect(accepted).toBeGreaterThan(BURST);
     expect([...refusals.keys()]).toEqual(['RATE_LIMITED']);
   });
+});
+
+describe('development defaults: a burst spent, and batches beyond it', () => {
+  const note = { recipientId: '3', kind: 'FOLLOW', message: `${HOSTILE}: rate` };
+  /** A user token for a user the store does not know: each send spends allowance, then fails with USER_NOT_FOUND. */
+  const burstOf = async (token: string, count: number) => {
+    const answer = await gql(dev, SEND_MANY, { inputs: Array.from({ length: count }, () => note) }, token);
+    const results = (answer.body?.data as SendManyData | undefined)?.sendNotifications;
+    expect(results, answer.text.slice(0, 300)).toHaveLength(count);
+    for (const result of results ?? []) expect(result.error?.code).toBe('USER_NOT_FOUND');
+  };
+
+  hostile('a user token past its burst is RATE_LIMITED with retryAfterSeconds', async () => {
+    const token = await userToken(uniqueSubject('rl'));
+    await burstOf(token, 100);
+    const answer = await gql(dev, `mutation($i: SendNotificationInput!) { sendNotification(input: $i) { id } }`, { i: note }, token);
+    expectCode(answer, 'RATE_LIMITED');
+    const retry = answer.body?.errors?.[0]?.extensions?.retryAfterSeconds;
+    expect(typeof retry === 'number' && retry >= 1).toBe(true);
+  });
+
+  hostile('a user token past its burst is RATE_LIMITED over graphql-ws too', async () => {
+    const token = await userToken(uniqueSubject('rl'));
+    await burstOf(token, 100);
+    const session = await wsConnected(dev.wsUrl, token);
+    session.send({ id: 'm', type: 'subscribe', payload: { query: SEND_MANY, variables: { inputs: [note] } } });
+    const errors = await operationErrors(session, 'm');
+    expect(codesOf({ errors })).toEqual(['RATE_LIMITED']);
+    await session.close();
+  });
+
+  hostile('115 concurrent sends by one user: the ones past the allowance are RATE_LIMITED', async () => {
+    const token = await userToken(uniqueSubject('rl'));
+    const answers = await Promise.all(
+      Array.from({ length: 115 }, () => gql(dev, `mutation($i: SendNotificationInput!) { sendNotification(input: $i) { id } }`, { i: note }, token)),
+    );
+    const codes = answers.map((answer) => codesOf(answer.body)[0]);
+    for (const code of codes) expect(['USER_NOT_FOUND', 'RATE_LIMITED']).toContain(code);
+    expect(codes.filter((code) => code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(115 - 111);
+  });
+
+  hostile('a batch larger than the burst is BAD_USER_INPUT (a retry could never succeed)', async () => {
+    const token = await userToken(uniqueSubject('rl'));
+    expectCode(await gql(dev, SEND_MANY, { inputs: Array.from({ length: 101 }, () => note) }, token), 'BAD_USER_INPUT', { field: 'inputs' });
+  });
+
+  hostile('a batch of 1001 from an admin is BAD_USER_INPUT', async () => {
+    expectCode(await gql(dev, SEND_MANY, { inputs: Array.from({ length: 1001 }, () => ({ ...note, senderId: '1' })) }), 'BAD_USER_INPUT', { field: 'inputs' });
+  });
+
+  aftermath(() => dev);
 });

@@ -1,13 +1,15 @@
 /**
- * Tools for the hostile-input suite: raw HTTP and WebSocket clients that can send what real
- * clients never would (half frames, unmasked frames, lying headers), forged tokens, a bounded
- * SSE reader, and a heap measure after a forced collection.
+ * Tools for the hostile suites (test/e2e/hostile-*.test.ts): raw HTTP and WebSocket clients that
+ * can send what real clients never would (half frames, unmasked frames, lying headers), forged
+ * tokens, a bounded SSE reader, a heap measure after a forced collection, and the checks every
+ * refusal must pass (a code, a bounded message, nothing internal).
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { SignJWT, UnsecuredJWT } from 'jose';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { TEST_JWT_SECRET } from './auth.js';
 
@@ -575,4 +577,55 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 3000): 
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What every refusal must look like
+
+const LEAKS = ['originalError', 'stacktrace', '    at ', 'node_modules', '.ts:', '.js:', 'SELECT ', 'kafkajs', '127.0.0.1:5432'];
+
+/** Every error has a code, a bounded message and nothing internal; none is INTERNAL_SERVER_ERROR. */
+export function expectCleanErrors(errors: readonly WireError[] | undefined, context: string) {
+  expect(errors?.length ?? 0, `no errors: ${context}`).toBeGreaterThan(0);
+  for (const error of errors ?? []) {
+    expect(typeof error.extensions?.code, `an error without a code: ${context}`).toBe('string');
+    expect(error.extensions?.code, context).not.toBe('INTERNAL_SERVER_ERROR');
+    expect(error.message.length, `an unbounded message: ${context.slice(0, 300)}`).toBeLessThanOrEqual(301);
+  }
+  const text = JSON.stringify(errors);
+  for (const leak of LEAKS) expect(text, `leaks ${leak}`).not.toContain(leak);
+}
+
+/** The answer is a GraphQL error response carrying `code` (alone, or among `alsoAllowed`). */
+export function expectCode(
+  answer: HttpAnswer,
+  expected: string | string[],
+  { status, field, alsoAllowed = [] }: { status?: number | number[]; field?: string; alsoAllowed?: string[] } = {},
+) {
+  const context = `${answer.status} ${answer.text.slice(0, 600)}`;
+  expect(answer.body, `not a JSON GraphQL answer: ${context}`).not.toBeNull();
+  expectCleanErrors(answer.body?.errors, context);
+  const codes = codesOf(answer.body);
+  const accepted = Array.isArray(expected) ? expected : [expected];
+  const code = accepted.find((candidate) => codes.includes(candidate));
+  expect(code, `expected one of ${accepted.join(', ')}: ${context}`).toBeDefined();
+  for (const other of codes) expect([...accepted, ...alsoAllowed], context).toContain(other);
+  if (status !== undefined) expect(Array.isArray(status) ? status : [status], context).toContain(answer.status);
+  if (field !== undefined) {
+    const withCode = answer.body?.errors?.find((error) => error.extensions?.code === code);
+    expect(withCode?.extensions?.field, context).toBe(field);
+  }
+  const data = answer.body?.data as Record<string, unknown> | null | undefined;
+  if (data) for (const value of Object.values(data)) expect(value, `refused yet answered: ${context}`).toBeNull();
+}
+
+/** graphql-ws: the errors the server sent for operation `id` (as an `error`, or a `next` carrying errors). */
+export async function operationErrors(session: WsSession, id: string): Promise<WireError[]> {
+  const message = await session.until((m) => m.id === id && (m.type === 'error' || m.type === 'next'));
+  if (message.type === 'error') return message.payload as WireError[];
+  return (message.payload as WireResult).errors ?? [];
+}
+
+export function expectClosed(end: WsEnd, code: number) {
+  expect(end, JSON.stringify(end)).toMatchObject({ kind: 'closed', code });
 }
