@@ -1,7 +1,9 @@
-// `npm run lint`: ESLint's and typescript-eslint's recommended rules, which CI runs.
+// `npm run lint`: ESLint's and typescript-eslint's recommended rules, and the design's import
+// rules (eslint.boundaries.js), which CI runs.
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+import boundaries from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.data/', '.cache/', 'bench/results/', 'coverage/', 'packages/*/dist/', 'packages/*/src/graphql-env.d.ts'] },
@@ -20,4 +22,6 @@ export default tseslint.config(
     ...reactHooks.configs.flat.recommended,
     rules: { ...reactHooks.configs.flat.recommended.rules, 'no-undef': 'off' },
   },
+  // Who may import whom (DESIGN.md's parts), in a file of its own with its table.
+  ...boundaries,
 );
