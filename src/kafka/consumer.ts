@@ -28,6 +28,7 @@ import { BACKOFF, retryingEveryError } from '../backoff.js';
 import { NotifyError, StoreRefused } from '../notifications/errors.js';
 import type { ConsumedMessage, DeadLetter, Ingestor } from '../notifications/ingest.js';
 import type { Logger } from '../logger.js';
+import { createOutageLog } from '../outage-log.js';
 import { deadLetterHeaders } from './dead-letter-headers.js';
 import { BatchAbandoned, isGroupMembershipError, retryWhileRunning } from './retry.js';
 import { NO_KAFKA_TELEMETRY, secondsSince, type KafkaTelemetry } from './telemetry.js';
@@ -78,6 +79,12 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
   let restarts = 0;
   let restarting: Promise<void> | null = null;
   const failures = new Map<string, number>();
+  // An outage retries every batch and crashes the consumer again and again: one line when it
+  // begins and one when it is over, per part, instead of one per attempt.
+  const outages = {
+    store: createOutageLog(log, 'The store (for the consumer: batches wait, nothing is committed)'),
+    kafka: createOutageLog(log, 'Kafka (for the consumer: it rejoins when the broker is back)'),
+  };
 
   function toDeadLetter({ message, error }: DeadLetter) {
     return {
@@ -118,15 +125,19 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
     const failSpans = (message: string) => {
       for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message });
     };
-    const retry = <T>(what: string, fn: () => Promise<T>, maxAttempts?: number) =>
-      retryWhileRunning(fn, {
+    const retry = async <T>(what: 'store' | 'dead-letter' | 'commit', fn: () => Promise<T>, maxAttempts?: number) => {
+      const outage = (what === 'store' ? outages.store : outages.kafka).attempt();
+      const value = await retryWhileRunning(fn, {
         isRunning,
         isStale,
         heartbeat,
         isPermanent: (error) => error instanceof StoreRefused,
         ...(maxAttempts !== undefined && { maxAttempts }),
-        onRetry: (err, wait) => log.warn({ err, what, delay: wait, partition: batch.partition }, 'retrying'),
+        onRetry: (err) => outage.failed(err),
       });
+      outage.succeeded();
+      return value;
+    };
     // A few attempts only: a commit that keeps failing is sent to a coordinator that is gone (its
     // broker died). Leaving the batch makes kafkajs find the new coordinator and rejoin; the
     // batch is read again, and its second insert stores nothing.
@@ -190,6 +201,7 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
       maxWaitTimeInMs: 1000,
     });
     fresh.on(fresh.events.GROUP_JOIN, () => {
+      outages.kafka.succeeded();
       joined = true;
       lastHeartbeat = Date.now();
     });
@@ -202,7 +214,9 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
     fresh.on(fresh.events.CRASH, ({ payload }) => {
       joined = false;
       // kafkajs restarts it after retriable errors (a coordinator still loading, say): detail.
-      if (payload.restart) log.warn({ err: payload.error }, 'Kafka consumer crashed; kafkajs restarts it');
+      // kafkajs restarts it after retriable errors (the broker away, a coordinator still loading):
+      // part of an outage, told once; any other crash is a fault of its own.
+      if (payload.restart) outages.kafka.failed(payload.error);
       else log.error({ err: payload.error }, 'Kafka consumer crashed');
       // kafkajs restarts after retriable errors itself; after the others its consumer is done.
       if (!payload.restart && !stopped) restarting ??= restartWithBackoff().finally(() => (restarting = null));
