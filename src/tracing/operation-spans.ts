@@ -6,13 +6,14 @@
  * and keeps a span open for each subscription's whole life. Subscriptions get no span here; each
  * push is traced as part of the notification's own trace (notifications/live.ts).
  *
- * Always installed: without an SDK the extract, the span and the context are the API's no-ops.
+ * Always installed: without an SDK the extract and the span are the API's no-ops, and nothing else runs.
  */
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
 import { getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 const tracer = trace.getTracer('kafka-notify/graphql');
+const OPERATION_SPAN = { kind: SpanKind.SERVER };
 
 /** Fetch headers of an HTTP request; a graphql-ws operation has none of its own (the upgrade's belong to the socket). */
 interface WithHeaders {
@@ -42,11 +43,10 @@ export function useOperationSpans(): Plugin {
       const request = httpRequestOf(args.contextValue);
       const parent = request ? propagation.extract(ROOT_CONTEXT, request, headerGetter) : ROOT_CONTEXT;
       // Named as the semantic conventions for GraphQL say: the type, then the operation's name.
-      const span = tracer.startSpan(
-        name ? `${type} ${name}` : type,
-        { kind: SpanKind.SERVER, attributes: { 'graphql.operation.type': type, ...(name && { 'graphql.operation.name': name }) } },
-        parent,
-      );
+      const span = tracer.startSpan(name ? `${type} ${name}` : type, OPERATION_SPAN, parent);
+      // Without an SDK: the API's no-op, with no context to carry, so execution is left as it is.
+      if (!isSpanContextValid(span.spanContext())) return;
+      if (span.isRecording()) span.setAttributes({ 'graphql.operation.type': type, ...(name && { 'graphql.operation.name': name }) });
       const active = trace.setSpan(parent, span);
       // The resolvers run inside it, so what they start (the Kafka send) becomes its child.
       setExecuteFn((executeArgs) => context.with(active, () => executeFn(executeArgs)));
