@@ -24,7 +24,9 @@ const FOLDERS = {
   'src/auth': { part: 'identity', may: ['src/notifications'] },
   // The rate limiter reaches the schema through the GraphQL context's type alone.
   'src/schema': { part: 'GraphQL schema', may: ['src/notifications', 'src/auth'], typesOf: { from: 'src/ratelimit', in: ['context.ts'] } },
-  'src/app': { part: 'server', may: ['src/schema', 'src/auth', 'src/notifications', 'src/metrics'] },
+  // The HTTP API sends through the GraphQL path's own caller rules (schema/acting-for.ts), so there is one copy of each.
+  'src/rest': { part: 'HTTP API', may: ['src/notifications', 'src/auth', 'src/schema'] },
+  'src/app': { part: 'server', may: ['src/schema', 'src/rest', 'src/auth', 'src/notifications', 'src/metrics'] },
   // The OpenTelemetry SDK (started by main.ts) and the GraphQL operation spans (system.ts installs
   // them); the parts reach tracing through @opentelemetry/api alone, never through this folder.
   'src/tracing': { part: 'operational adapter', may: [] },

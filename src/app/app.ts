@@ -1,6 +1,7 @@
 /**
  * The HTTP + WebSocket server, put together: Yoga serves GraphQL (with SSE subscriptions),
- * GraphiQL when enabled, /health, /ready and (unless it has a port of its own) /metrics;
+ * GraphiQL when enabled, /health, /ready, the HTTP API (/v1/notifications, /send, rest/) and
+ * (unless it has a port of its own) /metrics;
  * graphql-ws shares the port and path. Every operation runs for a caller a verified token names
  * (context.ts), within the query limits, with a logger that carries its request id. Each concern
  * is a file of its own; this one orders the plugins and owns the start and the drain.
@@ -9,6 +10,7 @@ import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { httpApiRefusal, useHttpApi } from '../rest/http-api.js';
 import type { Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { createContext } from './context.js';
@@ -99,6 +101,8 @@ export function createApp({ services, verifier, settings, limits, plugins = [], 
       ...(serveMetrics ? [useMetricsRoute(metrics.registry)] : []),
       ...plugins,
       requestIds.plugin,
+      // Before the CSRF check: the HTTP API answers its own refusals as problem details (rest/http-api.ts).
+      useHttpApi({ services, verifier, refused: metrics.refused, requests: metrics.httpApiRequests, requestIdOf: requestIds.idOf, log }),
       ...useHttpPolicy(),
       useCaller,
       useQueryLimits(limits, { fieldSuggestions: settings.fieldSuggestions, introspection: settings.introspection }),
@@ -115,7 +119,7 @@ export function createApp({ services, verifier, settings, limits, plugins = [], 
     ],
   });
 
-  const server = createHttpServer(yoga, { ...settings, ...limits }, (code) => metrics.refused.inc({ transport: 'http', reason: code }));
+  const server = createHttpServer(yoga, { ...settings, ...limits }, (code) => metrics.refused.inc({ transport: 'http', reason: code }), httpApiRefusal);
   const websocket = attachWebSocket({
     server,
     yoga,

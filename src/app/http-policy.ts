@@ -19,7 +19,8 @@ export function corsOptions(origins: readonly string[]): CORSOptions | false {
   const common = {
     credentials: false,
     methods: ['GET', 'POST'],
-    allowedHeaders: ['authorization', 'content-type', 'x-graphql-csrf', 'x-request-id'],
+    // idempotency-key: the HTTP API's header (rest/), for a browser app sending with its user's token.
+    allowedHeaders: ['authorization', 'content-type', 'x-graphql-csrf', 'x-request-id', 'idempotency-key'],
     // So a browser app can quote the id of a failed request.
     exposedHeaders: ['x-request-id'],
   };
@@ -56,8 +57,9 @@ export function useHttpPolicy() {
     useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-csrf', 'apollo-require-preflight'] }),
     {
       onResponse({ response, setResponse }: { response: Response; setResponse: (response: Response) => void }) {
-        // Yoga answers an unknown content type with an empty 415; every error of ours has a code.
-        if (response.status === 415) {
+        // Yoga answers an unknown content type with an empty 415; every error of ours has a code
+        // (the HTTP API's own 415s have a body already, in their routes' shapes).
+        if (response.status === 415 && response.body === null) {
           response = unsupportedMediaType();
           setResponse(response);
         }

@@ -13,15 +13,27 @@ export interface HttpServerLimits {
   connections: number;
 }
 
-function refuse(response: ServerResponse, status: number, code: string, message: string) {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'x-content-type-options': 'nosniff' });
+type RefusalCode = 'LENGTH_REQUIRED' | 'PAYLOAD_TOO_LARGE';
+
+/** A refusal in the shape a path's clients read (the HTTP API's problem details); undefined: GraphQL's. */
+export type RefusalBody = (path: string, code: RefusalCode, message: string) => { headers: Record<string, string>; body: string } | undefined;
+
+function refuse(request: IncomingMessage, response: ServerResponse, status: number, code: RefusalCode, message: string, refusalBody: RefusalBody) {
+  const common = { connection: 'close', 'x-content-type-options': 'nosniff' };
+  const other = refusalBody(new URL(request.url ?? '/', 'http://server').pathname, code, message);
+  if (other) {
+    response.writeHead(status, { ...other.headers, ...common });
+    response.end(other.body);
+    return;
+  }
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...common });
   response.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
 /** Told of each request refused here, by its code: the client's mistake, counted, never logged above debug. */
-export type OnRefused = (code: 'LENGTH_REQUIRED' | 'PAYLOAD_TOO_LARGE') => void;
+export type OnRefused = (code: RefusalCode) => void;
 
-export function createHttpServer(handler: RequestListener, limits: HttpServerLimits, onRefused: OnRefused = () => {}) {
+export function createHttpServer(handler: RequestListener, limits: HttpServerLimits, onRefused: OnRefused = () => {}, refusalBody: RefusalBody = () => undefined) {
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -34,11 +46,11 @@ export function createHttpServer(handler: RequestListener, limits: HttpServerLim
         const length = request.headers['content-length'];
         if (length === undefined) {
           onRefused('LENGTH_REQUIRED');
-          return refuse(response, 411, 'LENGTH_REQUIRED', 'send the body with a Content-Length header');
+          return refuse(request, response, 411, 'LENGTH_REQUIRED', 'send the body with a Content-Length header', refusalBody);
         }
         if (Number(length) > limits.bodyBytes) {
           onRefused('PAYLOAD_TOO_LARGE');
-          return refuse(response, 413, 'PAYLOAD_TOO_LARGE', `the body may hold at most ${limits.bodyBytes} bytes`);
+          return refuse(request, response, 413, 'PAYLOAD_TOO_LARGE', `the body may hold at most ${limits.bodyBytes} bytes`, refusalBody);
         }
       }
       return handler(request, response);

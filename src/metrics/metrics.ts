@@ -111,6 +111,12 @@ export function createMetrics() {
       labelNames: ['operation', 'code'] as const,
       registers,
     }),
+    httpApiRequests: new Counter({
+      name: 'notify_http_api_requests_total',
+      help: 'Requests to the HTTP API send routes (POST /v1/notifications, POST /send), by route and outcome (OK, or the error code answered)',
+      labelNames: ['route', 'code'] as const,
+      registers,
+    }),
     refused: new Counter({
       name: 'notify_requests_refused_total',
       help: "Requests and WebSocket connections refused for the client's own mistake before any operation ran (logged at debug only), by transport and reason",

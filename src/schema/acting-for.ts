@@ -24,5 +24,5 @@ export const sendAuthority = (caller: Caller): SendAuthority =>
 /** Spends one of the caller's inbox changes, or throws RATE_LIMITED. */
 export const spendInboxAllowance = (ctx: Context) => ctx.inboxRate.take(ctx.caller.kind, callerKey(ctx.caller));
 
-/** Spends the caller's sending allowance for `count` notifications, or throws RATE_LIMITED. */
-export const spendSendAllowance = (ctx: Context, count: number) => ctx.sendRate.take(ctx.caller.kind, callerKey(ctx.caller), count);
+/** Spends the caller's sending allowance for `count` notifications, or throws RATE_LIMITED (GraphQL and the HTTP API alike). */
+export const spendSendAllowance = (ctx: Pick<Context, 'caller' | 'sendRate'>, count: number) => ctx.sendRate.take(ctx.caller.kind, callerKey(ctx.caller), count);

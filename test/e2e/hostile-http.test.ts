@@ -1,13 +1,14 @@
 /**
  * Hostile HTTP, before any GraphQL runs: bodies that are not JSON or not a GraphQL request, bodies
  * over the 1 MiB limit, Content-Length and Transfer-Encoding that lie or smuggle, oversized
- * headers, media types and methods GraphQL does not take, and cross-site simple requests (CSRF).
- * Each is refused with its status and code, and afterwards the server still answers, its memory is
+ * headers, media types and methods GraphQL does not take, and cross-site simple requests (CSRF);
+ * the same against the HTTP API (`POST /v1/notifications`), refused as problem details. Each is
+ * refused with its status and code, and afterwards the server still answers, its memory is
  * bounded, and the store holds nothing it should not.
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { aftermath, BODY_LIMIT, type Harness, hostile, HOSTILE, startHarness, stopHarness, table } from '../support/hostile-system.js';
-import { expectCode, postGraphQL, rawHttp, request } from '../support/hostile.js';
+import { expectCode, type HttpAnswer, postGraphQL, rawHttp, request } from '../support/hostile.js';
 
 let dev: Harness;
 
@@ -164,6 +165,101 @@ describe('HTTP framing and bodies', () => {
   table('a cross-site simple request is 403 FORBIDDEN (CSRF)', csrf, (c) => c.name, async ({ init }) => {
     const { url = dev.url, ...rest } = init();
     expectCode(await request(url, rest), 'FORBIDDEN', { status: 403 });
+  });
+
+  aftermath(() => dev);
+});
+
+/** A refusal of the HTTP API: problem details with this status and code, bounded, nothing internal. */
+function expectProblem(answer: HttpAnswer, status: number, code: string) {
+  const context = `${answer.status} ${answer.text.slice(0, 600)}`;
+  expect(answer.status, context).toBe(status);
+  expect(answer.headers.get('content-type'), context).toBe('application/problem+json');
+  expect(JSON.parse(answer.text), context).toMatchObject({ type: 'about:blank', status, code });
+  expect(answer.text.length, context).toBeLessThan(1000);
+  for (const leak of ['    at ', 'node_modules', '.ts:', 'kafkajs', 'SELECT ']) expect(answer.text, context).not.toContain(leak);
+}
+
+describe('the HTTP API under the same abuse', () => {
+  const restUrl = () => `${dev.root}/v1/notifications`;
+  /** A send to a victim that must never be stored: the aftermath checks that none was. */
+  const toVictim = { senderId: '1', recipientId: '3', kind: 'FOLLOW', message: HOSTILE };
+  const post = (body: string | Blob, headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${dev.admin}` }) =>
+    request(restUrl(), { method: 'POST', headers, body });
+
+  const invalidJson = [
+    '{',
+    '{"recipientId":',
+    `${JSON.stringify(toVictim)},`,
+    `${JSON.stringify(toVictim)}garbage`,
+    `${JSON.stringify(toVictim)}${JSON.stringify(toVictim)}`,
+    `\ufeff${JSON.stringify(toVictim)}`,
+    "{'recipientId':'3'}",
+    'NaN',
+    '   ',
+    '['.repeat(100_000),
+    `{"notifications":[${'{"a":'.repeat(20_000)}`,
+    `{"message":"${'a'.repeat(500_000)}`,
+  ];
+  table('invalid JSON is 400 BAD_USER_INPUT', invalidJson, (c) => c.slice(0, 40), async (body) => {
+    expectProblem(await post(body), 400, 'BAD_USER_INPUT');
+  });
+
+  const wrongShapes = ['null', '1', '"x"', 'true', '[]', '{}', '{"notifications":{}}', '{"notifications":[null]}', JSON.stringify({ ...toVictim, kind: 'follow' }), JSON.stringify({ ...toVictim, recipientId: 3 }), JSON.stringify({ ...toVictim, __proto__x: 1 }), JSON.stringify({ ...toVictim, data: undefined, link: 7 })];
+  table('a body of the wrong shape is 400 BAD_USER_INPUT', wrongShapes, (c) => c.slice(0, 60), async (body) => {
+    expectProblem(await post(body), 400, 'BAD_USER_INPUT');
+  });
+
+  const hostileData: { name: string; data: () => string }[] = [
+    { name: '5,000 nested arrays', data: () => `${'['.repeat(5000)}${']'.repeat(5000)}` },
+    { name: '100,000 nested objects', data: () => `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}` },
+    { name: '100,000 small objects (over 16 KiB)', data: () => JSON.stringify(Array.from({ length: 100_000 }, () => ({}))) },
+  ];
+  table('data the domain refuses is 400 BAD_USER_INPUT on field data', hostileData, (c) => c.name, async ({ data }) => {
+    const answer = await post(`{"senderId":"1","recipientId":"3","kind":"FOLLOW","message":"${HOSTILE}","data":${data()}}`);
+    expectProblem(answer, 400, 'BAD_USER_INPUT');
+    expect(JSON.parse(answer.text)).toMatchObject({ field: 'data' });
+  });
+
+  hostile('a prototype-polluting body is refused and pollutes nothing', async () => {
+    expectProblem(await post(`{"__proto__":{"polluted":true},${JSON.stringify(toVictim).slice(1)}`), 400, 'BAD_USER_INPUT');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  hostile('a body over the limit is 413 PAYLOAD_TOO_LARGE', async () => {
+    expectProblem(await post(JSON.stringify({ ...toVictim, message: HOSTILE.repeat(Math.ceil((1.2 * BODY_LIMIT) / HOSTILE.length)) })), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  hostile('a chunked POST (no Content-Length) is 411 LENGTH_REQUIRED', async () => {
+    const answer = await request(restUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${dev.admin}` },
+      body: new Blob([JSON.stringify(toVictim)]).stream(),
+      duplex: 'half',
+    });
+    expectProblem(answer, 411, 'LENGTH_REQUIRED');
+  });
+
+  const mediaTypes = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', 'application/json-patch+json'] as const;
+  table('another media type is 415, even with a token', mediaTypes, (c) => c, async (type) => {
+    expectProblem(await post(JSON.stringify(toVictim), { 'content-type': type, authorization: `Bearer ${dev.admin}` }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  const crossSite: { name: string; headers: Record<string, string> }[] = [
+    { name: 'a form post', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' } },
+    { name: 'a text/plain post carrying JSON', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' } },
+    { name: 'a JSON post without a token (what a preflighted page could send)', headers: { 'content-type': 'application/json', origin: 'https://evil.example' } },
+  ];
+  table('a cross-site request sends nothing', crossSite, (c) => c.name, async ({ headers }) => {
+    const answer = await post(JSON.stringify(toVictim), headers);
+    expect([401, 415]).toContain(answer.status);
+    expectProblem(answer, answer.status, answer.status === 401 ? 'UNAUTHENTICATED' : 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  table('a method it does not take is 405', ['GET', 'PUT', 'DELETE'], (c) => c, async (method) => {
+    const answer = await request(restUrl(), { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${dev.admin}` }, ...(method === 'PUT' && { body: JSON.stringify(toVictim) }) });
+    expectProblem(answer, 405, 'METHOD_NOT_ALLOWED');
+    expect(answer.headers.get('allow')).toBe('POST');
   });
 
   aftermath(() => dev);

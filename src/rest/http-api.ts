@@ -1,0 +1,66 @@
+/**
+ * The HTTP API beside GraphQL, on the same port: `POST /v1/notifications`, the tutorial's
+ * `POST /send`, and `GET /v1/openapi.json`. A Yoga plugin that answers these paths before the
+ * GraphQL handling (and before its CSRF check, which would answer in GraphQL's shape: these
+ * routes take only JSON or, for /send, a service token, which no cross-site form can send). The
+ * server's other plugins still see each response (request id, security headers, CORS).
+ */
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../logger.js';
+import { OPENAPI_PATH, openApiJson, SEND_PATH, TUTORIAL_SEND_PATH } from './openapi.js';
+import { problem, problemBody, problemHeaders, type HttpErrorCode } from './problem.js';
+import { createSendRoute, type Reply, type SendRouteDeps } from './send-route.js';
+import { createTutorialRoute, tutorialAnswer } from './tutorial-route.js';
+
+export interface HttpApiOptions extends SendRouteDeps {
+  /** The request's id (the one in x-request-id), for its log lines. */
+  requestIdOf: (request: Request) => string;
+  log: Logger;
+  /** Requests to the send routes, by route and outcome (OK, or the error code answered). */
+  requests: { inc(labels: { route: string; code: string }): void };
+}
+
+type Route = (request: Request, log: Logger) => Promise<Reply>;
+
+export function useHttpApi({ requestIdOf, log, requests, ...deps }: HttpApiOptions): Plugin {
+  const routes = new Map<string, { name: string; route: Route; failed: () => Response }>([
+    [SEND_PATH, { name: `POST ${SEND_PATH}`, route: createSendRoute(deps), failed: () => problem('INTERNAL_SERVER_ERROR', 'Unexpected error.') }],
+    [TUTORIAL_SEND_PATH, { name: `POST ${TUTORIAL_SEND_PATH}`, route: createTutorialRoute(deps), failed: () => tutorialAnswer(500, 'Unexpected error.') }],
+  ]);
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname === OPENAPI_PATH) {
+        const allowed = request.method === 'GET' || request.method === 'HEAD';
+        endResponse(
+          allowed
+            ? new Response(request.method === 'HEAD' ? null : openApiJson(), { headers: { 'content-type': 'application/json; charset=utf-8' } })
+            : problem('METHOD_NOT_ALLOWED', 'read it with GET', { allow: 'GET, HEAD' }),
+        );
+        return;
+      }
+      const found = routes.get(url.pathname);
+      if (!found) return;
+      const requestLog = log.child({ requestId: requestIdOf(request), route: found.name });
+      let reply: Reply;
+      try {
+        reply = await found.route(request, requestLog);
+      } catch (error) {
+        requestLog.error({ err: error }, 'unexpected error in an HTTP API route');
+        reply = { response: found.failed(), code: 'INTERNAL_SERVER_ERROR' };
+      }
+      requests.inc({ route: found.name, code: reply.code });
+      endResponse(reply.response);
+    },
+  };
+}
+
+/**
+ * How the HTTP server's own refusals (no Content-Length, a body over the limit), made before
+ * Yoga runs, read on these paths: as problem details, or as the tutorial's answer on /send.
+ */
+export function httpApiRefusal(path: string, code: HttpErrorCode, message: string): { headers: Record<string, string>; body: string } | undefined {
+  if (path === TUTORIAL_SEND_PATH) return { headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ message }) };
+  if (path !== SEND_PATH && path !== OPENAPI_PATH) return undefined;
+  const body = problemBody(code, message);
+  return { headers: problemHeaders(body), body: JSON.stringify(body) };
+}

@@ -1,0 +1,101 @@
+/**
+ * The HTTP API's bodies as zod schemas: the one definition that parses each request and that the
+ * OpenAPI document (openapi.ts) is generated from, so the document cannot drift from what the
+ * routes accept. They check shape only (types, known fields, the batch limit); every rule about
+ * content (message length, links, ids, data size, who may send as whom) stays in the domain's
+ * sender, which the GraphQL mutations use too.
+ */
+import * as z from 'zod';
+import 'zod-openapi';
+import { ERROR_CODES } from '../notifications/errors.js';
+import { NOTIFICATION_KINDS, type NotificationKind } from '../notifications/notification.js';
+import { SEND_BATCH_MAX } from '../notifications/send.js';
+
+/** Kinds in upper case, as the GraphQL enum spells them, so a back end moving between the two changes nothing. */
+const KIND_NAMES = NOTIFICATION_KINDS.map((kind) => kind.toUpperCase() as Uppercase<NotificationKind>);
+export const kindOf = (name: Uppercase<NotificationKind>): NotificationKind => name.toLowerCase() as NotificationKind;
+
+// Any value: the body came from JSON.parse, so it is JSON already, and the domain's iterative
+// check bounds its depth and size. z.json() would walk it recursively first: a 5,000-deep array
+// overflowed the stack, and 200,000 small objects took 0.4 s of CPU inside a 1 MiB body.
+const JsonValue = z.unknown().meta({ id: 'JsonValue', description: 'Any JSON value.' });
+
+const userId = z.string().meta({ description: 'A user id: 1-64 letters, digits or `_.:@|-`.', example: '2' });
+
+export const NotificationInput = z
+  .strictObject({
+    recipientId: userId,
+    kind: z.enum(KIND_NAMES).meta({ id: 'NotificationKind', description: 'SYSTEM has no sender; every other kind has one.' }),
+    message: z.string().meta({ description: 'The text shown to the recipient.', example: 'Emma started following you.' }),
+    link: z.string().nullish().meta({ description: 'Where the notification leads: an http(s) URL or a path starting with /.' }),
+    data: JsonValue.nullish().meta({ description: 'Anything the client needs to render it (at most 16 KiB as JSON).' }),
+    senderId: userId.nullish().meta({
+      description: 'Who caused it. A user token sends as its own user (leave this out); a service token names the sender, or leaves it out for SYSTEM.',
+    }),
+    idempotencyKey: z.string().nullish().meta({
+      description:
+        'The same key from the same sender to the same recipient always gives the same notification, stored and pushed once. For a single notification the Idempotency-Key header may carry it instead.',
+    }),
+  })
+  .meta({ id: 'NotificationInput' });
+
+export const NotificationBatch = z
+  .strictObject({
+    notifications: z.array(NotificationInput).max(SEND_BATCH_MAX, { error: `at most ${SEND_BATCH_MAX} notifications per call` }),
+  })
+  .meta({ id: 'NotificationBatch', description: `Up to ${SEND_BATCH_MAX} notifications, each answered on its own; a bad one fails alone.` });
+
+export const SendRequest = z.union([NotificationInput, NotificationBatch]);
+
+export const SentNotification = z
+  .object({
+    id: z.string().meta({ description: 'The notification id (the same for a retry with the same idempotency key).' }),
+    recipientId: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'SentNotification', description: 'A notification Kafka has acknowledged; it reaches the inbox and the live feeds moments later.' });
+
+export const SendError = z
+  .object({
+    code: z.enum(ERROR_CODES).meta({ description: 'BAD_USER_INPUT, FORBIDDEN, USER_NOT_FOUND or KAFKA_UNAVAILABLE.' }),
+    message: z.string(),
+    field: z.string().nullable().meta({ description: 'The input field at fault, when there is one.' }),
+  })
+  .meta({ id: 'SendError', description: 'Why one notification of a batch was not sent (the codes of the GraphQL errors).' });
+
+export const BatchItemResult = z
+  .object({ index: z.int().min(0), notification: SentNotification.optional(), error: SendError.optional() })
+  .meta({ id: 'BatchItemResult', description: 'The outcome of one item, by its position: a notification or an error, never both.' });
+
+export const BatchResult = z.object({ results: z.array(BatchItemResult) }).meta({ id: 'BatchResult' });
+
+export const Problem = z
+  .object({
+    type: z.string().meta({ description: '`about:blank`: `code` says which error it is.' }),
+    title: z.string().meta({ description: 'The HTTP status phrase.' }),
+    status: z.int(),
+    detail: z.string(),
+    code: z.string().meta({ description: "The error's code, as the GraphQL errors' extensions.code." }),
+    field: z.string().optional().meta({ description: 'The input field at fault, when there is one.' }),
+    retryAfterSeconds: z.int().optional().meta({ description: 'RATE_LIMITED: when to try again (also in Retry-After).' }),
+  })
+  .meta({ id: 'Problem', description: 'An error, as RFC 9457 problem details.' });
+
+/** The Go + Kafka tutorial's form (`POST /send`), for services written against it. */
+// Not strict: the tutorial's Gin handler ignored fields it did not know, and its clients may send some.
+export const TutorialSendForm = z
+  .object({
+    fromID: userId.meta({ description: 'The sender.' }),
+    toID: userId.meta({ description: 'The recipient.' }),
+    message: z.string(),
+  })
+  .meta({ id: 'TutorialSendForm' });
+
+export const TutorialAnswer = z.object({ message: z.string() }).meta({ id: 'TutorialAnswer', description: "The tutorial's answer: a message, whatever the outcome." });
+
+export type SendRequestBody = z.output<typeof SendRequest>;
+export type NotificationInputBody = z.output<typeof NotificationInput>;
+export type SentNotificationBody = z.output<typeof SentNotification>;
+export type BatchResultBody = z.output<typeof BatchResult>;
+export type ProblemBody = z.output<typeof Problem>;
+export type TutorialAnswerBody = z.output<typeof TutorialAnswer>;

@@ -1,0 +1,116 @@
+/**
+ * `POST /v1/notifications`: a back end's send over plain JSON, one notification or a batch,
+ * through the very steps of the GraphQL mutations (schema/send.ts): the caller's allowance
+ * (spendSendAllowance), its authority (sendAuthority), then the domain's sender, which validates,
+ * checks the users, writes to Kafka and reports to the metrics. Only the shape of the body is
+ * checked here (schemas.ts). It answers after the broker's acknowledgement: 201 with the
+ * notification for one (something was created); 200 with a result per item for a batch, whose
+ * items may each succeed or fail.
+ */
+import type * as z from 'zod';
+import type { Logger } from '../logger.js';
+import { NotifyError } from '../notifications/errors.js';
+import { assertBatchSize, type SendInput, type SendResult } from '../notifications/send.js';
+import type { JsonValue, NewNotification } from '../notifications/notification.js';
+import { sendAuthority, spendSendAllowance } from '../schema/acting-for.js';
+import type { Services } from '../schema/context.js';
+import { problem, problemOf } from './problem.js';
+import { callerOf, mediaTypeOf, type CallerCheck } from './request.js';
+import { kindOf, NotificationBatch, NotificationInput, type BatchResultBody, type NotificationInputBody, type SentNotificationBody } from './schemas.js';
+
+/** A response and the code it stands for (OK, or the error's), for the metrics. */
+export interface Reply {
+  response: Response;
+  code: string;
+}
+
+export interface SendRouteDeps extends CallerCheck {
+  services: Pick<Services, 'sender' | 'sendRate'>;
+}
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+const json = (status: number, body: SentNotificationBody | BatchResultBody): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+
+const refusal = (error: NotifyError): Reply => ({ response: problemOf(error), code: error.code });
+
+const badInput = (message: string, field?: string): Reply => refusal(new NotifyError('BAD_USER_INPUT', message, field === undefined ? {} : { field }));
+
+/** The first problem zod found, named by where it is in the body (`notifications.3.kind`). */
+function shapeProblem(error: z.ZodError): Reply {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join('.') ?? '';
+  const message = issue?.message ?? 'the body does not fit the schema';
+  return field === '' ? badInput(message) : badInput(`${field}: ${message}`, field);
+}
+
+const toSendInput = (input: NotificationInputBody, idempotencyKey = input.idempotencyKey): SendInput => ({
+  senderId: input.senderId ?? null,
+  recipientId: input.recipientId,
+  kind: kindOf(input.kind),
+  message: input.message,
+  link: input.link ?? null,
+  // From JSON.parse, so JSON by construction; the sender checks its depth and size.
+  data: (input.data ?? null) as JsonValue | null,
+  idempotencyKey: idempotencyKey ?? null,
+});
+
+const sent = (notification: NewNotification): SentNotificationBody => ({
+  id: notification.id,
+  recipientId: notification.recipientId,
+  createdAt: notification.createdAt.toISOString(),
+});
+
+const itemResult = (result: SendResult, index: number): BatchResultBody['results'][number] =>
+  result.ok
+    ? { index, notification: sent(result.notification) }
+    : { index, error: { code: result.error.code, message: result.error.message, field: typeof result.error.details.field === 'string' ? result.error.details.field : null } };
+
+export function createSendRoute({ services, ...callerCheck }: SendRouteDeps) {
+  return async function send(request: Request, log: Logger): Promise<Reply> {
+    if (request.method !== 'POST') {
+      return { response: problem('METHOD_NOT_ALLOWED', 'send with POST', { allow: 'POST' }), code: 'METHOD_NOT_ALLOWED' };
+    }
+    // JSON only: a cross-site form cannot send it without a preflight, and it must carry a bearer token anyway.
+    if (mediaTypeOf(request) !== 'application/json') {
+      return { response: problem('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'), code: 'UNSUPPORTED_MEDIA_TYPE' };
+    }
+    const caller = await callerOf(request, callerCheck, log);
+    if (caller instanceof NotifyError) return refusal(caller);
+
+    let body: unknown;
+    try {
+      body = JSON.parse(await request.text());
+    } catch {
+      return badInput('the body is not valid JSON');
+    }
+    const ctx = { caller, sendRate: services.sendRate };
+    const headerKey = request.headers.get(IDEMPOTENCY_KEY_HEADER);
+    try {
+      if (typeof body === 'object' && body !== null && 'notifications' in body) {
+        const batch = NotificationBatch.safeParse(body);
+        if (!batch.success) return shapeProblem(batch.error);
+        if (headerKey !== null) return badInput('a batch carries an idempotencyKey per item, not an Idempotency-Key header', 'Idempotency-Key');
+        const inputs = batch.data.notifications;
+        // Before spending the allowance: an oversized call costs nothing.
+        assertBatchSize(inputs.length);
+        await spendSendAllowance(ctx, inputs.length);
+        const results = await services.sender.sendMany(inputs.map((input) => toSendInput(input)), sendAuthority(caller));
+        return { response: json(200, { results: results.map(itemResult) }), code: 'OK' };
+      }
+      const single = NotificationInput.safeParse(body);
+      if (!single.success) return shapeProblem(single.error);
+      const bodyKey = single.data.idempotencyKey ?? null;
+      if (headerKey !== null && bodyKey !== null && headerKey !== bodyKey) {
+        return badInput('the Idempotency-Key header and the idempotencyKey field differ: send one of them', 'Idempotency-Key');
+      }
+      await spendSendAllowance(ctx, 1);
+      const notification = await services.sender.sendOne(toSendInput(single.data, headerKey ?? bodyKey), sendAuthority(caller));
+      return { response: json(201, sent(notification)), code: 'OK' };
+    } catch (error) {
+      if (error instanceof NotifyError) return refusal(error);
+      throw error;
+    }
+  };
+}
