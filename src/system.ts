@@ -9,6 +9,7 @@ import { createMetricsServer } from './app/metrics-route.js';
 import { createTokenVerifier } from './auth/verify-token.js';
 import type { Config } from './config.js';
 import { createKafkaService } from './kafka/kafka-service.js';
+import { asyncApiJson } from './kafka/asyncapi.js';
 import type { Logger } from './logger.js';
 import { registerKafkaGauges } from './metrics/kafka-gauges.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -129,6 +130,7 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
       log,
       metrics,
       serveMetrics: config.metrics.port === undefined,
+      asyncApiJson: asyncApiJson(config.kafka),
       readiness: async () => ({
         kafka: kafka.readiness(),
         pubsub: pubsub.health().up ? true : 'degraded',

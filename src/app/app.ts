@@ -63,9 +63,11 @@ export interface AppOptions extends AppExtensions {
   metrics: Metrics;
   /** Whether this port answers /metrics (false when METRICS_PORT gives it a port of its own). */
   serveMetrics: boolean;
+  /** The topics' AsyncAPI document (JSON text), served at /v1/asyncapi.json. */
+  asyncApiJson: string;
 }
 
-export function createApp({ services, verifier, settings, limits, plugins = [], graphiql = {}, readiness, log, metrics, serveMetrics }: AppOptions) {
+export function createApp({ services, verifier, settings, limits, plugins = [], graphiql = {}, readiness, log, metrics, serveMetrics, asyncApiJson }: AppOptions) {
   const streams = createStreamCounter(limits.connectionsPerUser);
   const openStreams = new Set<AsyncGenerator<unknown>>();
   const requestIds = createRequestIds();
@@ -102,7 +104,7 @@ export function createApp({ services, verifier, settings, limits, plugins = [], 
       ...plugins,
       requestIds.plugin,
       // Before the CSRF check: the HTTP API answers its own refusals as problem details (rest/http-api.ts).
-      useHttpApi({ services, verifier, refused: metrics.refused, requests: metrics.httpApiRequests, requestIdOf: requestIds.idOf, log }),
+      useHttpApi({ services, verifier, refused: metrics.refused, requests: metrics.httpApiRequests, requestIdOf: requestIds.idOf, log, asyncApiJson }),
       ...useHttpPolicy(),
       useCaller,
       useQueryLimits(limits, { fieldSuggestions: settings.fieldSuggestions, introspection: settings.introspection }),

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { NOTIFICATION_KINDS, type JsonValue, type NewNotification } from './notification.js';
 import {
   dataProblem,
+  DATA_MAX_BYTES,
+  DATA_MAX_DEPTH,
   jsonProblem,
   linkProblem,
   messageProblem,
@@ -19,18 +21,35 @@ export const EVENT_VERSION = 1;
 /** Hard ceiling for messages from any producer; the API enforces its own, lower, configured bound. */
 const MESSAGE_HARD_MAX = 100_000;
 
-const eventV1 = z.object({
-  v: z.literal(EVENT_VERSION),
-  id: z.string().regex(NOTIFICATION_ID_PATTERN, 'id must be a lowercase UUID'),
-  from: z.string().regex(USER_ID_PATTERN).nullable(),
-  to: z.string().regex(USER_ID_PATTERN),
-  kind: z.enum(NOTIFICATION_KINDS),
-  message: z.string(),
-  link: z.string().max(LINK_MAX_LENGTH).nullable().optional(),
-  // Checked by dataProblem (iteratively: a deep payload must not overflow a recursive parser).
-  data: z.unknown().optional(),
-  createdAt: z.iso.datetime({ offset: true }),
-});
+/**
+ * The shape of version 1, the one source of what the topic holds: the decoder parses with it, and
+ * the AsyncAPI document's JSON Schema is generated from it (src/kafka/asyncapi.ts). The
+ * descriptions carry the rules decodeEvent checks after it, which JSON Schema cannot say.
+ */
+export const notificationEventV1 = z
+  .object({
+    v: z.literal(EVENT_VERSION).meta({ description: 'The event version.' }),
+    id: z.string().regex(NOTIFICATION_ID_PATTERN, 'id must be a lowercase UUID').meta({
+      description: 'The notification id (a lowercase UUID). The store keeps one notification per id: writing the same id again stores nothing twice.',
+    }),
+    from: z.string().regex(USER_ID_PATTERN).nullable().meta({ description: 'The sender: a user id, or null exactly when kind is "system".' }),
+    to: z.string().regex(USER_ID_PATTERN).meta({ description: 'The recipient: a user id, also the message key.' }),
+    kind: z.enum(NOTIFICATION_KINDS),
+    message: z.string().meta({
+      description: `The text: not blank, at most ${MESSAGE_HARD_MAX} characters (code points), no NUL, well-formed Unicode.`,
+    }),
+    link: z.string().max(LINK_MAX_LENGTH).nullable().optional().meta({
+      description: 'An http(s) URL, or a path starting with / (staying on the app\'s host); no backslashes or control characters.',
+    }),
+    // Checked by dataProblem (iteratively: a deep payload must not overflow a recursive parser).
+    data: z.unknown().optional().meta({
+      description: `Any JSON for the app, at most ${DATA_MAX_BYTES} bytes and ${DATA_MAX_DEPTH} levels deep, no NUL, well-formed Unicode.`,
+    }),
+    createdAt: z.iso.datetime({ offset: true }).meta({ description: 'When it was sent (ISO 8601 with an offset).' }),
+  })
+  .meta({ title: 'NotificationEventV1', description: 'A notification for one recipient: JSON, keyed by the recipient id (`to`).' });
+
+const eventV1 = notificationEventV1;
 
 export type NotificationEventV1 = z.infer<typeof eventV1>;
 

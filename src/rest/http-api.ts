@@ -1,13 +1,13 @@
 /**
  * The HTTP API beside GraphQL, on the same port: `POST /v1/notifications`, the tutorial's
- * `POST /send`, and `GET /v1/openapi.json`. A Yoga plugin that answers these paths before the
+ * `POST /send`, `GET /v1/openapi.json` and the topics' contract, `GET /v1/asyncapi.json`. A Yoga plugin that answers these paths before the
  * GraphQL handling (and before its CSRF check, which would answer in GraphQL's shape: these
  * routes take only JSON or, for /send, a service token, which no cross-site form can send). The
  * server's other plugins still see each response (request id, security headers, CORS).
  */
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
-import { OPENAPI_PATH, openApiJson, SEND_PATH, TUTORIAL_SEND_PATH } from './openapi.js';
+import { ASYNCAPI_PATH, OPENAPI_PATH, openApiJson, SEND_PATH, TUTORIAL_SEND_PATH } from './openapi.js';
 import { problem, problemBody, problemHeaders, type HttpErrorCode } from './problem.js';
 import { createSendRoute, type Reply, type SendRouteDeps } from './send-route.js';
 import { createTutorialRoute, tutorialAnswer } from './tutorial-route.js';
@@ -18,22 +18,29 @@ export interface HttpApiOptions extends SendRouteDeps {
   log: Logger;
   /** Requests to the send routes, by route and outcome (OK, or the error code answered). */
   requests: { inc(labels: { route: string; code: string }): void };
+  /** The AsyncAPI document of this deployment's topics, as JSON text (the Kafka adapter writes it; this API only serves it). */
+  asyncApiJson: string;
 }
 
 type Route = (request: Request, log: Logger) => Promise<Reply>;
 
-export function useHttpApi({ requestIdOf, log, requests, ...deps }: HttpApiOptions): Plugin {
+export function useHttpApi({ requestIdOf, log, requests, asyncApiJson, ...deps }: HttpApiOptions): Plugin {
+  const documents = new Map<string, () => string>([
+    [OPENAPI_PATH, openApiJson],
+    [ASYNCAPI_PATH, () => asyncApiJson],
+  ]);
   const routes = new Map<string, { name: string; route: Route; failed: () => Response }>([
     [SEND_PATH, { name: `POST ${SEND_PATH}`, route: createSendRoute(deps), failed: () => problem('INTERNAL_SERVER_ERROR', 'Unexpected error.') }],
     [TUTORIAL_SEND_PATH, { name: `POST ${TUTORIAL_SEND_PATH}`, route: createTutorialRoute(deps), failed: () => tutorialAnswer(500, 'Unexpected error.') }],
   ]);
   return {
     async onRequest({ request, url, endResponse }) {
-      if (url.pathname === OPENAPI_PATH) {
+      const document = documents.get(url.pathname);
+      if (document) {
         const allowed = request.method === 'GET' || request.method === 'HEAD';
         endResponse(
           allowed
-            ? new Response(request.method === 'HEAD' ? null : openApiJson(), { headers: { 'content-type': 'application/json; charset=utf-8' } })
+            ? new Response(request.method === 'HEAD' ? null : document(), { headers: { 'content-type': 'application/json; charset=utf-8' } })
             : problem('METHOD_NOT_ALLOWED', 'read it with GET', { allow: 'GET, HEAD' }),
         );
         return;
@@ -60,7 +67,7 @@ export function useHttpApi({ requestIdOf, log, requests, ...deps }: HttpApiOptio
  */
 export function httpApiRefusal(path: string, code: HttpErrorCode, message: string): { headers: Record<string, string>; body: string } | undefined {
   if (path === TUTORIAL_SEND_PATH) return { headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ message }) };
-  if (path !== SEND_PATH && path !== OPENAPI_PATH) return undefined;
+  if (path !== SEND_PATH && path !== OPENAPI_PATH && path !== ASYNCAPI_PATH) return undefined;
   const body = problemBody(code, message);
   return { headers: problemHeaders(body), body: JSON.stringify(body) };
 }

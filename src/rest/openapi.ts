@@ -10,6 +10,8 @@ import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { BatchResult, Problem, SendRequest, SentNotification, TutorialAnswer, TutorialSendForm } from './schemas.js';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
+/** Served here, written by the Kafka adapter (kafka/asyncapi.ts), which this API may not import. */
+export const ASYNCAPI_PATH = '/v1/asyncapi.json';
 export const SEND_PATH = '/v1/notifications';
 export const TUTORIAL_SEND_PATH = '/send';
 
@@ -89,6 +91,14 @@ function build() {
           summary: 'This document',
           security: [],
           responses: { '200': { description: 'The OpenAPI 3.1 document.' } },
+        },
+      },
+      [ASYNCAPI_PATH]: {
+        get: {
+          operationId: 'asyncapi',
+          summary: 'The AsyncAPI 3.0 document of the Kafka topics: the notification event other services may produce, and the dead letters',
+          security: [],
+          responses: { '200': { description: 'The AsyncAPI 3.0 document, naming this deployment\'s topics.' } },
         },
       },
     },

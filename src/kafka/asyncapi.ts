@@ -1,0 +1,103 @@
+/**
+ * The topics as a public contract: an AsyncAPI 3.0 document of every topic the service reads or
+ * writes, for other services that produce notifications or read dead letters. The payload and key
+ * schemas are generated from the codec's own zod schema (notifications/event.ts) and the header
+ * names come from their one owner (dead-letter-headers.ts), so the document cannot say what the
+ * code does not do; a test compares the committed asyncapi.json with a fresh build.
+ */
+import { z } from 'zod';
+import { EVENT_VERSION, notificationEventV1 } from '../notifications/event.js';
+import { DEAD_LETTER_HEADERS } from './dead-letter-headers.js';
+
+export interface AsyncApiTopics {
+  topic: string;
+  dlqTopic: string;
+  groupId: string;
+}
+
+// Draft-07: the AsyncAPI Schema format, the default of an AsyncAPI 3.0 payload, is a superset of it.
+const jsonSchema = (schema: z.ZodType) => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' });
+  return rest;
+};
+
+const DEAD_LETTER_HEADER_TEXT: Record<keyof typeof DEAD_LETTER_HEADERS, string> = {
+  error: 'Why it was set aside (undecodable, invalid, or the store refused it), in words.',
+  originalTopic: 'The topic it was read from.',
+  originalPartition: 'Its partition there, in decimal.',
+  originalOffset: 'Its offset there, in decimal.',
+  failedAt: 'When it was set aside (ISO 8601, UTC).',
+};
+
+const KAFKA_BINDING_VERSION = '0.5.0';
+
+export function asyncApiDocument({ topic, dlqTopic, groupId }: AsyncApiTopics) {
+  const recipientKey = jsonSchema(notificationEventV1.shape.to);
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'kafka-notify topics',
+      version: String(EVENT_VERSION),
+      description:
+        'The Kafka topics kafka-notify reads and writes. Any service may produce a notification event; the consumer group stores it in the inbox (idempotent on its id) and pushes it live. A message it cannot decode or store goes to the dead-letter topic, unchanged, with headers saying why.',
+    },
+    channels: {
+      notifications: {
+        address: topic,
+        description: 'Notification events (KAFKA_TOPIC). The key is the recipient id, so one recipient\'s notifications stay in order on one partition.',
+        messages: {
+          notificationEventV1: {
+            name: 'NotificationEventV1',
+            title: 'A notification event, version 1',
+            contentType: 'application/json',
+            payload: jsonSchema(notificationEventV1),
+            bindings: { kafka: { key: { ...recipientKey, description: 'The recipient id, the same as the payload\'s "to".' }, bindingVersion: KAFKA_BINDING_VERSION } },
+          },
+        },
+      },
+      deadLetters: {
+        address: dlqTopic,
+        description: `Messages of "${topic}" that could not be decoded or stored (KAFKA_DLQ_TOPIC): key and value exactly as they were read, with headers saying why and where from. One partition, in arrival order.`,
+        messages: {
+          deadLetter: {
+            name: 'DeadLetter',
+            title: 'A message set aside',
+            payload: { description: 'The original value, byte for byte (possibly not JSON, or empty).' },
+            headers: {
+              type: 'object',
+              properties: Object.fromEntries(
+                Object.entries(DEAD_LETTER_HEADERS).map(([field, name]) => [name, { type: 'string', description: DEAD_LETTER_HEADER_TEXT[field as keyof typeof DEAD_LETTER_HEADERS] }]),
+              ),
+              required: Object.values(DEAD_LETTER_HEADERS),
+            },
+            bindings: { kafka: { key: { description: 'The original key, unchanged.' }, bindingVersion: KAFKA_BINDING_VERSION } },
+          },
+        },
+      },
+    },
+    operations: {
+      consumeNotifications: {
+        action: 'receive',
+        channel: { $ref: '#/channels/notifications' },
+        summary: 'Stored in the inbox, then pushed to the recipient\'s live subscriptions; offsets are committed after the store.',
+        bindings: { kafka: { groupId: { type: 'string', enum: [groupId] }, bindingVersion: KAFKA_BINDING_VERSION } },
+        messages: [{ $ref: '#/channels/notifications/messages/notificationEventV1' }],
+      },
+      produceNotifications: {
+        action: 'send',
+        channel: { $ref: '#/channels/notifications' },
+        summary: 'Written by sendNotification(s) and POST /v1/notifications (acks = all), and by anyone else who keeps to this schema.',
+        messages: [{ $ref: '#/channels/notifications/messages/notificationEventV1' }],
+      },
+      deadLetter: {
+        action: 'send',
+        channel: { $ref: '#/channels/deadLetters' },
+        summary: 'A message of the notification topic that can never be decoded or stored; `npm run dlq` lists and replays them.',
+        messages: [{ $ref: '#/channels/deadLetters/messages/deadLetter' }],
+      },
+    },
+  };
+}
+
+/** The document as the committed file holds it: two-space JSON and a final newline. */
+export const asyncApiJson = (topics: AsyncApiTopics): string => `${JSON.stringify(asyncApiDocument(topics), null, 2)}\n`;

@@ -1,0 +1,100 @@
+/**
+ * The topic as a contract, used the way another team would: a raw kafkajs producer that knows only
+ * the AsyncAPI document the server publishes (the topic's address, the payload's JSON Schema, the
+ * key) writes an event, and the real system stores it and pushes it live to its recipient.
+ */
+import { randomUUID } from 'node:crypto';
+import { Ajv } from 'ajv';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { encodeCursor } from '../../src/notifications/cursor.js';
+import { userToken } from '../support/auth.js';
+import { graphqlData, wsClient, wsSubscribe } from '../support/graphql.js';
+import { testBrokers } from '../support/kafka.js';
+import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
+
+interface JsonSchema {
+  type?: string;
+  const?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+}
+
+interface AsyncApi {
+  asyncapi: string;
+  channels: Record<string, { address: string; messages: Record<string, { contentType?: string; payload: JsonSchema; bindings?: { kafka?: { key?: JsonSchema } } }> }>;
+}
+
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  await waitUntilReady(system);
+}, 120_000);
+
+afterAll(async () => {
+  await system?.dispose();
+});
+
+it('an event a raw producer builds from the published JSON Schema alone is stored and pushed', async () => {
+  const response = await fetch(new URL('/v1/asyncapi.json', system.url));
+  expect(response.status).toBe(200);
+  const document = (await response.json()) as AsyncApi;
+  expect(document.asyncapi).toBe('3.0.0');
+  const channel = document.channels.notifications!;
+  const message = Object.values(channel.messages)[0]!;
+  expect(message.contentType).toBe('application/json');
+  const { payload } = message;
+  const keySchema = message.bindings?.kafka?.key;
+  expect(keySchema).toBeDefined();
+
+  // Only what the schema requires; constants and enums taken from it, the rest filled in by name.
+  const chosen: Record<string, unknown> = {
+    id: randomUUID(),
+    from: '1',
+    to: '2',
+    message: 'Emma wrote straight to the topic.',
+    createdAt: new Date().toISOString(),
+  };
+  const event = Object.fromEntries(
+    (payload.required ?? []).map((name) => {
+      const property = payload.properties?.[name] ?? {};
+      const value = property.const ?? property.enum?.[0] ?? chosen[name];
+      expect(value, `a value for the required "${name}"`).toBeDefined();
+      return [name, value];
+    }),
+  );
+  const ajv = new Ajv({ strict: false, validateFormats: false });
+  expect(ajv.validate(payload, event), JSON.stringify(ajv.errors)).toBe(true);
+  const key = String(event.to);
+  expect(ajv.validate(keySchema!, key), JSON.stringify(ajv.errors)).toBe(true);
+
+  const client = wsClient(system.wsUrl, { token: userToken(key) });
+  const live = wsSubscribe<{ notificationAdded: { id: string; message: string } }>(
+    client,
+    'subscription Added($after: String) { notificationAdded(after: $after) { id message } }',
+    // From the start of the inbox: the replay covers an event consumed before the subscription is live.
+    { after: encodeCursor(0) },
+  );
+  const producer = new Kafka({ brokers: testBrokers(), logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  try {
+    expect(channel.address).toBe(system.handle.topic);
+    await producer.send({ topic: channel.address, acks: -1, messages: [{ key, value: JSON.stringify(event) }] });
+    for (;;) {
+      const pushed = await live.next();
+      if (pushed.data?.notificationAdded.id === event.id) break;
+    }
+    const inbox = await graphqlData<{ notifications: { edges: { node: { id: string; message: string; senderId: string | null } }[] } }>(
+      system.url,
+      'query Inbox($userId: ID!) { notifications(userId: $userId, first: 100) { edges { node { id message senderId } } } }',
+      { userId: key },
+    );
+    expect(inbox.notifications.edges.map((edge) => edge.node)).toContainEqual({ id: event.id, message: event.message, senderId: '1' });
+  } finally {
+    await producer.disconnect();
+    await live.close();
+    await client.dispose();
+  }
+}, 60_000);
