@@ -57,5 +57,13 @@ describe('parseConfig', () => {
     const opened = parseConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example/jwks.json', GRAPHIQL: 'true', CORS_ORIGINS: 'https://app.example/, http://localhost:3000' });
     expect(opened.http).toMatchObject({ graphiql: true, introspection: false, corsOrigins: ['https://app.example', 'http://localhost:3000'] });
   });
+
+  it('turns tracing on only when an OTLP endpoint is named, and off again with OTEL_SDK_DISABLED', () => {
+    expect(parseConfig({}).tracing.enabled).toBe(false);
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing.enabled).toBe(true);
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector.example/v1/traces' }).tracing.enabled).toBe(true);
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }).tracing.enabled).toBe(false);
+    expect(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })[0]).toMatch(/^OTEL_EXPORTER_OTLP_ENDPOINT: /);
+  });
 });
 
