@@ -3,6 +3,8 @@
 // leaves src/dev out, so nothing here can reach a production process.
 import { resolve } from 'node:path';
 import type { DevelopmentAids } from '../development.js';
+import { OPENAPI_PATH } from '../rest/openapi.js';
+import { REFERENCE_PATH, useApiReference } from './api-reference.js';
 import { useDemoPage } from './demo-page.js';
 import { DEMO_USERS } from './demo-users.js';
 import { demoTokens, devTokens, loadOrCreateDevSecret, type DevTokens } from './dev-tokens.js';
@@ -12,7 +14,8 @@ import { startLocalBroker, type LocalBroker } from './local-broker/index.js';
 /**
  * Outside production with neither a secret nor a JWKS: a development secret and tokens signed with
  * it, which GraphiQL's tabs and the inbox demo at `/` carry. The demo users seeded when
- * SEED_DEMO_USERS says so; a local broker when KAFKA_BROKERS is unset. `tokens` is for the tests,
+ * SEED_DEMO_USERS says so; a local broker when KAFKA_BROKERS is unset; the HTTP API's reference
+ * page wherever GraphiQL is on. `tokens` is for the tests,
  * which act as the demo users.
  */
 export const startDevelopment = (async ({ config, log }) => {
@@ -38,11 +41,16 @@ export const startDevelopment = (async ({ config, log }) => {
       ...(config.seedDemoUsers && { prepareStore: (store) => store.seedUsers(DEMO_USERS) }),
       app: {
         // A page load carries no CSRF header: the demo page answers before the API's plugins.
-        plugins: tour ? [useDemoPage({ tokens: tour, graphqlPath: '/graphql' })] : [],
+        plugins: [
+          // With GraphiQL's switch: on in development, off in production.
+          ...(config.http.graphiql ? [useApiReference({ openApiPath: OPENAPI_PATH })] : []),
+          ...(tour ? [useDemoPage({ tokens: tour, graphqlPath: '/graphql' })] : []),
+        ],
         graphiql: graphiqlTabs(tour),
       },
     },
     announce(url) {
+      if (config.http.graphiql) log.info(`HTTP API reference at ${new URL(REFERENCE_PATH, url).href} (OpenAPI ${new URL(OPENAPI_PATH, url).href})`);
       if (!tokens) return;
       // Development only: config refuses to start in production without a real secret or JWKS.
       const lines = tokens.users.map(({ user, token }) => `  ${user.name} (user ${user.id}): ${token}`);
