@@ -2,12 +2,14 @@
  * Kafka away (a port nothing listens on) under waves of concurrent sends, the quick form of fault
  * scenario 2 (issue 15): every send answers KAFKA_UNAVAILABLE within its deadline plus the
  * tolerance, the log says once that Kafka is away instead of once per send, and no answer came
- * late by the server's own count. The fault suite kills a real broker and sees it come back.
+ * late by the server's own count; the HTTP API answers the same outage as 503 problem details
+ * (the tutorial's /send as its 500). The fault suite kills a real broker and sees it come back.
  */
 import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEND_DEADLINE_TOLERANCE_MS } from '../../src/kafka/producer.js';
+import { adminToken } from '../support/auth.js';
 import { graphql } from '../support/graphql.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
@@ -70,5 +72,30 @@ describe('Kafka away, sends under load', () => {
 
     const producing = lines.filter((line) => /produc/i.test(line.msg));
     expect(producing.map((line) => [line.level, line.msg])).toEqual([[40, 'Kafka producer is unavailable; further failures are only counted until it is back']]);
+  });
+
+  it('answers POST /v1/notifications 503 KAFKA_UNAVAILABLE as problem details, a batch with that code per item, and the tutorial\'s /send 500', async () => {
+    const authorization = `Bearer ${await adminToken}`;
+    const post = (body: unknown) =>
+      fetch(new URL('/v1/notifications', system.url), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const one = { senderId: '1', recipientId: '2', kind: 'FOLLOW', message: 'over REST while Kafka is away' };
+    const [single, batch] = await Promise.all([post(one), post({ notifications: [one, { ...one, recipientId: '3' }] })]);
+    expect(single.status).toBe(503);
+    expect(single.headers.get('content-type')).toBe('application/problem+json');
+    expect(await single.json()).toMatchObject({ status: 503, code: 'KAFKA_UNAVAILABLE' });
+    // As sendNotifications: a result per item, so a caller retries exactly the ones that failed.
+    expect(batch.status).toBe(200);
+    const { results } = (await batch.json()) as { results: { index: number; error?: { code: string } }[] };
+    expect(results.map((result) => [result.index, result.error?.code])).toEqual([
+      [0, 'KAFKA_UNAVAILABLE'],
+      [1, 'KAFKA_UNAVAILABLE'],
+    ]);
+
+    const tutorial = await fetch(new URL('/send', system.url), { method: 'POST', headers: { authorization }, body: new URLSearchParams({ fromID: '1', toID: '2', message: 'tutorial send while Kafka is away' }) });
+    expect(tutorial.status).toBe(500);
+    expect(await tutorial.json()).toEqual({ message: expect.any(String) });
+
+    const metrics = await (await fetch(new URL('/metrics', system.url))).text();
+    expect(metrics).toMatch(/^notify_http_api_requests_total\{route="POST \/v1\/notifications",code="KAFKA_UNAVAILABLE"\} 1$/m);
   });
 });
