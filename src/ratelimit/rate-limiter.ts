@@ -10,6 +10,7 @@
  * whole burst at every window boundary, which allowed twice the documented rate (issue 15, §3.1).
  */
 import { Redis } from 'ioredis';
+import pTimeout from 'p-timeout';
 import { LRUCache } from 'lru-cache';
 import { NotifyError } from '../notifications/errors.js';
 
@@ -95,18 +96,18 @@ const REDIS_TIMEOUT_MS = 500;
 /** Buckets kept per instance; an idle one is dropped once full again, as it then equals no entry. */
 const MEMORY_BUCKETS_MAX = 100_000;
 
-/** Resolves once the limiter counts where it will: with Redis, once connected, so instances share one limit from their first send. */
 const REFUSALS = {
   send: { what: 'notifications sent', perCall: (burst: number) => `this token may send at most ${burst} notifications per call` },
   inbox: { what: 'inbox changes', perCall: (burst: number) => `this token may change at most ${burst} notifications per call` },
 };
 
+/** Resolves once the limiter counts where it will: with Redis, once connected, so instances share one limit from their first send. */
 export async function createRateLimiter({ name, user, service, redisUrl, onError = () => {}, onRecovered = () => {}, clock }: RateLimiterOptions) {
   // No offline queue: while Redis is away, counting falls to memory at once instead of waiting;
   // and a command the connection dropped under falls there too, after a short wait, instead of
   // holding the send until Redis answers again.
   const redis = redisUrl
-    ? (new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, commandTimeout: REDIS_TIMEOUT_MS }) as BucketRedis)
+    ? (new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) as BucketRedis)
     : null;
   // ioredis reports every reconnect attempt as an error: the takes tell when counting moves.
   redis?.on('error', () => {});
@@ -129,7 +130,9 @@ export async function createRateLimiter({ name, user, service, redisUrl, onError
   async function takeInRedis(redisClient: BucketRedis, bucket: Bucket, key: string, count: number): Promise<number> {
     try {
       const args = [bucket.intervalUs, bucket.toleranceUs, count, ...(clock ? [nowUs()] : [])];
-      const waitUs = await redisClient.takeFromBucket(key, ...args);
+      // Bounded per take, not by ioredis's commandTimeout: that one also bounds the ready check at
+      // connect, and a slow check (a busy event loop at start) closed the connection and failed start.
+      const waitUs = await pTimeout(redisClient.takeFromBucket(key, ...args), { milliseconds: REDIS_TIMEOUT_MS });
       if (onMemory) onRecovered();
       onMemory = false;
       return waitUs;
