@@ -8,6 +8,7 @@
 import DataLoader from 'dataloader';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { isExpired, type Caller } from '../auth/caller.js';
+import { callerOfRequest, type CallerCheck } from '../auth/request-caller.js';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import type { Logger } from '../logger.js';
 import { NotifyError } from '../notifications/errors.js';
@@ -22,8 +23,7 @@ export interface ContextOptions {
   verifier: TokenVerifier;
   requestIds: ReturnType<typeof createRequestIds>;
   log: Logger;
-  /** Requests refused at the token check, for metrics. */
-  refused: { inc(labels: { transport: 'http'; reason: string }): void };
+  refused: CallerCheck['refused'];
 }
 
 type InitialContext = YogaInitialContext & Partial<SocketOperation>;
@@ -32,16 +32,9 @@ export function createContext({ services, verifier, requestIds, log, refused }: 
   const httpCallers = new WeakMap<Request, Caller>();
   const useCaller: Plugin = {
     async onRequestParse({ request }) {
-      try {
-        httpCallers.set(request, await verifier.verifyAuthorization(request.headers.get('authorization')));
-      } catch (error) {
-        // A client's mistake, which anyone can repeat at will: counted, and a debug line at most.
-        if (error instanceof NotifyError) {
-          refused.inc({ transport: 'http', reason: error.code });
-          log.debug({ requestId: requestIds.idOf(request), code: error.code, reason: error.message }, 'request refused at the token check');
-        }
-        throw error;
-      }
+      const caller = await callerOfRequest(request, { verifier, refused }, log.child({ requestId: requestIds.idOf(request) }));
+      if (caller instanceof NotifyError) throw caller;
+      httpCallers.set(request, caller);
     },
   };
 
