@@ -73,9 +73,9 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
       redisUrl: config.redis.url,
       // One line when Redis goes and one when it is back (the publishes that failed counted in
       // it); metrics carry what happened between.
-      onStateChange: (health, err) => {
-        metrics.pubsubUp.set(health.up ? 1 : 0);
-        if (health.up) pubsubOutage.succeeded();
+      onStateChange: (up, err) => {
+        metrics.pubsubUp.set(up ? 1 : 0);
+        if (up) pubsubOutage.succeeded();
         else pubsubOutage.failed(err, 0);
       },
       onPublishFailed: (err) => {
@@ -133,7 +133,7 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
       asyncApiJson: asyncApiJson(config.kafka),
       readiness: async () => ({
         kafka: kafka.readiness(),
-        pubsub: pubsub.health().up ? true : 'degraded',
+        pubsub: pubsub.isUp() ? true : 'degraded',
         store: await store.ping().then(
           () => true,
           () => false,

@@ -28,18 +28,13 @@ const RESYNC = 'resync';
 /** Reconnect attempts back off to at most this, so feeds catch up within a second of Redis answering. */
 const MAX_RECONNECT_DELAY_MS = 400;
 
-export interface PubSubHealth {
-  /** False while a Redis connection is away or a publish failed and the publisher has not recovered. */
-  up: boolean;
-  /** When the current state began. */
-  since: Date;
-  /** Publishes that failed (delivered locally only) since the last outage began; 0 while up. */
-  failedPublishes: number;
-}
-
 export interface PubSubListener {
-  /** Redis went away (with the first error seen), or came back (with what failed meanwhile). */
-  onStateChange?: (health: PubSubHealth, cause?: unknown) => void;
+  /**
+   * Up is false while a Redis connection is away, or a publish failed and the publisher has not
+   * yet told the other instances; told on each change, with the first error seen when it went.
+   * How long and how many publishes failed is the listener's to count (onPublishFailed).
+   */
+  onStateChange?: (up: boolean, cause?: unknown) => void;
   /** One publish that failed; counted, never logged one by one. */
   onPublishFailed?: (error: unknown) => void;
   /** Open feeds were told to catch up from the store. */
@@ -75,7 +70,7 @@ function mapIterable<A, B>(source: AsyncIterable<A>, transform: (value: A) => B[
 }
 
 export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, onPublishFailed = () => {}, onResync = () => {} }: InboxPubSubOptions = {}): Promise<
-  InboxPubSub & { health(): PubSubHealth; stop(): Promise<void> }
+  InboxPubSub & { isUp(): boolean; stop(): Promise<void> }
 > {
   const local = new EventEmitter();
   // Thousands of open feeds listen on one emitter; that is the design, not a leak.
@@ -86,7 +81,7 @@ export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, on
     local.emit(RESYNC, true);
   };
 
-  let health: PubSubHealth = { up: true, since: new Date(), failedPublishes: 0 };
+  let up = true;
   let publish = deliver;
   let stop = async () => {};
 
@@ -99,20 +94,17 @@ export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, on
     let stopping = false;
     let subscribed = false;
     let publisherOk = true;
-    let failed = 0;
+    // Some publish failed since the publisher last told the other instances to resync.
+    let missedPublishes = false;
     let firstError: unknown;
 
     // States are reported from the first subscription on: connecting is not an outage.
     let started = false;
     const update = () => {
-      const up = subscribed && publisherOk;
-      if (!started || stopping || up === health.up) return;
-      health = { up, since: new Date(), failedPublishes: failed };
-      onStateChange(health, up ? undefined : firstError);
-      if (up) {
-        failed = 0;
-        health = { ...health, failedPublishes: 0 };
-      }
+      const now = subscribed && publisherOk;
+      if (!started || stopping || now === up) return;
+      up = now;
+      onStateChange(up, up ? undefined : firstError);
       firstError = undefined;
     };
     // ioredis reports every failed reconnect attempt as an error: the first one of an outage is
@@ -157,15 +149,20 @@ export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, on
     const recoverPublisher = () => {
       if (recovering || stopping || publisher.status !== 'ready') return;
       recovering = true;
-      const told = failed > 0 ? publisher.publish(CHANNEL, JSON.stringify(RESYNC_WIRE)) : Promise.resolve();
+      // Taken now: a publish that fails while the marker is on its way needs a marker of its own.
+      const telling = missedPublishes;
+      missedPublishes = false;
+      const told = telling ? publisher.publish(CHANNEL, JSON.stringify(RESYNC_WIRE)) : Promise.resolve();
       told.then(
         () => {
           recovering = false;
+          if (missedPublishes) return void setTimeout(recoverPublisher, MAX_RECONNECT_DELAY_MS).unref();
           publisherOk = true;
           update();
         },
         (error: unknown) => {
           recovering = false;
+          missedPublishes ||= telling;
           wentAway(error);
           setTimeout(recoverPublisher, MAX_RECONNECT_DELAY_MS).unref();
         },
@@ -186,7 +183,7 @@ export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, on
       publisher.publish(CHANNEL, JSON.stringify(eventToWire(event))).catch((error: unknown) => {
         // The store has it; this instance's feeds get it now, the others' catch up when Redis is back.
         deliver(event);
-        failed += 1;
+        missedPublishes = true;
         onPublishFailed(error);
         wentAway(error);
         publisherOk = false;
@@ -215,7 +212,7 @@ export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, on
       void publish({ userId: notification.recipientId, action: 'added', notifications: [notification], ids: [notification.id], ...(trace && { trace }) }),
     publishChanged: (event) => void publish(event),
     subscribeInbox,
-    health: () => health,
+    isUp: () => up,
     stop,
   };
 }
