@@ -5,7 +5,7 @@
  */
 import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
-import { ERROR_CODES, NotifyError } from '../notifications/errors.js';
+import { ERROR_CODES, NotifyError, retryAfterSecondsOf } from '../notifications/errors.js';
 import type { Logger } from '../logger.js';
 import type { Context } from '../schema/context.js';
 
@@ -87,7 +87,7 @@ export function useClientErrors(options: ErrorOptions): Plugin {
 /** The HTTP status and headers Yoga gives a response carrying this error. */
 function httpOf(error: NotifyError): { http?: { status?: number; headers?: Record<string, string> } } {
   if (error.code === 'UNAUTHENTICATED') return { http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } };
-  if (error.code === 'RATE_LIMITED') return { http: { headers: { 'retry-after': String(error.details.retryAfterSeconds ?? 1) } } };
+  if (error.code === 'RATE_LIMITED') return { http: { headers: { 'retry-after': String(retryAfterSecondsOf(error)) } } };
   return {};
 }
 

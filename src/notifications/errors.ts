@@ -28,6 +28,17 @@ export class NotifyError extends Error {
   }
 }
 
+/** What a client is told of one failed item of a batch, over GraphQL and the HTTP API alike. */
+export const describeError = (error: NotifyError): { code: ErrorCode; message: string; field: string | null } => ({
+  code: error.code,
+  message: error.message,
+  field: typeof error.details.field === 'string' ? error.details.field : null,
+});
+
+/** How long a RATE_LIMITED caller should wait: what the limiter said, else a second. */
+export const retryAfterSecondsOf = (error: NotifyError): number =>
+  typeof error.details.retryAfterSeconds === 'number' ? error.details.retryAfterSeconds : 1;
+
 export const badInput = (message: string, field?: string) =>
   new NotifyError('BAD_USER_INPUT', message, field ? { field } : {});
 

@@ -5,7 +5,7 @@
  * the route with its request id, never sent.
  */
 import { STATUS_CODES } from 'node:http';
-import { type ErrorCode, NotifyError } from '../notifications/errors.js';
+import { describeError, type ErrorCode, NotifyError, retryAfterSecondsOf } from '../notifications/errors.js';
 import type { ProblemBody } from './schemas.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -65,10 +65,10 @@ export function problem(code: ErrorCode | HttpErrorCode, detail: string, extra: 
 
 /** The facts of a domain error a client may see: the field at fault, when to retry. */
 export function detailsOf(error: NotifyError): { field?: string; retryAfterSeconds?: number } {
-  const { field, retryAfterSeconds } = error.details;
+  const { field } = describeError(error);
   return {
-    ...(typeof field === 'string' && { field }),
-    ...(error.code === 'RATE_LIMITED' && { retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : 1 }),
+    ...(field !== null && { field }),
+    ...(error.code === 'RATE_LIMITED' && { retryAfterSeconds: retryAfterSecondsOf(error) }),
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import type * as z from 'zod';
 import type { Logger } from '../logger.js';
-import { NotifyError } from '../notifications/errors.js';
+import { describeError, NotifyError } from '../notifications/errors.js';
 import { assertBatchSize, type SendInput, type SendResult } from '../notifications/send.js';
 import type { JsonValue, NewNotification } from '../notifications/notification.js';
 import { sendAuthority, spendSendAllowance } from '../schema/acting-for.js';
@@ -65,7 +65,7 @@ const sent = (notification: NewNotification): SentNotificationBody => ({
 const itemResult = (result: SendResult, index: number): BatchResultBody['results'][number] =>
   result.ok
     ? { index, notification: sent(result.notification) }
-    : { index, error: { code: result.error.code, message: result.error.message, field: typeof result.error.details.field === 'string' ? result.error.details.field : null } };
+    : { index, error: describeError(result.error) };
 
 export function createSendRoute({ services, ...callerCheck }: SendRouteDeps) {
   return async function send(request: Request, log: Logger): Promise<Reply> {

@@ -9,7 +9,7 @@
  * Authorization.
  */
 import type { Logger } from '../logger.js';
-import { NotifyError } from '../notifications/errors.js';
+import { NotifyError, retryAfterSecondsOf } from '../notifications/errors.js';
 import { sendAuthority, spendSendAllowance } from '../schema/acting-for.js';
 import { callerOf, mediaTypeOf } from './request.js';
 import { TutorialSendForm, type TutorialAnswerBody } from './schemas.js';
@@ -34,10 +34,8 @@ function answerOf(error: NotifyError): Reply {
       return { response: tutorialAnswer(401, error.message, { 'www-authenticate': 'Bearer' }), code };
     case 'FORBIDDEN':
       return { response: tutorialAnswer(403, error.message), code };
-    case 'RATE_LIMITED': {
-      const seconds = typeof error.details.retryAfterSeconds === 'number' ? error.details.retryAfterSeconds : 1;
-      return { response: tutorialAnswer(429, error.message, { 'retry-after': String(seconds) }), code };
-    }
+    case 'RATE_LIMITED':
+      return { response: tutorialAnswer(429, error.message, { 'retry-after': String(retryAfterSecondsOf(error)) }), code };
     default:
       return { response: tutorialAnswer(500, error.message), code };
   }

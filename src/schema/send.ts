@@ -1,5 +1,5 @@
 /** Sending: the input, a batch's per-item results and errors, and the two send mutations. */
-import type { NotifyError } from '../notifications/errors.js';
+import { describeError } from '../notifications/errors.js';
 import { assertBatchSize, SEND_BATCH_MAX, type SendInput, type SendResult } from '../notifications/send.js';
 import { sendAuthority, spendSendAllowance } from './acting-for.js';
 import { builder } from './builder.js';
@@ -42,12 +42,6 @@ const SendErrorRef = builder.objectRef<{ code: string; message: string; field: s
     message: t.exposeString('message'),
     field: t.exposeString('field', { nullable: true, description: 'The input field at fault, when there is one.' }),
   }),
-});
-
-const describeError = (error: NotifyError) => ({
-  code: error.code,
-  message: error.message,
-  field: typeof error.details.field === 'string' ? error.details.field : null,
 });
 
 const SendResultRef = builder.objectRef<SendResult & { index: number }>('SendNotificationResult').implement({
