@@ -8,8 +8,8 @@ import { createElement, type ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { InboxProvider, useArchive, useMarkRead, useNotifications, useUnreadCount } from '../../packages/react/src/index.js';
-import { userToken } from '../support/auth.js';
 import { graphqlData } from '../support/graphql.js';
+import { inboxUsers } from '../support/inbox-users.js';
 import { metricsUntil, sample } from '../support/metrics.js';
 import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
 
@@ -17,7 +17,6 @@ const LIVE = { timeout: 20_000 };
 
 describe('@kafka-notify/react hooks', () => {
   let system: TestSystem;
-  let users = 0;
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -26,24 +25,7 @@ describe('@kafka-notify/react hooks', () => {
   afterEach(() => cleanup());
   afterAll(() => system?.dispose());
 
-  /** A user of this test alone, its token, and a way to send to it (as an admin service). */
-  async function newUser() {
-    users += 1;
-    const id = `hooks-${users}`;
-    await graphqlData(system.url, 'mutation ($id: ID!) { upsertUser(id: $id, name: "Ada") { id } }', { id });
-    const token = await userToken(id);
-    const send = async (...messages: string[]) => {
-      const inputs = messages.map((message) => ({ senderId: '1', recipientId: id, kind: 'MENTION', message }));
-      await graphqlData(system.url, 'mutation ($inputs: [SendNotificationInput!]!) { sendNotifications(inputs: $inputs) { index } }', { inputs });
-    };
-    /** Until the store holds `count` of its notifications: sent ones are consumed asynchronously. */
-    const stored = async (count: number) => {
-      await expect
-        .poll(async () => (await graphqlData<{ notifications: { totalCount: number } }>(system.url, '{ notifications(first: 1) { totalCount } }', {}, { token })).notifications.totalCount, LIVE)
-        .toBe(count);
-    };
-    return { id, token, send, stored };
-  }
+  const newUser = inboxUsers(() => system.url, 'hooks', LIVE);
 
   function wrapperFor(token: string, transport: 'websocket' | 'sse' = 'websocket') {
     const getToken = () => token;

@@ -8,8 +8,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createInbox, type Inbox, type InboxOptions, type InboxState } from '../../packages/client/src/index.js';
-import { userToken } from '../support/auth.js';
 import { graphqlData } from '../support/graphql.js';
+import { inboxUsers } from '../support/inbox-users.js';
 import { metricsUntil, sample } from '../support/metrics.js';
 import { networkGate } from '../support/network-gate.js';
 import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
@@ -19,7 +19,6 @@ const LIVE = { timeout: 20_000 };
 describe('@kafka-notify/client createInbox', () => {
   let system: TestSystem;
   let gate: ReturnType<typeof networkGate>;
-  let users = 0;
   const open: Inbox[] = [];
 
   beforeAll(async () => {
@@ -35,22 +34,7 @@ describe('@kafka-notify/client createInbox', () => {
   });
   afterAll(() => system?.dispose());
 
-  async function newUser() {
-    users += 1;
-    const id = `vanilla-${users}`;
-    await graphqlData(system.url, 'mutation ($id: ID!) { upsertUser(id: $id, name: "Ada") { id } }', { id });
-    const token = await userToken(id);
-    const send = async (...messages: string[]) => {
-      const inputs = messages.map((message) => ({ senderId: '1', recipientId: id, kind: 'MENTION', message }));
-      await graphqlData(system.url, 'mutation ($inputs: [SendNotificationInput!]!) { sendNotifications(inputs: $inputs) { index } }', { inputs });
-    };
-    const stored = async (count: number) => {
-      await expect
-        .poll(async () => (await graphqlData<{ notifications: { totalCount: number } }>(system.url, '{ notifications(first: 1) { totalCount } }', {}, { token })).notifications.totalCount, LIVE)
-        .toBe(count);
-    };
-    return { id, token, send, stored };
-  }
+  const newUser = inboxUsers(() => system.url, 'vanilla', LIVE);
 
   function inboxFor(token: string, options: Partial<InboxOptions> = {}): Inbox {
     const inbox = createInbox({ url: system.url, getToken: () => token, webSocketImpl: WebSocket, ...options });

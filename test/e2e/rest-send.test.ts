@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/notifications/cursor.js';
 import { adminToken, sendOnlyToken, userToken } from '../support/auth.js';
 import { graphqlData, wsClient, wsSubscribe } from '../support/graphql.js';
+import { eventually } from '../support/hostile.js';
 import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
 
 const BODY_LIMIT = 64 * 1024;
@@ -249,7 +250,7 @@ describe('POST /send, the Go tutorial’s route', () => {
     await eventually(async () => {
       const stored = (await inboxOf('1')).find((n) => n.message === 'Bruno started following you.');
       expect(stored).toMatchObject({ kind: 'MENTION', senderId: '2' });
-    });
+    }, 20_000);
   });
 
   it('answers 400, 404, 401, 403 and 415 in its shape', async () => {
@@ -305,16 +306,4 @@ async function eventuallyStored(userId: string, id: string) {
     if (!inbox.some((n) => n.id === id)) throw new Error(`${id} not stored yet`);
     return inbox;
   }, 20_000);
-}
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
