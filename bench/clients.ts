@@ -1,7 +1,7 @@
 /**
- * The bench's clients: GraphQL over HTTP on plain `node:http` with keep-alive (cheaper per
- * request than fetch, so the load generator takes less of the two cores from the server), and
- * graphql-ws subscriptions with callbacks that stamp each event's arrival.
+ * The bench's clients: GraphQL and plain JSON over HTTP on plain `node:http` with keep-alive
+ * (cheaper per request than fetch, so the load generator takes less of the two cores from the
+ * server), and graphql-ws subscriptions with callbacks that stamp each event's arrival.
  */
 import http from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
@@ -65,6 +65,52 @@ export function httpGraphQLClient(url: string, maxSockets: number): HttpGraphQLC
       }
       if (result.errors?.length || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
       return result.data;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+export interface HttpJsonClient {
+  /**
+   * POSTs `body` (JSON text) to `path` on the client's server with the bench's token; resolves
+   * with the answer's text. Fails on a transport error or on a status other than `expect`.
+   */
+  post(path: string, body: string, expect: number): Promise<string>;
+  close(): void;
+}
+
+/**
+ * Plain JSON over the same keep-alive `node:http` as the GraphQL client: the HTTP trigger API and
+ * its bare baseline get the very same client, so the difference between them is the server's.
+ */
+export function httpJsonClient(url: string, maxSockets: number): HttpJsonClient {
+  const target = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  return {
+    async post(path: string, body: string, expect: number): Promise<string> {
+      const authorization = `Bearer ${await benchToken}`;
+      const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const request = http.request(
+          {
+            host: target.hostname,
+            port: target.port,
+            path,
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body), authorization },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+            response.on('error', reject);
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+      if (status !== expect) throw new Error(`POST ${path}: expected ${expect}, got ${status}: ${text.slice(0, 300)}`);
+      return text;
     },
     close: () => agent.destroy(),
   };

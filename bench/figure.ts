@@ -23,6 +23,8 @@ export interface FigureResult {
   error?: string;
   /** The figure's numbers under the names bench/results.ts gives them (`sendPerSec`, …). */
   keys?: Record<string, number>;
+  /** Set on a figure a partial run with BENCH_MERGE=1 kept from the previous latest.json: the run that measured it. */
+  carriedFrom?: { date: string; command: string };
   /** Latency distributions to chart: [percentile, ms] points per series. */
   curves?: { label: string; points: [number, number][] }[];
 }

@@ -16,6 +16,7 @@ export interface HostProcess {
   pid: number;
   startSystem(command: Omit<Extract<HostCommand, { op: 'start-system' }>, 'op'>): Promise<HostStarted>;
   startBareYoga(): Promise<HostStarted>;
+  startBareHttp(): Promise<HostStarted>;
   seedUsers(users: User[]): Promise<void>;
   /** Collects garbage in the process, so that an RSS reading right after holds no dead objects. */
   collectGarbage(): Promise<void>;
@@ -81,6 +82,7 @@ export async function spawnHost(root: string): Promise<HostProcess> {
     pid,
     startSystem: async (command) => started(await request({ op: 'start-system', ...command })),
     startBareYoga: async () => started(await request({ op: 'start-bare-yoga' })),
+    startBareHttp: async () => started(await request({ op: 'start-bare-http' })),
     async seedUsers(users) {
       await request({ op: 'seed-users', users });
     },

@@ -12,6 +12,8 @@ export type HostCommand =
       users: User[];
     }
   | { op: 'start-bare-yoga' }
+  /** The HTTP trigger API's baseline: a bare node:http server answering 200 to any request (bench/bare-http.ts). */
+  | { op: 'start-bare-http' }
   /** Adds users to the running system's store (the connections figure's thousands of them). */
   | { op: 'seed-users'; users: User[] }
   /** A full garbage collection (the process runs with --expose-gc), before a memory reading. */

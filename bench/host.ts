@@ -1,13 +1,14 @@
 /**
- * The server process of the bench: runs the real system (startSystem) or the bare Yoga baseline,
- * one at a time, on the bench's command. Kept apart from the load generator so that the clients
- * and the server do not share one event loop. It ends when the bench disconnects, stopping what
- * it runs first.
+ * The server process of the bench: runs the real system (startSystem), the bare Yoga baseline or
+ * the bare node:http one, one at a time, on the bench's command. Kept apart from the load
+ * generator so that the clients and the server do not share one event loop. It ends when the
+ * bench disconnects, stopping what it runs first.
  */
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import type { User } from '../src/notifications/notification.js';
 import { startSystem } from '../src/system.js';
+import { startBareHttp } from './bare-http.js';
 import { startBareYoga } from './bare-yoga.js';
 import type { HostCommand, HostReply, HostRequest, HostResult } from './host-protocol.js';
 import { wallClockMs } from './stats.js';
@@ -36,6 +37,13 @@ async function handle(command: HostCommand): Promise<HostResult> {
       if (running) throw new Error('something is already running');
       const startCalledAt = wallClockMs();
       const bare = await startBareYoga();
+      running = bare;
+      return { url: bare.url, startCalledAt, startReturnedAt: wallClockMs() };
+    }
+    case 'start-bare-http': {
+      if (running) throw new Error('something is already running');
+      const startCalledAt = wallClockMs();
+      const bare = await startBareHttp();
       running = bare;
       return { url: bare.url, startCalledAt, startReturnedAt: wallClockMs() };
     }

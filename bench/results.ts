@@ -1,5 +1,5 @@
 /**
- * The figures of performance issue 9 as one table: each with its value, the baseline measured in
+ * The figures of performance issues 9 and 19 as one table: each with its value, the baseline measured in
  * the same run, their ratio, the target and whether it was met. The numbers come from the
  * `keys` the figures return; a key that no figure produced (skipped or failed) is null, and its
  * target is neither met nor missed.
@@ -13,6 +13,11 @@ export const SUMMARY_KEYS = [
   'batchPerSecPg',
   'batchPerSecPglite',
   'rawProducePerSec',
+  'restSendPerSec',
+  'bareHttpPerSec',
+  'restGraphqlSendPerSec',
+  'restBatchPerSec',
+  'restRawProducePerSec',
   'pagePerSecPg',
   'pagePerSecPglite',
   'pageLargePerSecPg',
@@ -89,6 +94,37 @@ const TARGETS: Target[] = [
     limit: 500,
     target: `${CONNECTIONS.toLocaleString('en-US')} in ≤ 0.5 s`,
     size: { key: 'connections', required: CONNECTIONS },
+  },
+  // Issue 19: the HTTP trigger API, each against a baseline of its own figure (bench/figures/rest.ts).
+  {
+    figure: '`POST /v1/notifications`, one per request, 50 in flight ÷ bare `node:http`',
+    value: 'restSendPerSec',
+    unit: '/s',
+    baseline: 'bareHttpPerSec',
+    on: 'ratio',
+    at: 'least',
+    limit: 0.5,
+    target: '≥ 0.5×',
+  },
+  {
+    figure: '`POST /v1/notifications`, one per request ÷ GraphQL `sendNotification` (both 50 in flight, same figure)',
+    value: 'restSendPerSec',
+    unit: '/s',
+    baseline: 'restGraphqlSendPerSec',
+    on: 'ratio',
+    at: 'least',
+    limit: 2,
+    target: '≥ 2×',
+  },
+  {
+    figure: '`POST /v1/notifications`, 100 per request ÷ raw kafkajs',
+    value: 'restBatchPerSec',
+    unit: 'msgs/s',
+    baseline: 'restRawProducePerSec',
+    on: 'ratio',
+    at: 'least',
+    limit: 0.85,
+    target: '≥ 0.85×',
   },
 ];
 

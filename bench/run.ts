@@ -22,6 +22,7 @@ import { ingestFigure } from './figures/ingest.js';
 import { latencyFigure } from './figures/latency.js';
 import { produceFigure } from './figures/produce.js';
 import { queryFigure } from './figures/query.js';
+import { restFigure } from './figures/rest.js';
 import { steadyFigure } from './figures/steady.js';
 import type { SqlClient } from '../src/store/sql-client.js';
 import { hostEntry } from './host-bundle.js';
@@ -29,7 +30,7 @@ import { SERVER_NODE_ENV, spawnHost, type HostProcess } from './host-process.js'
 import { rawKafka, recipientsAcrossPartitions } from './kafka-raw.js';
 import { openRawDatabase } from './raw-insert.js';
 import type { FigureResult } from './figure.js';
-import { machineInfo, textTable, writeReport, type BenchReport } from './report.js';
+import { machineInfo, textTable, withCarriedFigures, writeReport, type BenchReport } from './report.js';
 import { benchCommand, readSettings, STORE_NAMES, type FigureId } from './settings.js';
 import { waitFor } from './stats.js';
 
@@ -241,6 +242,7 @@ async function main(): Promise<number> {
     // Idle memory first, before any figure has grown a heap; ingest last, as it replaces the systems.
     await measure('rss', () => idleRssFigure(ctx));
     await measure('produce', () => produceFigure(ctx));
+    await measure('rest', () => restFigure(ctx));
     await measure('latency', () => latencyFigure(ctx));
     await measure('query', () => queryFigure(ctx));
     await measure('fanout', () => fanoutFigure(ctx));
@@ -262,7 +264,7 @@ async function main(): Promise<number> {
   if (interrupted) return 130;
 
   machine.loadAverageAtEnd = os.loadavg().map((value) => Math.round(value * 100) / 100);
-  const report: BenchReport = {
+  const measuredReport: BenchReport = {
     date,
     command,
     machine,
@@ -278,8 +280,10 @@ async function main(): Promise<number> {
     figures,
     totalSeconds: seconds(),
   };
+  const resultsDir = path.join(root, 'bench', 'results');
+  const report = settings.merge ? await withCarriedFigures(resultsDir, measuredReport, log) : measuredReport;
   console.log(textTable(report));
-  const written = await writeReport(path.join(root, 'bench', 'results'), report);
+  const written = await writeReport(resultsDir, report);
   console.log(`\n${written.map((file) => path.relative(root, file)).join(', ')} written (${report.totalSeconds.toFixed(0)} s)`);
   return figures.some((figure) => figure.error) ? 1 : 0;
 }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const FIGURES = ['rss', 'produce', 'latency', 'query', 'fanout', 'steady', 'connections', 'ingest'] as const;
+export const FIGURES = ['rss', 'produce', 'rest', 'latency', 'query', 'fanout', 'steady', 'connections', 'ingest'] as const;
 export type FigureId = (typeof FIGURES)[number];
 
 export const STORES = ['pg', 'pglite'] as const;
@@ -35,6 +35,11 @@ const envSchema = z.object({
   BENCH_ONLY: list(FIGURES).optional(),
   /** Open graphql-ws connections of the connections figure (10,000, or 2,000 with --quick). */
   BENCH_CONNECTIONS: z.coerce.number().int().min(10).max(15_000).optional(),
+  /**
+   * 1: keep, in latest.json and latest.md, the figures of the previous latest.json that this run did
+   * not measure (each marked with the run it came from), instead of writing this run's alone.
+   */
+  BENCH_MERGE: z.enum(['0', '1']).default('0'),
   /** The system's LOG_LEVEL (its logs go to stderr); silent by default. */
   BENCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('silent'),
   KAFKA_BROKERS: z
@@ -65,6 +70,7 @@ export function readSettings(env: Record<string, string | undefined>, argv: read
     databaseUrl: stores.includes('pg') ? e.BENCH_DATABASE_URL : undefined,
     brokers: e.KAFKA_BROKERS,
     logLevel: e.BENCH_LOG_LEVEL,
+    merge: e.BENCH_MERGE === '1',
     figures: new Set<FigureId>(e.BENCH_ONLY ?? FIGURES),
     rss: {
       /** Idle is when RSS moved less than this fraction over `stableMs`, or after `maxWaitMs` anyway. */
@@ -82,6 +88,16 @@ export function readSettings(env: Record<string, string | undefined>, argv: read
       singles: scaled(4_000, 400),
       singleConcurrency: 50,
       /** Interleaved rounds of the modes; each mode reports its best round. */
+      rounds: quick ? 2 : 3,
+    },
+    rest: {
+      /** POSTs of one notification each (and GraphQL sendNotification calls, and bare POSTs), `singleConcurrency` in flight. */
+      singles: scaled(4_000, 400),
+      singleConcurrency: 50,
+      /** Notifications in POSTs of `batchSize`, and raw kafkajs messages in batches of `batchSize`, `batchConcurrency` in flight. */
+      messages: scaled(20_000, 1_000),
+      batchSize: 100,
+      batchConcurrency: 4,
       rounds: quick ? 2 : 3,
     },
     latency: { sends: scaled(300, 60), warmup: scaled(30, 10), ratePerSecond: 50 },
