@@ -25,9 +25,13 @@ export interface NewNotification {
   createdAt: Date;
 }
 
-/** A notification as stored: `seq` grows per recipient in commit order (gaps allowed). */
+/**
+ * A notification as stored: `seq` grows per recipient in commit order (gaps allowed). Unseen,
+ * then seen (the feed was shown), then read; reading or archiving it makes it seen too.
+ */
 export interface Notification extends NewNotification {
   seq: number;
   readAt: Date | null;
   archivedAt: Date | null;
+  seenAt: Date | null;
 }

@@ -55,6 +55,8 @@ export interface NotificationStore {
   listNotificationsAfter(userId: string, afterSeq: number, limit: number): Promise<Notification[]>;
   getNotifications(ids: readonly string[]): Promise<Notification[]>;
   unreadCount(userId: string): Promise<number>;
+  /** The bell's and the feed's counts together, read from one counter row (zeros for an empty inbox). */
+  inboxCounts(userId: string): Promise<InboxCounts>;
   /**
    * Each recipient's newest seq as committed (0 for an empty inbox), in the order asked: where a
    * live feed without a cursor starts, and whether a feed told to resync missed anything at all.
@@ -66,6 +68,12 @@ export interface NotificationStore {
   markUnread(userId: string, ids: readonly string[]): Promise<Notification[]>;
   markAllRead(userId: string, at: Date): Promise<number>;
   archive(userId: string, ids: readonly string[], at: Date): Promise<Notification[]>;
+  /** Back into the default view, keeping its read state; it stays seen. */
+  unarchive(userId: string, ids: readonly string[]): Promise<Notification[]>;
+  /** Marks seen what is unseen (neither seen, read nor archived). */
+  markSeen(userId: string, ids: readonly string[], at: Date): Promise<Notification[]>;
+  /** Every unseen one; returns how many, exactly the drop in the unseen count. */
+  markAllSeen(userId: string, at: Date): Promise<number>;
   delete(userId: string, ids: readonly string[]): Promise<string[]>;
   /** Retention: removes notifications created before `before`; returns how many. */
   deleteCreatedBefore(before: Date): Promise<number>;
@@ -82,6 +90,15 @@ export interface NotificationStore {
   close(): Promise<void>;
 }
 
+/**
+ * A recipient's counts, both absolute. Unseen (the bell): neither seen, read nor archived. Unread
+ * (the feed): neither read nor archived; every unseen one is unread too.
+ */
+export interface InboxCounts {
+  unread: number;
+  unseen: number;
+}
+
 /** Writes events to the log. Resolves only once the broker acknowledged every message (acks = all). */
 export interface NotificationProducer {
   send(items: readonly NewNotification[]): Promise<void>;
@@ -91,7 +108,7 @@ export interface NotificationProducer {
  * `resync` is not a change in the store: the live path was interrupted (pub/sub away) and open
  * feeds caught up from the store; a client refetches what it shows, the counts it carries are current.
  */
-export const INBOX_ACTIONS = ['added', 'read', 'unread', 'all_read', 'archived', 'deleted', 'resync'] as const;
+export const INBOX_ACTIONS = ['added', 'read', 'unread', 'all_read', 'archived', 'deleted', 'resync', 'seen', 'all_seen', 'unarchived'] as const;
 export type InboxAction = (typeof INBOX_ACTIONS)[number];
 
 /** A trace context as W3C headers (`traceparent`, maybe `tracestate`): plain strings any transport carries. */
@@ -101,9 +118,9 @@ export type TraceCarrier = Readonly<Record<string, string>>;
 export interface InboxEvent {
   userId: string;
   action: InboxAction;
-  /** The rows as they are after the change; empty for `deleted` and `all_read`. */
+  /** The rows as they are after the change; empty for `deleted`, `all_read` and `all_seen`. */
   notifications: Notification[];
-  /** The ids concerned; empty for `all_read` (every unread one). */
+  /** The ids concerned; empty for `all_read` (every unread one) and `all_seen` (every unseen one). */
   ids: string[];
   /**
    * For `added`, while tracing is on: the trace context of the consume step that stored it, so the

@@ -1,4 +1,4 @@
-import { countedReturning, ROW_STATUS, withCounts } from './inbox-counts.js';
+import { countedReturning, ROW_FACTS, withCounts } from './inbox-counts.js';
 import type { SqlClient } from './sql-client.js';
 
 /** Bounds how many inboxes one retention transaction holds still (their ingest waits meanwhile). */
@@ -34,7 +34,7 @@ export async function deleteCreatedBefore(sql: SqlClient, before: Date): Promise
       const [row] = await tx.query<{ count: number }>(
         withCounts(
           `DELETE FROM notifications WHERE created_at < $1 AND recipient_id = ANY($2::text[])
-           RETURNING recipient_id, seq, ${countedReturning(ROW_STATUS, 'NULL::text')}`,
+           RETURNING recipient_id, seq, ${countedReturning(ROW_FACTS, null)}`,
           'SELECT count(*) AS count FROM changed',
         ),
         [cutoff, locked.map((each) => each.user_id)],

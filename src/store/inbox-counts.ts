@@ -1,5 +1,5 @@
 /**
- * Keeping the per-recipient counts (migration 002) equal to the rows, and reading them.
+ * Keeping the per-recipient counts (migrations 002 and 004) equal to the rows, and reading them.
  *
  * Each statement that changes notifications is wrapped so that, in that same statement, the
  * recipients' counts move by exactly the rows it changed: a row skipped by ON CONFLICT, already
@@ -18,18 +18,29 @@
 import type { NotificationStatus } from '../notifications/notification.js';
 
 /**
- * A status from two boolean SQL expressions, with archived ahead of read as everywhere else.
+ * What decides a row's counts, as three boolean SQL expressions: read, archived, and seen
+ * explicitly (`seen_at`; read or archived rows are seen without it, see migration 004).
+ *
  * Each changing statement passes what its WHERE clause pinned about the row before the change:
  * RETURNING sees only the new values (PostgreSQL 18's `old.` is not available on 15 or PGlite),
  * and the WHERE clause is re-checked against the row version actually changed, so this holds
- * under concurrent writers too.
+ * under concurrent writers too. A column a statement does not change is its own value before.
  */
-export function statusOf(isRead: string, isArchived: string): string {
-  return `CASE WHEN ${isArchived} THEN 'archived' WHEN ${isRead} THEN 'read' ELSE 'unread' END`;
+export interface RowFacts {
+  read: string;
+  archived: string;
+  seen: string;
 }
 
-/** A row's status as it is. */
-export const ROW_STATUS = statusOf('read_at IS NOT NULL', 'archived_at IS NOT NULL');
+/** A row's facts as they are. */
+export const ROW_FACTS: RowFacts = { read: 'read_at IS NOT NULL', archived: 'archived_at IS NOT NULL', seen: 'seen_at IS NOT NULL' };
+
+/** A status from the facts, with archived ahead of read as everywhere else. */
+const statusOf = (facts: RowFacts): string =>
+  `CASE WHEN ${facts.archived} THEN 'archived' WHEN ${facts.read} THEN 'read' ELSE 'unread' END`;
+
+/** Unseen: neither seen, read nor archived. A row read or archived is not unseen, whatever `seen` says. */
+const unseenOf = (facts: RowFacts): string => `NOT (${facts.read} OR ${facts.archived} OR ${facts.seen})`;
 
 /** The counter column of each status. */
 const COUNT_COLUMNS: Record<NotificationStatus, string> = {
@@ -40,6 +51,8 @@ const COUNT_COLUMNS: Record<NotificationStatus, string> = {
 
 const delta = (status: NotificationStatus) =>
   `count(*) FILTER (WHERE status_after = '${status}') - count(*) FILTER (WHERE status_before = '${status}')`;
+
+const UNSEEN_DELTA = 'count(*) FILTER (WHERE unseen_after) - count(*) FILTER (WHERE unseen_before)';
 
 /**
  * The condition naming one recipient's rows in a statement that changes them, taking the
@@ -52,36 +65,47 @@ export const rowsOfLockedRecipient = (userParam: string) =>
 
 /**
  * `change` is an INSERT, UPDATE or DELETE on notifications whose RETURNING gives, for each row it
- * changed, `recipient_id`, `seq`, `status_before` (NULL when inserted) and `status_after` (NULL
- * when deleted), besides what `result` (a SELECT over `changed`) needs.
+ * changed, `recipient_id`, `seq` and `countedReturning`'s columns (`status_before` NULL and
+ * `unseen_before` FALSE when inserted; `status_after` NULL and `unseen_after` FALSE when deleted),
+ * besides what `result` (a SELECT over `changed`) needs.
  *
  * `change` must already hold the counter rows it touches (see the lock order above); should it
  * not, they are still taken in user_id order, as everywhere else: INSERT … SELECT … ORDER BY
  * upserts rows one by one as the sort yields them, where UPDATE … FROM would follow whatever
  * order the join comes out in. The insert branch is never taken in practice (every recipient
  * with rows has a counter row since its first insert); should it be, numbering resumes above
- * the rows at hand rather than at 1. A recipient whose rows all kept their status (read again,
- * say) is not written at all.
+ * the rows at hand rather than at 1. A recipient whose rows all kept their status and
+ * unseen-ness (read again, say) is not written at all.
  */
 export function withCounts(change: string, result: string): string {
   return `WITH changed AS (${change}),
           counted AS (
-            INSERT INTO inbox_counters AS c (user_id, last_seq, unread_count, read_count, archived_count)
-            SELECT recipient_id, max(seq), ${delta('unread')}, ${delta('read')}, ${delta('archived')}
+            INSERT INTO inbox_counters AS c (user_id, last_seq, unread_count, read_count, archived_count, unseen_count)
+            SELECT recipient_id, max(seq), ${delta('unread')}, ${delta('read')}, ${delta('archived')}, ${UNSEEN_DELTA}
               FROM changed
-             WHERE status_before IS DISTINCT FROM status_after
+             WHERE (status_before, unseen_before) IS DISTINCT FROM (status_after, unseen_after)
              GROUP BY recipient_id
              ORDER BY recipient_id
             ON CONFLICT (user_id) DO UPDATE SET
               unread_count   = c.unread_count + EXCLUDED.unread_count,
               read_count     = c.read_count + EXCLUDED.read_count,
-              archived_count = c.archived_count + EXCLUDED.archived_count)
+              archived_count = c.archived_count + EXCLUDED.archived_count,
+              unseen_count   = c.unseen_count + EXCLUDED.unseen_count)
           ${result}`;
 }
 
-/** The status columns RETURNING adds for `withCounts` (beside recipient_id and seq), given the status before. */
-export const countedReturning = (statusBefore: string, statusAfter: string = ROW_STATUS) =>
-  `${statusBefore} AS status_before, ${statusAfter} AS status_after`;
+/**
+ * The columns RETURNING adds for `withCounts` (beside recipient_id and seq), given the row's facts
+ * before the change and after it; null when there was no row before (inserted) or after (deleted).
+ */
+export function countedReturning(before: RowFacts | null, after: RowFacts | null = ROW_FACTS): string {
+  const status = (facts: RowFacts | null) => (facts === null ? 'NULL::text' : statusOf(facts));
+  const unseen = (facts: RowFacts | null) => (facts === null ? 'FALSE' : unseenOf(facts));
+  return `${status(before)} AS status_before, ${status(after)} AS status_after, ${unseen(before)} AS unseen_before, ${unseen(after)} AS unseen_after`;
+}
+
+/** The SQL condition of an unseen row, as migration 004's partial index spells it. */
+export const UNSEEN_ROW = 'seen_at IS NULL AND read_at IS NULL AND archived_at IS NULL';
 
 /**
  * The number of rows of a recipient in any of `statuses`, from its counter row (0 when it has

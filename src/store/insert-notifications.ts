@@ -31,7 +31,7 @@ export async function insertNotifications(sql: SqlClient, items: readonly NewNot
            FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
              AS t (id, recipient_id, seq, sender_id, kind, message, link, data, created_at)
          ON CONFLICT (id) DO NOTHING
-         RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning('NULL::text')}`,
+         RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning(null)}`,
         `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
       ),
       [

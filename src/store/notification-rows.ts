@@ -13,10 +13,12 @@ export interface NotificationRow {
   created_at: Date;
   read_at: Date | null;
   archived_at: Date | null;
+  seen_at: Date | null;
 }
 
+/** `seen_at` as the domain knows it: read or archived rows are seen too (migration 004). */
 export const NOTIFICATION_COLUMNS =
-  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at';
+  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at, COALESCE(seen_at, read_at, archived_at) AS seen_at';
 
 export function toNotification(row: NotificationRow): Notification {
   return {
@@ -31,6 +33,7 @@ export function toNotification(row: NotificationRow): Notification {
     createdAt: row.created_at,
     readAt: row.read_at,
     archivedAt: row.archived_at,
+    seenAt: row.seen_at,
   };
 }
 

@@ -3,7 +3,7 @@ import type { NotificationStore } from '../notifications/ports.js';
 import { insertNotifications } from './insert-notifications.js';
 import { listNotifications } from './list-notifications.js';
 import { deleteCreatedBefore } from './delete-created-before.js';
-import { countedReturning, countedTotal, ROW_STATUS, rowsOfLockedRecipient, statusOf, withCounts } from './inbox-counts.js';
+import { countedReturning, countedTotal, ROW_FACTS, rowsOfLockedRecipient, UNSEEN_ROW, withCounts } from './inbox-counts.js';
 import { NOTIFICATION_COLUMNS, inOrderOf, storableIds, toNotification, type NotificationRow } from './notification-rows.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -39,6 +39,14 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       return row?.count ?? 0;
     },
 
+    async inboxCounts(userId) {
+      const [row] = await sql.query<{ unread: number; unseen: number }>(
+        'SELECT unread_count AS unread, unseen_count AS unseen FROM inbox_counters WHERE user_id = $1',
+        [userId],
+      );
+      return { unread: row?.unread ?? 0, unseen: row?.unseen ?? 0 };
+    },
+
     async lastSeqs(userIds) {
       const rows = await sql.query<{ user_id: string; last_seq: number }>('SELECT user_id, last_seq FROM inbox_counters WHERE user_id = ANY($1::text[])', [userIds]);
       const newest = new Map(rows.map((row) => [row.user_id, Number(row.last_seq)]));
@@ -46,7 +54,9 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     },
 
     // Each change below takes the recipient's counter row before its rows (rowsOfLockedRecipient),
-    // and states in countedReturning the status its WHERE clause pinned before the change.
+    // and states in countedReturning what its WHERE clause pinned before the change. Only a column
+    // the WHERE clause pins is changed, besides seen_at where its value then does not matter (a
+    // row read or archived before is not unseen, whether seen_at was set or not).
 
     markRead: (userId, ids, at) =>
       byIds(ids, (wanted) =>
@@ -54,7 +64,7 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
           withCounts(
             `UPDATE notifications SET read_at = $3
               WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND read_at IS NULL
-             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning(statusOf('FALSE', 'archived_at IS NOT NULL'))}`,
+             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, read: 'FALSE' })}`,
             `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
           ),
           [userId, wanted, at.toISOString()],
@@ -65,9 +75,10 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       byIds(ids, (wanted) =>
         sql.query<NotificationRow>(
           withCounts(
-            `UPDATE notifications SET read_at = NULL
+            // Read implied seen: it stays seen.
+            `UPDATE notifications SET read_at = NULL, seen_at = COALESCE(seen_at, read_at)
               WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND read_at IS NOT NULL
-             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning(statusOf('TRUE', 'archived_at IS NOT NULL'))}`,
+             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, read: 'TRUE' })}`,
             `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
           ),
           [userId, wanted],
@@ -80,7 +91,7 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
         withCounts(
           `UPDATE notifications SET read_at = $2
             WHERE ${rowsOfLockedRecipient('$1')} AND read_at IS NULL AND archived_at IS NULL
-           RETURNING recipient_id, seq, ${countedReturning(`'unread'`)}`,
+           RETURNING recipient_id, seq, ${countedReturning({ ...ROW_FACTS, read: 'FALSE', archived: 'FALSE' })}`,
           'SELECT count(*) AS count FROM changed',
         ),
         [userId, at.toISOString()],
@@ -94,12 +105,52 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
           withCounts(
             `UPDATE notifications SET archived_at = $3
               WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND archived_at IS NULL
-             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning(statusOf('read_at IS NOT NULL', 'FALSE'))}`,
+             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, archived: 'FALSE' })}`,
             `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
           ),
           [userId, wanted, at.toISOString()],
         ),
       ),
+
+    unarchive: (userId, ids) =>
+      byIds(ids, (wanted) =>
+        sql.query<NotificationRow>(
+          withCounts(
+            // Archived implied seen: it stays seen.
+            `UPDATE notifications SET archived_at = NULL, seen_at = COALESCE(seen_at, read_at, archived_at)
+              WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND archived_at IS NOT NULL
+             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, archived: 'TRUE' })}`,
+            `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+          ),
+          [userId, wanted],
+        ),
+      ),
+
+    markSeen: (userId, ids, at) =>
+      byIds(ids, (wanted) =>
+        sql.query<NotificationRow>(
+          withCounts(
+            `UPDATE notifications SET seen_at = $3
+              WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND ${UNSEEN_ROW}
+             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ read: 'FALSE', archived: 'FALSE', seen: 'FALSE' })}`,
+            `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+          ),
+          [userId, wanted, at.toISOString()],
+        ),
+      ),
+
+    async markAllSeen(userId, at) {
+      const [row] = await sql.query<{ count: number }>(
+        withCounts(
+          `UPDATE notifications SET seen_at = $2
+            WHERE ${rowsOfLockedRecipient('$1')} AND ${UNSEEN_ROW}
+           RETURNING recipient_id, seq, ${countedReturning({ read: 'FALSE', archived: 'FALSE', seen: 'FALSE' })}`,
+          'SELECT count(*) AS count FROM changed',
+        ),
+        [userId, at.toISOString()],
+      );
+      return row?.count ?? 0;
+    },
 
     async delete(userId, ids) {
       const wanted = storableIds(ids);
@@ -107,7 +158,7 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       const rows = await sql.query<{ id: string }>(
         withCounts(
           `DELETE FROM notifications WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[])
-           RETURNING id, recipient_id, seq, ${countedReturning(ROW_STATUS, 'NULL::text')}`,
+           RETURNING id, recipient_id, seq, ${countedReturning(ROW_FACTS, null)}`,
           'SELECT id FROM changed',
         ),
         [userId, wanted],

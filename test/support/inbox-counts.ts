@@ -5,35 +5,44 @@
 import type { NotificationStatus } from '../../src/notifications/notification.js';
 import type { SqlQuery } from '../../src/store/sql-client.js';
 
-export type Counts = Record<NotificationStatus, number>;
+/** By status, and unseen (neither seen, read nor archived: the bell's count) across them. */
+export type Counts = Record<NotificationStatus, number> & { unseen: number };
 
 interface CountRow {
   user_id: string;
   unread: number;
   read: number;
   archived: number;
+  unseen: number;
 }
 
 const FRESH = `SELECT recipient_id AS user_id,
                       count(*) FILTER (WHERE read_at IS NULL AND archived_at IS NULL) AS unread,
                       count(*) FILTER (WHERE read_at IS NOT NULL AND archived_at IS NULL) AS read,
-                      count(*) FILTER (WHERE archived_at IS NOT NULL) AS archived
+                      count(*) FILTER (WHERE archived_at IS NOT NULL) AS archived,
+                      count(*) FILTER (WHERE seen_at IS NULL AND read_at IS NULL AND archived_at IS NULL) AS unseen
                  FROM notifications GROUP BY recipient_id`;
+
+const STORED = `SELECT user_id, unread_count AS unread, read_count AS read, archived_count AS archived, unseen_count AS unseen
+                  FROM inbox_counters`;
+
+const counts = (row: CountRow | null | undefined): Counts => ({
+  unread: row?.unread ?? 0,
+  read: row?.read ?? 0,
+  archived: row?.archived ?? 0,
+  unseen: row?.unseen ?? 0,
+});
 
 /** Every recipient's rows, counted by status now: SELECT count(*) … GROUP BY. */
 export async function freshCounts(sql: SqlQuery, userId: string): Promise<Counts> {
   const [row] = await sql.query<CountRow>(`SELECT * FROM (${FRESH}) AS fresh WHERE user_id = $1`, [userId]);
-  return { unread: row?.unread ?? 0, read: row?.read ?? 0, archived: row?.archived ?? 0 };
+  return counts(row);
 }
 
 /** The counts as the store keeps them. */
 export async function storedCounts(sql: SqlQuery, userId: string): Promise<Counts | undefined> {
-  const [row] = await sql.query<CountRow>(
-    `SELECT user_id, unread_count AS unread, read_count AS read, archived_count AS archived
-       FROM inbox_counters WHERE user_id = $1`,
-    [userId],
-  );
-  return row && { unread: row.unread, read: row.read, archived: row.archived };
+  const [row] = await sql.query<CountRow>(`SELECT * FROM (${STORED}) AS stored WHERE user_id = $1`, [userId]);
+  return row && counts(row);
 }
 
 /**
@@ -44,13 +53,12 @@ export async function storedCounts(sql: SqlQuery, userId: string): Promise<Count
 export async function countDrift(sql: SqlQuery): Promise<{ userId: string; stored: Counts | null; fresh: Counts }[]> {
   const rows = await sql.query<{ user_id: string; stored: CountRow | null; fresh: CountRow | null }>(
     `WITH fresh AS (${FRESH}),
-          stored AS (SELECT user_id, unread_count AS unread, read_count AS read, archived_count AS archived FROM inbox_counters)
+          stored AS (${STORED})
      SELECT user_id, to_jsonb(stored) AS stored, to_jsonb(fresh) AS fresh
        FROM stored FULL JOIN fresh USING (user_id)
-      WHERE (stored.unread, stored.read, stored.archived)
-            IS DISTINCT FROM (COALESCE(fresh.unread, 0), COALESCE(fresh.read, 0), COALESCE(fresh.archived, 0))
+      WHERE (stored.unread, stored.read, stored.archived, stored.unseen)
+            IS DISTINCT FROM (COALESCE(fresh.unread, 0), COALESCE(fresh.read, 0), COALESCE(fresh.archived, 0), COALESCE(fresh.unseen, 0))
       ORDER BY user_id`,
   );
-  const counts = (row: CountRow | null): Counts => ({ unread: row?.unread ?? 0, read: row?.read ?? 0, archived: row?.archived ?? 0 });
   return rows.map((row) => ({ userId: row.user_id, stored: row.stored && counts(row.stored), fresh: counts(row.fresh) }));
 }

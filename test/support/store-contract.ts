@@ -77,13 +77,14 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
     ];
 
     /**
-     * `user`'s rows, counted afresh, are `expected`; the kept counts, unreadCount and the
-     * totalCount of every status filter say the same; and no recipient anywhere has drifted.
+     * `user`'s rows, counted afresh, are `expected`; the kept counts, unreadCount, inboxCounts and
+     * the totalCount of every status filter say the same; and no recipient anywhere has drifted.
      */
     async function expectCounts(user: string, expected: Counts): Promise<void> {
       expect(await freshCounts(opened.sql, user)).toEqual(expected);
-      expect((await storedCounts(opened.sql, user)) ?? { unread: 0, read: 0, archived: 0 }).toEqual(expected);
+      expect((await storedCounts(opened.sql, user)) ?? { unread: 0, read: 0, archived: 0, unseen: 0 }).toEqual(expected);
       expect(await store.unreadCount(user)).toBe(expected.unread);
+      expect(await store.inboxCounts(user)).toEqual({ unread: expected.unread, unseen: expected.unseen });
       expect((await store.listNotifications({ userId: user, first: 1 })).totalCount).toBe(expected.unread + expected.read);
       for (const status of STATUS_SETS) {
         const page = await store.listNotifications({ userId: user, first: 1, filter: { status } });
@@ -112,7 +113,7 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         const user = newUser();
         const input = [notification(user, { message: 'one' }), notification(user, { message: 'two' })];
         const stored = await store.insertNotifications(input);
-        expect(stored).toEqual(input.map((item, index) => ({ ...item, seq: index + 1, readAt: null, archivedAt: null })));
+        expect(stored).toEqual(input.map((item, index) => ({ ...item, seq: index + 1, readAt: null, archivedAt: null, seenAt: null })));
       });
 
       it('refuses a row it can never hold with StoreRefused, and stores nothing of that batch', async () => {
@@ -484,6 +485,8 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.archive(intruder, theirs, new Date())).toEqual([]);
         expect(await store.delete(intruder, theirs)).toEqual([]);
         expect(await store.markAllRead(intruder, new Date())).toBe(0);
+        expect(await store.markSeen(intruder, theirs, new Date())).toEqual([]);
+        expect(await store.markAllSeen(intruder, new Date())).toBe(0);
         expect(await store.getNotifications(theirs)).toEqual(owner.stored);
 
         await store.markRead(owner.user, theirs, new Date());
@@ -497,6 +500,142 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.markUnread(user, [])).toEqual([]);
         expect(await store.archive(user, [], new Date())).toEqual([]);
         expect(await store.delete(user, [])).toEqual([]);
+        expect(await store.markSeen(user, [], new Date())).toEqual([]);
+        expect(await store.unarchive(user, [])).toEqual([]);
+      });
+    });
+
+    describe('seen state', () => {
+      const time = (iso: string) => new Date(iso);
+
+      it('marks seen only what is unseen, and reading or archiving makes a row seen', async () => {
+        const { user, stored } = await inbox(4);
+        const [n1, n2, n3, n4] = ids(stored) as [string, string, string, string];
+        const seenAt = time('2025-03-01T10:00:00.000Z');
+        const seen = await store.markSeen(user, [n2, n1, randomUUID(), 'nonsense'], seenAt);
+        expect(ids(seen)).toEqual([n2, n1]);
+        expect(seen.map((row) => row.seenAt?.getTime())).toEqual([seenAt.getTime(), seenAt.getTime()]);
+        expect(seen.every((row) => row.readAt === null)).toBe(true);
+        expect(await store.markSeen(user, [n1, n2], new Date())).toEqual([]);
+
+        // Read implies seen: at the read time when it was unseen, at the earlier time when it was seen.
+        const readAt = time('2025-03-01T11:00:00.000Z');
+        const read = await store.markRead(user, [n1, n3], readAt);
+        expect(read.map((row) => [row.id, row.seenAt?.getTime()])).toEqual([
+          [n1, seenAt.getTime()],
+          [n3, readAt.getTime()],
+        ]);
+        expect(await store.markSeen(user, [n3], new Date())).toEqual([]);
+
+        // Unread again stays seen.
+        const [unread] = await store.markUnread(user, [n3]);
+        expect(unread).toMatchObject({ id: n3, readAt: null });
+        expect(unread?.seenAt?.getTime()).toBe(readAt.getTime());
+
+        // Archived implies seen, and stays seen once unarchived, with its read state kept.
+        const archivedAt = time('2025-03-01T12:00:00.000Z');
+        await store.archive(user, [n4, n1], archivedAt);
+        expect(await store.markSeen(user, [n4], new Date())).toEqual([]);
+        const back = await store.unarchive(user, [n4, n1, n2]);
+        expect(back.map((row) => [row.id, row.archivedAt, row.readAt?.getTime() ?? null, row.seenAt?.getTime()])).toEqual([
+          [n4, null, null, archivedAt.getTime()],
+          [n1, null, readAt.getTime(), seenAt.getTime()],
+        ]);
+        expect(await store.unarchive(user, [n4, n1])).toEqual([]);
+
+        expect(await store.getNotifications([n1, n2, n3, n4])).toEqual(
+          (await store.listNotifications({ userId: user, first: 10 })).items.reverse(),
+        );
+      });
+
+      it('marks all seen, returns how many, and a later arrival is unseen', async () => {
+        const { user, stored } = await inbox(5);
+        const other = await inbox(2);
+        await store.markRead(user, [stored[0]?.id as string], new Date());
+        await store.archive(user, [stored[1]?.id as string], new Date());
+        await store.markSeen(user, [stored[2]?.id as string], new Date());
+        await expectCounts(user, { unread: 3, read: 1, archived: 1, unseen: 2 });
+
+        expect(await store.markAllSeen(user, new Date())).toBe(2);
+        expect(await store.markAllSeen(user, new Date())).toBe(0);
+        await expectCounts(user, { unread: 3, read: 1, archived: 1, unseen: 0 });
+        await expectCounts(other.user, { unread: 2, read: 0, archived: 0, unseen: 2 });
+
+        const [arrived] = await store.insertNotifications([notification(user)]);
+        expect(arrived?.seenAt).toBeNull();
+        await expectCounts(user, { unread: 4, read: 1, archived: 1, unseen: 1 });
+        expect(await store.inboxCounts(user)).toEqual({ unread: 4, unseen: 1 });
+        expect(await store.inboxCounts(newUser())).toEqual({ unread: 0, unseen: 0 });
+      });
+
+      it('keeps unseen, unread and every status total equal to a fresh count through seen, read, archive and unarchive', async () => {
+        const [user, other] = [newUser(), newUser()];
+        const stored = await store.insertNotifications([
+          ...Array.from({ length: 6 }, () => notification(user)),
+          notification(other),
+        ]);
+        const [n1, n2, n3, n4, n5, n6] = ids(stored) as [string, string, string, string, string, string];
+        await expectCounts(user, { unread: 6, read: 0, archived: 0, unseen: 6 });
+
+        // Seen twice, with unknown and malformed ids: counted once; no status moves.
+        await store.markSeen(user, [n1, n2, randomUUID(), 'nonsense'], new Date());
+        await store.markSeen(user, [n1, n2], new Date());
+        await expectCounts(user, { unread: 6, read: 0, archived: 0, unseen: 4 });
+
+        // Reading a seen and an unseen row: both leave unread, only the unseen one leaves unseen.
+        await store.markRead(user, [n1, n3], new Date());
+        await expectCounts(user, { unread: 4, read: 2, archived: 0, unseen: 3 });
+
+        // Unread again: back in unread, not in unseen.
+        await store.markUnread(user, [n3]);
+        await expectCounts(user, { unread: 5, read: 1, archived: 0, unseen: 3 });
+
+        // Archiving an unseen, a seen and a read row.
+        await store.archive(user, [n4, n2, n1], new Date());
+        await expectCounts(user, { unread: 3, read: 0, archived: 3, unseen: 2 });
+
+        // Unarchiving keeps read state and seen: n1 read, n2 and n4 unread but seen.
+        await store.unarchive(user, [n4, n2, n1]);
+        await store.unarchive(user, [n4, n2, n1, n5]);
+        await expectCounts(user, { unread: 5, read: 1, archived: 0, unseen: 2 });
+
+        // Another user naming these ids changes nothing, on either side.
+        await store.archive(user, [n6], new Date());
+        await store.markSeen(other, [n5], new Date());
+        await store.unarchive(other, [n6]);
+        await store.markAllSeen(other, new Date());
+        await expectCounts(user, { unread: 4, read: 1, archived: 1, unseen: 1 });
+        await expectCounts(other, { unread: 1, read: 0, archived: 0, unseen: 0 });
+
+        // All seen; then a new arrival is the one unseen.
+        expect(await store.markAllSeen(user, new Date())).toBe(1);
+        await expectCounts(user, { unread: 4, read: 1, archived: 1, unseen: 0 });
+        await store.insertNotifications([notification(user)]);
+        await expectCounts(user, { unread: 5, read: 1, archived: 1, unseen: 1 });
+
+        // markAllRead takes the unseen one with it.
+        expect(await store.markAllRead(user, new Date())).toBe(5);
+        await expectCounts(user, { unread: 0, read: 6, archived: 1, unseen: 0 });
+
+        // Delete an unseen one, a read one and an archived one.
+        const [fresh] = await store.insertNotifications([notification(user)]);
+        await expectCounts(user, { unread: 1, read: 6, archived: 1, unseen: 1 });
+        await store.delete(user, [fresh?.id as string, n1, n6]);
+        await expectCounts(user, { unread: 0, read: 5, archived: 0, unseen: 0 });
+      });
+
+      it('counts through retention an unseen, a seen and an archived row', async () => {
+        const user = newUser();
+        const old = new Date('1970-06-01T00:00:00Z');
+        const stored = await store.insertNotifications([
+          ...Array.from({ length: 3 }, () => notification(user, { createdAt: old })),
+          notification(user),
+        ]);
+        await store.markSeen(user, [stored[1]?.id as string], new Date());
+        await store.archive(user, [stored[2]?.id as string], new Date());
+        await expectCounts(user, { unread: 3, read: 0, archived: 1, unseen: 2 });
+        expect(await store.deleteCreatedBefore(new Date('1971-01-01T00:00:00Z'))).toBe(3);
+        await expectCounts(user, { unread: 1, read: 0, archived: 0, unseen: 1 });
       });
     });
 
@@ -528,28 +667,28 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
 
         // A batch with an id twice, across two recipients, then redelivered with one more row.
         await store.insertNotifications([...mine.slice(0, 5), mine[0] as NewNotification, ...theirs]);
-        await expectCounts(user, { unread: 5, read: 0, archived: 0 });
-        await expectCounts(other, { unread: 2, read: 0, archived: 0 });
+        await expectCounts(user, { unread: 5, read: 0, archived: 0, unseen: 5 });
+        await expectCounts(other, { unread: 2, read: 0, archived: 0, unseen: 2 });
         await store.insertNotifications([...mine, ...theirs, { ...(mine[1] as NewNotification), id: n2.toUpperCase() }]);
-        await expectCounts(user, { unread: 6, read: 0, archived: 0 });
-        await expectCounts(other, { unread: 2, read: 0, archived: 0 });
+        await expectCounts(user, { unread: 6, read: 0, archived: 0, unseen: 6 });
+        await expectCounts(other, { unread: 2, read: 0, archived: 0, unseen: 2 });
 
         // Read twice, and with an unknown id and a malformed one: counted once.
         await store.markRead(user, [n1, n2, n3, randomUUID(), 'nonsense'], new Date());
         await store.markRead(user, [n1, n2], new Date());
-        await expectCounts(user, { unread: 3, read: 3, archived: 0 });
+        await expectCounts(user, { unread: 3, read: 3, archived: 0, unseen: 3 });
 
         // Archiving an unread and a read row, then both again.
         await store.archive(user, [n3, n4], new Date());
         await store.archive(user, [n3, n4], new Date());
-        await expectCounts(user, { unread: 2, read: 2, archived: 2 });
+        await expectCounts(user, { unread: 2, read: 2, archived: 2, unseen: 2 });
 
         // An archived row read or unread stays archived: no count moves.
         await store.markRead(user, [n4], new Date());
-        await expectCounts(user, { unread: 2, read: 2, archived: 2 });
+        await expectCounts(user, { unread: 2, read: 2, archived: 2, unseen: 2 });
         await store.markUnread(user, [n3, n4, n2]);
         await store.markUnread(user, [n2]);
-        await expectCounts(user, { unread: 3, read: 1, archived: 2 });
+        await expectCounts(user, { unread: 3, read: 1, archived: 2, unseen: 2 });
 
         // Another user naming these ids changes nothing, on either side.
         await store.markRead(other, [n5, n6], new Date());
@@ -557,25 +696,25 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         await store.archive(other, [n5], new Date());
         await store.delete(other, [n5, n6]);
         await store.markAllRead(newUser(), new Date());
-        await expectCounts(user, { unread: 3, read: 1, archived: 2 });
-        await expectCounts(other, { unread: 2, read: 0, archived: 0 });
+        await expectCounts(user, { unread: 3, read: 1, archived: 2, unseen: 2 });
+        await expectCounts(other, { unread: 2, read: 0, archived: 0, unseen: 2 });
 
         // Only unread, not archived, rows: n3 and n4 stay archived.
         expect(await store.markAllRead(user, new Date())).toBe(3);
         expect(await store.markAllRead(user, new Date())).toBe(0);
-        await expectCounts(user, { unread: 0, read: 4, archived: 2 });
+        await expectCounts(user, { unread: 0, read: 4, archived: 2, unseen: 0 });
 
         // One of each status, a missing id and one deleted twice.
         await store.markUnread(user, [n5]);
         await store.delete(user, [n5, n6, n3, randomUUID()]);
         await store.delete(user, [n5, n6, n3]);
-        await expectCounts(user, { unread: 0, read: 2, archived: 1 });
-        await expectCounts(other, { unread: 2, read: 0, archived: 0 });
+        await expectCounts(user, { unread: 0, read: 2, archived: 1, unseen: 0 });
+        await expectCounts(other, { unread: 2, read: 0, archived: 0, unseen: 2 });
 
         await store.delete(user, [n1, n2, n4]);
-        await expectCounts(user, { unread: 0, read: 0, archived: 0 });
+        await expectCounts(user, { unread: 0, read: 0, archived: 0, unseen: 0 });
         // The row stays (its seq must not restart), at zero.
-        expect(await storedCounts(opened.sql, user)).toEqual({ unread: 0, read: 0, archived: 0 });
+        expect(await storedCounts(opened.sql, user)).toEqual({ unread: 0, read: 0, archived: 0, unseen: 0 });
       });
 
       it('keep equal to a fresh count through retention, across recipients and statuses', async () => {
@@ -591,13 +730,13 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         const [a1, a2, a3] = ids(stored);
         await store.markRead(ann, [a1 as string, a2 as string], new Date());
         await store.archive(ann, [a2 as string, a3 as string], new Date());
-        await expectCounts(ann, { unread: 2, read: 1, archived: 2 });
+        await expectCounts(ann, { unread: 2, read: 1, archived: 2, unseen: 2 });
 
         expect(await store.deleteCreatedBefore(cutoff)).toBe(7);
-        await expectCounts(ann, { unread: 1, read: 0, archived: 0 });
-        await expectCounts(bob, { unread: 1, read: 0, archived: 0 });
+        await expectCounts(ann, { unread: 1, read: 0, archived: 0, unseen: 1 });
+        await expectCounts(bob, { unread: 1, read: 0, archived: 0, unseen: 1 });
         expect(await store.deleteCreatedBefore(cutoff)).toBe(0);
-        await expectCounts(ann, { unread: 1, read: 0, archived: 0 });
+        await expectCounts(ann, { unread: 1, read: 0, archived: 0, unseen: 1 });
       });
 
       it('answers a kind filter with a count of that kind, beside the status counts', async () => {
@@ -643,6 +782,10 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
           store.markAllRead(ann, at()),
           store.markAllRead(bob, at()),
           store.markAllRead(bob, at()),
+          store.markSeen(ann, [...readIds, ...archiveIds], at()),
+          store.unarchive(ann, archiveIds),
+          store.markAllSeen(ann, at()),
+          store.markAllSeen(bob, at()),
           store.deleteCreatedBefore(cutoff),
         ]);
         // The old rows of batches that committed after retention ran.
@@ -754,12 +897,22 @@ export function describeMigrationContract(name: string, open: () => Promise<Open
 
       expect(await runMigrations(sql)).toEqual(migrations.map((migration) => migration.version).filter((version) => version > 1));
       expect(await countDrift(sql)).toEqual([]);
-      expect(await storedCounts(sql, ann)).toEqual({ unread: 2, read: 1, archived: 2 });
-      expect(await storedCounts(sql, bob)).toEqual({ unread: 1, read: 1, archived: 0 });
-      expect(await storedCounts(sql, cy)).toEqual({ unread: 0, read: 0, archived: 0 });
+      expect(await storedCounts(sql, ann)).toEqual({ unread: 2, read: 1, archived: 2, unseen: 2 });
+      expect(await storedCounts(sql, bob)).toEqual({ unread: 1, read: 1, archived: 0, unseen: 1 });
+      expect(await storedCounts(sql, cy)).toEqual({ unread: 0, read: 0, archived: 0, unseen: 0 });
+
+      // Rows read or archived before seen existed are seen, since the first of those.
+      const store = createNotificationStore(sql);
+      const annRows = await store.listNotifications({ userId: ann, first: 10, filter: { status: ['unread', 'read', 'archived'] } });
+      expect(annRows.items.map((row) => [row.seq, row.seenAt?.toISOString() ?? null])).toEqual([
+        [9, '2025-01-02T00:00:00.000Z'],
+        [7, '2025-01-01T00:00:00.000Z'],
+        [4, '2025-01-01T00:00:00.000Z'],
+        [2, null],
+        [1, null],
+      ]);
 
       // Numbering goes on above every stored row, and the counts from there on are kept.
-      const store = createNotificationStore(sql);
       const [next] = await store.insertNotifications([notification(bob)]);
       expect(next?.seq).toBe(7);
       const [again] = await store.insertNotifications([notification(ann)]);
