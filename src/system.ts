@@ -15,12 +15,14 @@ import { registerKafkaGauges } from './metrics/kafka-gauges.js';
 import { createMetrics } from './metrics/metrics.js';
 import { kafkaTelemetry, notifyTelemetry } from './metrics/reporters.js';
 import { timedStore } from './metrics/timed-store.js';
+import { createBroadcaster, createBroadcastExpander } from './notifications/broadcast.js';
 import { createInbox } from './notifications/inbox.js';
 import { createIngestor } from './notifications/ingest.js';
 import { createLiveFeed } from './notifications/live.js';
 import type { NotificationStore } from './notifications/ports.js';
 import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
+import { createTopics } from './notifications/topics.js';
 import { createUserDirectory } from './notifications/user-directory.js';
 import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
 import { createRateLimiter } from './ratelimit/rate-limiter.js';
@@ -87,7 +89,16 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     metrics.pubsubUp.set(1);
     shutdown.add('pub/sub', () => pubsub.stop());
 
-    const kafka = createKafkaService({ ...config.kafka, brokers }, { ingestor: createIngestor({ store, pubsub }) }, log.child({ part: 'kafka' }), kafkaTelemetry(metrics));
+    const kafka = createKafkaService(
+      { ...config.kafka, brokers },
+      {
+        ingestor: createIngestor({ store, pubsub }),
+        expander: (producer) =>
+          createBroadcastExpander({ store, producer, pageSize: config.kafka.broadcastPageSize, onPage: (recipients) => metrics.broadcastRecipients.inc(recipients) }),
+      },
+      log.child({ part: 'kafka' }),
+      kafkaTelemetry(metrics),
+    );
     shutdown.add('kafka', () => kafka.stop());
     registerKafkaGauges(metrics, { topic: config.kafka.topic, lag: () => kafka.consumerLag(), restarts: () => kafka.consumerRestarts() });
 
@@ -112,6 +123,8 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     const directory = createUserDirectory(store);
     const services = {
       sender: createSender({ users: directory, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
+      broadcaster: createBroadcaster({ users: directory, producer: kafka.broadcastProducer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
+      topics: createTopics({ store }),
       inbox: createInbox({ store, pubsub }),
       directory,
       live: createLiveFeed({ store, pubsub, telemetry }),

@@ -6,6 +6,7 @@ import { createNotificationStore } from '../src/store/notification-store.js';
 import { runMigrations } from '../src/store/migrations.js';
 import { createPgClient } from '../src/store/pg-client.js';
 import type { SqlClient } from '../src/store/sql-client.js';
+import { describeTopicStoreContract } from './support/topic-store-contract.js';
 import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -27,6 +28,11 @@ afterAll(async () => {
   } finally {
     await admin.end();
   }
+});
+
+describeTopicStoreContract('PostgreSQL', async () => {
+  const store = await createStore({ databaseUrl, dataDir: '/nonexistent-unused', pgSchema: nextSchema() });
+  return { store, dispose: () => store.close() };
 });
 
 describeStoreContract('PostgreSQL', async () => {

@@ -6,6 +6,7 @@
  * code does not do; a test compares the committed asyncapi.json with a fresh build.
  */
 import { z } from 'zod';
+import { broadcastEventV1 } from '../notifications/broadcast-event.js';
 import { EVENT_VERSION, notificationEventV1 } from '../notifications/event.js';
 import { DEAD_LETTER_HEADERS } from './dead-letter-headers.js';
 
@@ -13,6 +14,8 @@ export interface AsyncApiTopics {
   topic: string;
   dlqTopic: string;
   groupId: string;
+  broadcastTopic: string;
+  broadcastGroupId: string;
 }
 
 // Draft-07: the AsyncAPI Schema format, the default of an AsyncAPI 3.0 payload, is a superset of it.
@@ -31,8 +34,9 @@ const DEAD_LETTER_HEADER_TEXT: Record<keyof typeof DEAD_LETTER_HEADERS, string> 
 
 const KAFKA_BINDING_VERSION = '0.5.0';
 
-export function asyncApiDocument({ topic, dlqTopic, groupId }: AsyncApiTopics) {
+export function asyncApiDocument({ topic, dlqTopic, groupId, broadcastTopic, broadcastGroupId }: AsyncApiTopics) {
   const recipientKey = jsonSchema(notificationEventV1.shape.to);
+  const topicKey = jsonSchema(broadcastEventV1.shape.topic);
   return {
     asyncapi: '3.0.0',
     info: {
@@ -55,9 +59,23 @@ export function asyncApiDocument({ topic, dlqTopic, groupId }: AsyncApiTopics) {
           },
         },
       },
+      broadcasts: {
+        address: broadcastTopic,
+        description:
+          'Broadcast events (KAFKA_BROADCAST_TOPIC): one notification for every subscriber of a topic. The key is the topic name, so one topic\'s broadcasts are expanded in order.',
+        messages: {
+          broadcastEventV1: {
+            name: 'BroadcastEventV1',
+            title: 'A broadcast event, version 1',
+            contentType: 'application/json',
+            payload: jsonSchema(broadcastEventV1),
+            bindings: { kafka: { key: { ...topicKey, description: 'The topic name, the same as the payload\'s "topic".' }, bindingVersion: KAFKA_BINDING_VERSION } },
+          },
+        },
+      },
       deadLetters: {
         address: dlqTopic,
-        description: `Messages of "${topic}" that could not be decoded or stored (KAFKA_DLQ_TOPIC): key and value exactly as they were read, with headers saying why and where from. One partition, in arrival order.`,
+        description: `Messages of "${topic}" and "${broadcastTopic}" that could not be decoded or stored (KAFKA_DLQ_TOPIC): key and value exactly as they were read, with headers saying why and where from. One partition, in arrival order.`,
         messages: {
           deadLetter: {
             name: 'DeadLetter',
@@ -89,10 +107,24 @@ export function asyncApiDocument({ topic, dlqTopic, groupId }: AsyncApiTopics) {
         summary: 'Written by sendNotification(s) and POST /v1/notifications (acks = all), and by anyone else who keeps to this schema.',
         messages: [{ $ref: '#/channels/notifications/messages/notificationEventV1' }],
       },
+      produceBroadcasts: {
+        action: 'send',
+        channel: { $ref: '#/channels/broadcasts' },
+        summary: 'Written by sendBroadcast and POST /v1/broadcasts (acks = all), and by anyone else who keeps to this schema.',
+        messages: [{ $ref: '#/channels/broadcasts/messages/broadcastEventV1' }],
+      },
+      expandBroadcasts: {
+        action: 'receive',
+        channel: { $ref: '#/channels/broadcasts' },
+        summary:
+          'Expanded, a page of subscribers at a time, into one notification event per subscriber on the notification topic (ids derived from the broadcast id and the recipient, so a resumed expansion stores nothing twice); the offset is committed when the expansion is done.',
+        bindings: { kafka: { groupId: { type: 'string', enum: [broadcastGroupId] }, bindingVersion: KAFKA_BINDING_VERSION } },
+        messages: [{ $ref: '#/channels/broadcasts/messages/broadcastEventV1' }],
+      },
       deadLetter: {
         action: 'send',
         channel: { $ref: '#/channels/deadLetters' },
-        summary: 'A message of the notification topic that can never be decoded or stored; `npm run dlq` lists and replays them.',
+        summary: 'A message of the notification or broadcast topic that can never be decoded or stored; `npm run dlq` lists and replays them.',
         messages: [{ $ref: '#/channels/deadLetters/messages/deadLetter' }],
       },
     },

@@ -160,6 +160,11 @@ export function createKafkaConsumer(kafka: Kafka, options: ConsumerOptions, deps
       const { inserted, deadLetters } = await deps.ingestor.ingest(messages, {
         retry: (call) => retry('store', call),
         settled: ({ consumed, stored }) => telemetry.consumed(consumed, stored),
+        // Between the steps of a long batch: leaves it at once when the consumer stops or lost the partition.
+        heartbeat: async () => {
+          if (!isRunning() || isStale()) throw new BatchAbandoned();
+          await heartbeat();
+        },
       });
       // Set aside before the offsets move past them: a dead letter is never lost either.
       if (deadLetters.length > 0) await retry('dead-letter', () => deadLetter(deadLetters));

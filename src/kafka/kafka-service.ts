@@ -6,6 +6,10 @@
 import pRetry from 'p-retry';
 import { BACKOFF, retryingEveryError } from '../backoff.js';
 import type { Logger } from '../logger.js';
+import { encodeBroadcast } from '../notifications/broadcast-event.js';
+import type { Ingestor } from '../notifications/ingest.js';
+import type { NewBroadcast } from '../notifications/notification.js';
+import type { NotificationProducer } from '../notifications/ports.js';
 import { createKafkaClient, type KafkaClientOptions } from './client.js';
 import { createKafkaConsumer, type ConsumerDeps } from './consumer.js';
 import { createLagReader } from './consumer-lag.js';
@@ -15,12 +19,40 @@ import { ensureTopics, type TopicOptions } from './topics.js';
 
 export interface KafkaServiceOptions extends Omit<KafkaClientOptions, 'log'>, TopicOptions {
   groupId: string;
+  /** The group that expands broadcasts: apart from the inbox's, so a long expansion never holds an inbox partition. */
+  broadcastGroupId: string;
   sendTimeoutMs: number;
 }
 
-export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerDeps, log: Logger, telemetry: KafkaTelemetry = NO_KAFKA_TELEMETRY) {
+export interface KafkaServiceDeps extends ConsumerDeps {
+  /** The broadcast topic's batch handler, given the producer it writes notification events with. */
+  expander: (producer: NotificationProducer) => Ingestor;
+}
+
+export function createKafkaService(options: KafkaServiceOptions, deps: KafkaServiceDeps, log: Logger, telemetry: KafkaTelemetry = NO_KAFKA_TELEMETRY) {
   const kafka = createKafkaClient({ ...options, log });
   const producer = createKafkaProducer(kafka, { topic: options.topic, sendTimeoutMs: options.sendTimeoutMs, log, telemetry });
+  const broadcastProducer = createKafkaProducer<NewBroadcast>(kafka, {
+    topic: options.broadcastTopic,
+    encode: encodeBroadcast,
+    label: 'Kafka producer (broadcasts)',
+    sendTimeoutMs: options.sendTimeoutMs,
+    log,
+    telemetry,
+  });
+  const expansion = createKafkaConsumer(
+    kafka,
+    {
+      topic: options.broadcastTopic,
+      dlqTopic: options.dlqTopic,
+      groupId: options.broadcastGroupId,
+      partitionsConsumedConcurrently: 1,
+      log: log.child({ consumer: 'broadcasts' }),
+      // Its messages are broadcasts, not notifications: the inbox's consumed counts stay the inbox's.
+      telemetry: { ...telemetry, consumed: () => {} },
+    },
+    { ingestor: deps.expander(producer) },
+  );
   const consumer = createKafkaConsumer(
     kafka,
     {
@@ -51,8 +83,8 @@ export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerD
     topicsReady = true;
     // The producer first: sends work while the consumer waits to join (after a crash, until the
     // dead member's session expires).
-    await producer.start();
-    await consumer.start();
+    await Promise.all([producer.start(), broadcastProducer.start()]);
+    await Promise.all([consumer.start(), expansion.start()]);
   }
 
   async function startLoop(onFirstFailure: (error: unknown) => void) {
@@ -70,6 +102,7 @@ export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerD
 
   return {
     producer,
+    broadcastProducer,
     /** Resolves when set up, or at the first failure (the loop then goes on in the background). */
     start(): Promise<void> {
       return new Promise<void>((resolve) => {
@@ -84,7 +117,9 @@ export function createKafkaService(options: KafkaServiceOptions, deps: ConsumerD
       stopped = true;
       stopping.abort();
       await loop;
-      await Promise.allSettled([consumer.stop(), producer.stop(), lagReader.stop()]);
+      // The expander first: its pages are written through the producer.
+      await expansion.stop();
+      await Promise.allSettled([consumer.stop(), producer.stop(), broadcastProducer.stop(), lagReader.stop()]);
     },
   };
 }

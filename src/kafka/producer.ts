@@ -21,14 +21,17 @@ import pTimeout from 'p-timeout';
 import { encodeEvent } from '../notifications/event.js';
 import { NotifyError } from '../notifications/errors.js';
 import type { NewNotification } from '../notifications/notification.js';
-import type { NotificationProducer } from '../notifications/ports.js';
 import type { Logger } from '../logger.js';
 import { createOutageLog } from '../outage-log.js';
 import { NO_KAFKA_TELEMETRY, secondsSince, type KafkaTelemetry } from './telemetry.js';
 import { messagingAttributes, traceHeaders, tracer } from './trace-context.js';
 
-export interface ProducerOptions {
+export interface ProducerOptions<T> {
   topic: string;
+  /** Key and value of one item's message; notification events by default. */
+  encode?: (item: T) => { key: string; value: string };
+  /** What its outage lines name. */
+  label?: string;
   sendTimeoutMs: number;
   /** Messages per produce request at most. */
   maxBatch?: number;
@@ -72,9 +75,18 @@ const notWritten = () =>
 const maybeWritten = () =>
   new NotifyError('KAFKA_UNAVAILABLE', 'Kafka did not acknowledge the notification in time and it may have been written; retry with the same idempotencyKey, which never stores it twice');
 
-export function createKafkaProducer(
+export function createKafkaProducer<T = NewNotification>(
   kafka: Kafka,
-  { topic, sendTimeoutMs, maxBatch = 5000, maxBatchBytes = 900_000, log, telemetry = NO_KAFKA_TELEMETRY }: ProducerOptions,
+  {
+    topic,
+    encode = encodeEvent as unknown as (item: T) => { key: string; value: string },
+    label = 'Kafka producer',
+    sendTimeoutMs,
+    maxBatch = 5000,
+    maxBatchBytes = 900_000,
+    log,
+    telemetry = NO_KAFKA_TELEMETRY,
+  }: ProducerOptions<T>,
 ) {
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -103,7 +115,7 @@ export function createKafkaProducer(
   let connected = false;
   // Down from a failed send until a send made since succeeds: readiness says no meanwhile (the
   // consumer's heartbeats say it for the idle case), and one request at a time probes Kafka.
-  const outage = createOutageLog(log, 'Kafka producer');
+  const outage = createOutageLog(log, label);
   let queue: Pending[] = [];
   let scheduled = false;
   let inFlight = 0;
@@ -254,9 +266,9 @@ export function createKafkaProducer(
     });
   }
 
-  const send: NotificationProducer['send'] = (items: readonly NewNotification[]) => {
+  const send = (items: readonly T[]): Promise<void> => {
     const { span, headers } = traceSend(items.length);
-    const messages: Message[] = headers ? items.map((item) => ({ ...encodeEvent(item), headers })) : items.map(encodeEvent);
+    const messages: Message[] = headers ? items.map((item) => ({ ...encode(item), headers })) : items.map((item) => encode(item));
     const attempt = outage.attempt();
     let resolve!: () => void;
     let reject!: (error: unknown) => void;

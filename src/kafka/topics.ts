@@ -1,9 +1,11 @@
-/** Creates the topic and its dead-letter topic when missing; an existing topic is left as it is. */
+/** Creates the topic, its dead-letter topic and the broadcast topic when missing; an existing topic is left as it is. */
 import type { Admin } from 'kafkajs';
 
 export interface TopicOptions {
   topic: string;
   dlqTopic: string;
+  /** Broadcast events, expanded by a group of their own into notification events. */
+  broadcastTopic: string;
   partitions: number;
   /** -1: the broker's default. */
   replicationFactor: number;
@@ -22,7 +24,7 @@ export function minInsyncFor({ replicationFactor, minInsyncReplicas }: Pick<Topi
 }
 
 export async function ensureTopics(admin: Admin, options: TopicOptions) {
-  const { topic, dlqTopic, partitions, replicationFactor } = options;
+  const { topic, dlqTopic, broadcastTopic, partitions, replicationFactor } = options;
   const minInsync = minInsyncFor(options);
   const configEntries = minInsync === undefined ? [] : [{ name: 'min.insync.replicas', value: String(minInsync) }];
   const existing = new Set(await admin.listTopics());
@@ -30,6 +32,8 @@ export async function ensureTopics(admin: Admin, options: TopicOptions) {
     { topic, numPartitions: partitions, replicationFactor, configEntries },
     // The DLQ is read by people, rarely: one partition keeps it in arrival order.
     { topic: dlqTopic, numPartitions: 1, replicationFactor, configEntries },
+    // Keyed by topic name; a few partitions let several instances expand different topics at once.
+    { topic: broadcastTopic, numPartitions: partitions, replicationFactor, configEntries },
   ].filter((spec) => !existing.has(spec.topic));
   if (missing.length === 0) return;
   await admin.createTopics({ topics: missing, waitForLeaders: true });

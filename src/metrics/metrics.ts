@@ -91,6 +91,11 @@ export function createMetrics() {
       help: 'Times the open feeds of this instance were told to catch up from the store (the pub/sub may have lost events)',
       registers,
     }),
+    broadcastRecipients: new Counter({
+      name: 'notify_broadcast_recipients_total',
+      help: 'Per-recipient notification events written by broadcast expansion (a page produced again after a crash counts again; the inbox stores it once)',
+      registers,
+    }),
     websocketConnections: new Gauge({ name: 'notify_websocket_connections', help: 'Open WebSocket (graphql-ws) connections', registers }),
     sseConnections: new Gauge({ name: 'notify_sse_connections', help: 'Open SSE subscription streams', registers }),
     subscriptions: new Gauge({

@@ -41,6 +41,11 @@ export function timedStore(store: NotificationStore, histogram: Metrics['storeSe
     getUsers: timed('getUsers'),
     seedUsers: timed('seedUsers'),
     upsertUser: timed('upsertUser'),
+    subscribeToTopic: timed('subscribeToTopic'),
+    unsubscribeFromTopic: timed('unsubscribeFromTopic'),
+    listTopicSubscribers: timed('listTopicSubscribers'),
+    broadcastProgress: timed('broadcastProgress'),
+    recordBroadcastProgress: timed('recordBroadcastProgress'),
     ping: timed('ping'),
     close: () => store.close(),
   };

@@ -3,7 +3,7 @@
  * produce it too, so decoding trusts nothing and says exactly what is wrong.
  */
 import { z } from 'zod';
-import { NOTIFICATION_KINDS, type JsonValue, type NewNotification } from './notification.js';
+import { NOTIFICATION_KINDS, type JsonValue, type NewNotification, type NotificationKind } from './notification.js';
 import {
   dataProblem,
   DATA_MAX_BYTES,
@@ -74,7 +74,11 @@ export type DecodeFailure = 'undecodable' | 'invalid';
 
 export type DecodeResult = { ok: true; notification: NewNotification } | { ok: false; reason: DecodeFailure; error: string };
 
-export function decodeEvent(value: Buffer | string | null): DecodeResult {
+/**
+ * The envelope before anything recursive looks at it: `data` within its bounds (walked
+ * iteratively), and well-formed text in every other field. Shared by every event on our topics.
+ */
+export function parseEventJson(value: Buffer | string | null): { ok: true; json: unknown } | { ok: false; reason: DecodeFailure; error: string } {
   if (value === null) return { ok: false, reason: 'undecodable', error: 'empty message (tombstone)' };
   let json: unknown;
   try {
@@ -82,27 +86,38 @@ export function decodeEvent(value: Buffer | string | null): DecodeResult {
   } catch {
     return { ok: false, reason: 'undecodable', error: 'value is not JSON' };
   }
-  // Before anything recursive looks at it: `data` within its bounds (walked iteratively), and
-  // well-formed text in every other field.
   if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
     const { data, ...envelope } = json as Record<string, unknown>;
     const problem = dataProblem(data) ?? jsonProblem(envelope, 2);
     if (problem) return { ok: false, reason: 'invalid', error: `invalid event: ${problem}` };
   }
-  const parsed = eventV1.safeParse(json);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    return { ok: false, reason: 'invalid', error: `invalid event: ${first ? `${first.path.join('.') || 'value'}: ${first.message}` : 'unknown'}` };
-  }
-  const event = parsed.data;
-  if (!senderFitsKind(event.kind, event.from)) {
-    return { ok: false, reason: 'invalid', error: 'invalid event: from must be null exactly when kind is system' };
-  }
+  return { ok: true, json };
+}
+
+/** The first issue of a failed parse, said as the dead-letter header says it. */
+export const schemaProblem = (error: z.ZodError): string => {
+  const first = error.issues[0];
+  return `invalid event: ${first ? `${first.path.join('.') || 'value'}: ${first.message}` : 'unknown'}`;
+};
+
+/** The rules JSON Schema cannot say, for any event carrying a notification's content. */
+export function contentProblem(event: { kind: NotificationKind; from: string | null; message: string; link?: string | null | undefined }): string | null {
+  if (!senderFitsKind(event.kind, event.from)) return 'invalid event: from must be null exactly when kind is system';
   const messageError = messageProblem(event.message, MESSAGE_HARD_MAX);
-  if (messageError) return { ok: false, reason: 'invalid', error: `invalid event: ${messageError}` };
+  if (messageError) return `invalid event: ${messageError}`;
   const linkError = event.link ? linkProblem(event.link) : null;
-  if (linkError) return { ok: false, reason: 'invalid', error: `invalid event: ${linkError}` };
-  const data = (event.data ?? null) as JsonValue | null;
+  if (linkError) return `invalid event: ${linkError}`;
+  return null;
+}
+
+export function decodeEvent(value: Buffer | string | null): DecodeResult {
+  const read = parseEventJson(value);
+  if (!read.ok) return read;
+  const parsed = eventV1.safeParse(read.json);
+  if (!parsed.success) return { ok: false, reason: 'invalid', error: schemaProblem(parsed.error) };
+  const event = parsed.data;
+  const problem = contentProblem(event);
+  if (problem) return { ok: false, reason: 'invalid', error: problem };
   return {
     ok: true,
     notification: {
@@ -112,7 +127,7 @@ export function decodeEvent(value: Buffer | string | null): DecodeResult {
       kind: event.kind,
       message: event.message,
       link: event.link ?? null,
-      data,
+      data: (event.data ?? null) as JsonValue | null,
       createdAt: new Date(event.createdAt),
     },
   };

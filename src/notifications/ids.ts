@@ -1,5 +1,17 @@
-/** Notification ids: random, or derived from an idempotency key so a retried send maps to the same id. */
+/**
+ * Notification ids: random, or derived from what makes a send the same send (an idempotency key,
+ * a broadcast and its recipient), so a retried send or a resumed expansion maps to the same id.
+ */
 import { createHash, randomUUID } from 'node:crypto';
+
+/** An RFC 9562 version-8 (custom) UUID from a SHA-256 of `parts`, so derived and random ids share one format. */
+function derivedId(...parts: string[]): string {
+  const hash = createHash('sha256').update(parts.join('\u0000')).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x80;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 export function newNotificationId(
   senderId: string | null,
@@ -10,11 +22,14 @@ export function newNotificationId(
   // Scoped by sender and recipient: two senders choosing the same key must not collide, and one
   // sender's "mention-post-7" to two people is two notifications, not one that only the first
   // recipient gets. SYSTEM notifications have no sender: "welcome" once per user.
-  const scope = senderId === null ? `system\u0000${recipientId}` : `user\u0000${senderId}\u0000${recipientId}`;
-  const hash = createHash('sha256').update(`${scope}\u0000${idempotencyKey}`).digest();
-  // Shape it as an RFC 9562 version-8 (custom) UUID so every id has one format.
-  hash[6] = (hash[6]! & 0x0f) | 0x80;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return senderId === null ? derivedId('system', recipientId, idempotencyKey) : derivedId('user', senderId, recipientId, idempotencyKey);
 }
+
+/** A broadcast's id: random, or one per sender, topic and idempotency key. */
+export function newBroadcastId(senderId: string | null, topic: string, idempotencyKey: string | null | undefined): string {
+  if (!idempotencyKey) return randomUUID();
+  return derivedId('broadcast', senderId ?? '', topic, idempotencyKey);
+}
+
+/** The id of one subscriber's copy of a broadcast: the same however often the expansion runs. */
+export const broadcastNotificationId = (broadcastId: string, recipientId: string): string => derivedId('broadcast-recipient', broadcastId, recipientId);

@@ -1,12 +1,22 @@
 /**
- * A recipient's inbox: reading it, and changing read/archive state. Paging arguments and
+ * A recipient's inbox: reading it, and changing seen/read/archive state. Paging arguments and
  * ownership are checked here, once, for every transport; every committed change is published
  * so that all open tabs of the user agree.
  */
 import { decodeCursor } from './cursor.js';
 import { badInput, NotifyError } from './errors.js';
 import type { Notification } from './notification.js';
-import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, type InboxAction, type InboxEvent, type InboxPubSub, type NotificationFilter, type NotificationPage, type NotificationStore } from './ports.js';
+import {
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+  type InboxAction,
+  type InboxCounts,
+  type InboxEvent,
+  type InboxPubSub,
+  type NotificationFilter,
+  type NotificationPage,
+  type NotificationStore,
+} from './ports.js';
 import { assertNotificationIds, assertUserId } from './validation.js';
 
 
@@ -56,19 +66,24 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
     return store.unreadCount(assertUserId(userId, 'userId'));
   }
 
-  // One count per change, shared by every feed of this instance that delivers it: 200 open tabs
-  // must not mean 200 counts. It is still read after the change committed (one counter row), not
-  // taken from the change's own transaction: events of one inbox may be published out of commit
-  // order, and a count read when the push goes out is never older than the latest change pushed
-  // before it, so the last push still carries the latest count.
-  const countsAfter = new WeakMap<InboxEvent, Promise<number>>();
-  function unreadCountAfter(event: InboxEvent): Promise<number> {
-    let count = countsAfter.get(event);
-    if (!count) {
-      count = store.unreadCount(event.userId);
-      countsAfter.set(event, count);
+  /** Unseen (the bell) and unread (the feed), from one counter row. */
+  async function counts(userId: string): Promise<InboxCounts> {
+    return store.inboxCounts(assertUserId(userId, 'userId'));
+  }
+
+  // One read of the counts per change, shared by every feed of this instance that delivers it,
+  // and by both counts of it: 200 open tabs must not mean 200 reads. It is still read after the
+  // change committed (one counter row), not taken from the change's own transaction: events of
+  // one inbox may be published out of commit order, and counts read when the push goes out are
+  // never older than the latest change pushed before it, so the last push carries the latest.
+  const countsAfter = new WeakMap<InboxEvent, Promise<InboxCounts>>();
+  function countsAfterChange(event: InboxEvent): Promise<InboxCounts> {
+    let read = countsAfter.get(event);
+    if (!read) {
+      read = store.inboxCounts(event.userId);
+      countsAfter.set(event, read);
     }
-    return count;
+    return read;
   }
 
   /** The named notifications, de-duplicated and in order, once every one is known to belong to `userId`; otherwise nothing changes. */
@@ -101,7 +116,7 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
   async function change(
     userId: string,
     ids: readonly string[],
-    action: 'read' | 'unread' | 'archived',
+    action: 'read' | 'unread' | 'archived' | 'unarchived' | 'seen',
     apply: (ids: string[]) => Promise<Notification[]>,
   ): Promise<InboxEvent> {
     const before = await owned(userId, ids);
@@ -113,13 +128,21 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
   return {
     list,
     unreadCount,
-    unreadCountAfter,
+    counts,
+    countsAfter: countsAfterChange,
     markRead: (userId: string, ids: readonly string[]) => change(userId, ids, 'read', (w) => store.markRead(userId, w, now())),
     markUnread: (userId: string, ids: readonly string[]) => change(userId, ids, 'unread', (w) => store.markUnread(userId, w)),
     archive: (userId: string, ids: readonly string[]) => change(userId, ids, 'archived', (w) => store.archive(userId, w, now())),
+    unarchive: (userId: string, ids: readonly string[]) => change(userId, ids, 'unarchived', (w) => store.unarchive(userId, w)),
+    markSeen: (userId: string, ids: readonly string[]) => change(userId, ids, 'seen', (w) => store.markSeen(userId, w, now())),
     async markAllRead(userId: string): Promise<InboxEvent> {
       await store.markAllRead(assertUserId(userId, 'userId'), now());
       return changed(userId, 'all_read', [], []);
+    },
+    /** What opening the bell does: the unseen count drops to 0, the unread one stays. */
+    async markAllSeen(userId: string): Promise<InboxEvent> {
+      await store.markAllSeen(assertUserId(userId, 'userId'), now());
+      return changed(userId, 'all_seen', [], []);
     },
     async delete(userId: string, ids: readonly string[]): Promise<InboxEvent> {
       const wanted = (await owned(userId, ids)).map((n) => n.id);

@@ -44,6 +44,8 @@ export interface BatchControl {
    * count on the batch being counted already.
    */
   settled?(counts: { consumed: number; stored: number }): void;
+  /** Tells the group this member is alive, between the steps of a long batch (a broadcast's pages). */
+  heartbeat?(): Promise<void>;
 }
 
 export interface IngestDeps {

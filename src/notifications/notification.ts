@@ -26,6 +26,21 @@ export interface NewNotification {
 }
 
 /**
+ * One notification for every subscriber of a topic, as it travels on the broadcast topic. Its
+ * expansion gives each subscriber a NewNotification whose id is derived from this id and theirs.
+ */
+export interface NewBroadcast {
+  id: string;
+  topic: string;
+  senderId: string | null;
+  kind: NotificationKind;
+  message: string;
+  link: string | null;
+  data: JsonValue | null;
+  createdAt: Date;
+}
+
+/**
  * A notification as stored: `seq` grows per recipient in commit order (gaps allowed). Unseen,
  * then seen (the feed was shown), then read; reading or archiving it makes it seen too.
  */

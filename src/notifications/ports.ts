@@ -3,7 +3,7 @@
  * implement them; nothing in `notifications/` imports an adapter.
  */
 import type { ErrorCode } from './errors.js';
-import type { NewNotification, Notification, NotificationKind, NotificationStatus, User } from './notification.js';
+import type { NewBroadcast, NewNotification, Notification, NotificationKind, NotificationStatus, User } from './notification.js';
 
 export interface NotificationFilter {
   /** Statuses to include; when absent: unread and read (archived is hidden by default). */
@@ -85,9 +85,38 @@ export interface NotificationStore {
   /** Creates the user, or renames the one with that id; returns it as stored. */
   upsertUser(user: User): Promise<User>;
 
+  /** Subscribes those of `userIds` who exist to `topic`; returns the ids newly subscribed (the others already were, or are no user). */
+  subscribeToTopic(topic: string, userIds: readonly string[], at: Date): Promise<string[]>;
+  /** Returns the ids that were subscribed and no longer are. */
+  unsubscribeFromTopic(topic: string, userIds: readonly string[]): Promise<string[]>;
+  /** A page of a topic's subscribers, in user id order: the keyset a broadcast's expansion resumes from. */
+  listTopicSubscribers(query: TopicSubscriberQuery): Promise<string[]>;
+  /** How far a broadcast's expansion got; null before its first page. */
+  broadcastProgress(broadcastId: string): Promise<BroadcastProgress | null>;
+  recordBroadcastProgress(progress: BroadcastProgress): Promise<void>;
+
   /** Cheap round-trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface TopicSubscriberQuery {
+  topic: string;
+  /** Subscribers with a user id after this one (keyset); from the first when absent. */
+  after?: string | null;
+  first: number;
+  /** Only those subscribed at or before this time: a broadcast reaches who was subscribed when it was sent. */
+  subscribedBy?: Date;
+}
+
+export interface BroadcastProgress {
+  broadcastId: string;
+  topic: string;
+  /** The last subscriber whose notification Kafka acknowledged; the expansion resumes after it. */
+  lastUserId: string | null;
+  /** Notifications produced so far (the sender, when subscribed, gets none). */
+  recipients: number;
+  done: boolean;
 }
 
 /**
@@ -102,6 +131,11 @@ export interface InboxCounts {
 /** Writes events to the log. Resolves only once the broker acknowledged every message (acks = all). */
 export interface NotificationProducer {
   send(items: readonly NewNotification[]): Promise<void>;
+}
+
+/** Writes broadcast events (one per broadcast, to the broadcast topic), acknowledged as NotificationProducer's. */
+export interface BroadcastProducer {
+  send(items: readonly NewBroadcast[]): Promise<void>;
 }
 
 /**

@@ -52,48 +52,55 @@ export function assertBatchSize(count: number): void {
     throw new NotifyError('BAD_USER_INPUT', `at most ${SEND_BATCH_MAX} notifications per call`, { field: 'inputs' });
   }
 }
+
+/** What a notification says and who says it, checked: the same rules for one recipient and for a topic's subscribers. */
+export function buildContent(input: Omit<SendInput, 'recipientId'>, authority: SendAuthority, messageMaxLength: number) {
+  const senderId = senderOf(input, authority);
+  if (!senderFitsKind(input.kind, senderId)) {
+    throw new NotifyError('BAD_USER_INPUT', 'senderId is required, except for kind SYSTEM where it must be null', {
+      field: 'senderId',
+    });
+  }
+  return {
+    senderId,
+    kind: input.kind,
+    message: assertMessage(input.message, messageMaxLength),
+    link: assertLink(input.link),
+    data: assertData(input.data ?? null),
+  };
+}
+
+function senderOf(input: Omit<SendInput, 'recipientId'>, authority: SendAuthority): string | null {
+  const named = input.senderId ?? null;
+  if (authority.kind === 'any') return named === null ? null : assertUserId(named, 'senderId');
+  if (named !== null && named !== authority.userId) {
+    throw new NotifyError('FORBIDDEN', 'a user token sends as its own user only: leave senderId out', { field: 'senderId' });
+  }
+  if (input.kind === 'system') {
+    throw new NotifyError('FORBIDDEN', 'only a service token may send SYSTEM notifications', { field: 'kind' });
+  }
+  return authority.userId;
+}
+
+export function assertIdempotencyKey(key: string | null | undefined): string | null {
+  if (key === null || key === undefined) return null;
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH || textProblem(key)) {
+    throw new NotifyError('BAD_USER_INPUT', `idempotencyKey must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} characters of well-formed text, without NUL`, {
+      field: 'idempotencyKey',
+    });
+  }
+  return key;
+}
+
 export function createSender({ users, producer, messageMaxLength, now = () => new Date(), telemetry = NO_TELEMETRY }: SenderDeps) {
   async function existing(ids: Set<string>): Promise<Set<string>> {
     return new Set((await users.getUsers([...ids])).map((user) => user.id));
   }
 
-  function senderOf(input: SendInput, authority: SendAuthority): string | null {
-    const named = input.senderId ?? null;
-    if (authority.kind === 'any') return named === null ? null : assertUserId(named, 'senderId');
-    if (named !== null && named !== authority.userId) {
-      throw new NotifyError('FORBIDDEN', 'a user token sends as its own user only: leave senderId out', { field: 'senderId' });
-    }
-    if (input.kind === 'system') {
-      throw new NotifyError('FORBIDDEN', 'only a service token may send SYSTEM notifications', { field: 'kind' });
-    }
-    return authority.userId;
-  }
-
   function build(input: SendInput, authority: SendAuthority, createdAt: Date): NewNotification {
-    const senderId = senderOf(input, authority);
+    const content = buildContent(input, authority, messageMaxLength);
     const recipientId = assertUserId(input.recipientId, 'recipientId');
-    if (!senderFitsKind(input.kind, senderId)) {
-      throw new NotifyError('BAD_USER_INPUT', 'senderId is required, except for kind SYSTEM where it must be null', {
-        field: 'senderId',
-      });
-    }
-    const data = assertData(input.data ?? null);
-    const key = input.idempotencyKey ?? null;
-    if (key !== null && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH || textProblem(key))) {
-      throw new NotifyError('BAD_USER_INPUT', `idempotencyKey must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} characters of well-formed text, without NUL`, {
-        field: 'idempotencyKey',
-      });
-    }
-    return {
-      id: newNotificationId(senderId, recipientId, key),
-      senderId,
-      recipientId,
-      kind: input.kind,
-      message: assertMessage(input.message, messageMaxLength),
-      link: assertLink(input.link),
-      data,
-      createdAt,
-    };
+    return { id: newNotificationId(content.senderId, recipientId, assertIdempotencyKey(input.idempotencyKey)), recipientId, ...content, createdAt };
   }
 
   /** One result per input, in order: a bad item fails alone; the good ones share one produce call. */

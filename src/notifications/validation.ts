@@ -77,6 +77,16 @@ export function assertUserId(value: string, field: string): string {
   return value;
 }
 
+/** Topic names (`post-7`, `team-12`, `all`, `acme/releases`): a user id's characters and `/`, up to 128. */
+export const TOPIC_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@|/-]{0,127}$/;
+
+export function assertTopic(value: string, field = 'topic'): string {
+  if (!TOPIC_PATTERN.test(value)) {
+    throw badInput(`${field} is not a valid topic (1-128 letters, digits or _.:@|/-, starting with a letter or digit)`, field);
+  }
+  return value;
+}
+
 export const USER_NAME_MAX_LENGTH = 200;
 
 export function assertUserName(value: string): string {

@@ -7,12 +7,13 @@ import * as z from 'zod';
 import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { SEND_BATCH_MAX } from '../notifications/send.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
-import { BatchResult, Problem, SendRequest, SentNotification, TutorialAnswer, TutorialSendForm } from './schemas.js';
+import { BatchResult, BroadcastInput, Problem, SendRequest, SentBroadcast, SentNotification, TutorialAnswer, TutorialSendForm } from './schemas.js';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 /** Served here, written by the Kafka adapter (kafka/asyncapi.ts), which this API may not import. */
 export const ASYNCAPI_PATH = '/v1/asyncapi.json';
 export const SEND_PATH = '/v1/notifications';
+export const BROADCAST_PATH = '/v1/broadcasts';
 export const TUTORIAL_SEND_PATH = '/send';
 
 const problemResponse = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } });
@@ -64,6 +65,34 @@ function build() {
           },
           requestBody: { required: true, content: { 'application/json': { schema: SendRequest } } },
           responses: sendResponses,
+        },
+      },
+      [BROADCAST_PATH]: {
+        post: {
+          operationId: 'sendBroadcast',
+          summary: 'Send one notification to every subscriber of a topic',
+          description:
+            "Service tokens only. Answers once Kafka acknowledged the broadcast; a consumer then writes one notification per subscriber (as subscribed when it was sent), each stored once and pushed live. Subscribe users to topics with the GraphQL mutation subscribeToTopic.",
+          requestParams: {
+            header: z.object({
+              'idempotency-key': z.string().optional().meta({ description: 'The idempotencyKey: a retry with it is the same broadcast, each subscriber gets it once.' }),
+            }),
+          },
+          requestBody: { required: true, content: { 'application/json': { schema: BroadcastInput } } },
+          responses: {
+            '201': { description: 'The broadcast, acknowledged by Kafka (acks = all).', content: { 'application/json': { schema: SentBroadcast } } },
+            '400': sendResponses['400']!,
+            '401': sendResponses['401']!,
+            '403': problemResponse('FORBIDDEN: a user token (only back ends broadcast).'),
+            '404': problemResponse('USER_NOT_FOUND: an unknown sender.'),
+            '405': sendResponses['405']!,
+            '411': sendResponses['411']!,
+            '413': sendResponses['413']!,
+            '415': sendResponses['415']!,
+            '429': sendResponses['429']!,
+            '500': sendResponses['500']!,
+            '503': sendResponses['503']!,
+          },
         },
       },
       [TUTORIAL_SEND_PATH]: {

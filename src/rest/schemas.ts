@@ -47,6 +47,23 @@ export const NotificationBatch = z
 
 export const SendRequest = z.union([NotificationInput, NotificationBatch]);
 
+export const BroadcastInput = NotificationInput.omit({ recipientId: true })
+  .extend({
+    topic: z.string().meta({ description: 'Every user subscribed to this topic when it is sent gets it (the sender excepted).', example: 'post-7' }),
+    idempotencyKey: z.string().nullish().meta({
+      description: 'The same key from the same sender to the same topic is the same broadcast: every subscriber gets it once. The Idempotency-Key header may carry it instead.',
+    }),
+  })
+  .meta({ id: 'BroadcastInput' });
+
+export const SentBroadcast = z
+  .object({
+    id: z.string().meta({ description: "The broadcast id; each subscriber's notification id is derived from it." }),
+    topic: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'SentBroadcast', description: "A broadcast Kafka has acknowledged; its expansion puts a copy in each subscriber's inbox moments later." });
+
 export const SentNotification = z
   .object({
     id: z.string().meta({ description: 'The notification id (the same for a retry with the same idempotency key).' }),
@@ -94,6 +111,8 @@ export const TutorialSendForm = z
 export const TutorialAnswer = z.object({ message: z.string() }).meta({ id: 'TutorialAnswer', description: "The tutorial's answer: a message, whatever the outcome." });
 
 export type SendRequestBody = z.output<typeof SendRequest>;
+export type BroadcastInputBody = z.output<typeof BroadcastInput>;
+export type SentBroadcastBody = z.output<typeof SentBroadcast>;
 export type NotificationInputBody = z.output<typeof NotificationInput>;
 export type SentNotificationBody = z.output<typeof SentNotification>;
 export type BatchResultBody = z.output<typeof BatchResult>;

@@ -2,15 +2,20 @@
 import type DataLoader from 'dataloader';
 import type { Caller } from '../auth/caller.js';
 import type { Logger } from '../logger.js';
+import type { Broadcaster } from '../notifications/broadcast.js';
 import type { Inbox } from '../notifications/inbox.js';
 import type { LiveFeed } from '../notifications/live.js';
 import type { User } from '../notifications/notification.js';
 import type { Sender } from '../notifications/send.js';
+import type { Topics } from '../notifications/topics.js';
 import type { UserDirectory } from '../notifications/user-directory.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 
 export interface Services {
   sender: Sender;
+  /** Broadcasts to a topic's subscribers, and who is subscribed to which topic. */
+  broadcaster: Broadcaster;
+  topics: Topics;
   inbox: Inbox;
   live: LiveFeed;
   /** Users: looked up for sends and pages, listed and upserted by admins. */

@@ -5,5 +5,6 @@ import './user.js';
 import './notification.js';
 import './send.js';
 import './inbox.js';
+import './topics.js';
 
 export const schema = builder.toSchema();

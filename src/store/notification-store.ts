@@ -6,6 +6,7 @@ import { deleteCreatedBefore } from './delete-created-before.js';
 import { countedReturning, countedTotal, ROW_FACTS, rowsOfLockedRecipient, UNSEEN_ROW, withCounts } from './inbox-counts.js';
 import { NOTIFICATION_COLUMNS, inOrderOf, storableIds, toNotification, type NotificationRow } from './notification-rows.js';
 import type { SqlClient } from './sql-client.js';
+import { topicSubscriptionStore } from './topic-subscriptions.js';
 
 export function createNotificationStore(sql: SqlClient): NotificationStore {
   /** Runs a statement over notifications named by id; no statement at all when no id can match. */
@@ -196,6 +197,8 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       if (!row) throw new Error('upsert returned no row');
       return row;
     },
+
+    ...topicSubscriptionStore(sql),
 
     async ping() {
       await sql.query('SELECT 1');

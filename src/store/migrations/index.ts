@@ -1,8 +1,8 @@
 import type { Migration } from './migration.js';
 import { init } from './001-init.js';
 import { inboxCounts } from './002-inbox-counts.js';
+import { topicSubscriptions } from './003-topic-subscriptions.js';
 import { seen } from './004-seen.js';
 
 /** In version order; a released migration is never edited, a change is a new one. */
-// 003 (topic subscriptions, being written) goes between inboxCounts and seen.
-export const migrations: readonly Migration[] = [init, inboxCounts, seen];
+export const migrations: readonly Migration[] = [init, inboxCounts, topicSubscriptions, seen];
