@@ -1,7 +1,8 @@
 /**
  * The topic as a contract, used the way another team would: a raw kafkajs producer that knows only
  * the AsyncAPI document the server publishes (the topic's address, the payload's JSON Schema, the
- * key) writes an event, and the real system stores it and pushes it live to its recipient.
+ * key) writes an event, and the real system stores it and pushes it live to its recipient; the
+ * same for a broadcast event, which reaches every subscriber of its topic.
  */
 import { randomUUID } from 'node:crypto';
 import { Ajv } from 'ajv';
@@ -96,5 +97,52 @@ it('an event a raw producer builds from the published JSON Schema alone is store
     await producer.disconnect();
     await live.close();
     await client.dispose();
+  }
+}, 60_000);
+
+it('a broadcast event a raw producer builds from the published JSON Schema alone reaches every subscriber of its topic', async () => {
+  const document = (await (await fetch(new URL('/v1/asyncapi.json', system.url))).json()) as AsyncApi;
+  const channel = document.channels.broadcasts!;
+  const message = Object.values(channel.messages)[0]!;
+  const { payload } = message;
+  const topic = `asyncapi-${randomUUID().slice(0, 8)}`;
+  const subscribers = ['2', '3'];
+  await system.store.subscribeToTopic(topic, subscribers, new Date(Date.now() - 60_000));
+
+  const text = `A broadcast written straight to ${topic}.`;
+  const chosen: Record<string, unknown> = { id: randomUUID(), topic, from: '1', message: text, createdAt: new Date().toISOString() };
+  const event = Object.fromEntries(
+    (payload.required ?? []).map((name) => {
+      const property = payload.properties?.[name] ?? {};
+      const value = property.const ?? property.enum?.[0] ?? chosen[name];
+      expect(value, `a value for the required "${name}"`).toBeDefined();
+      return [name, value];
+    }),
+  );
+  const ajv = new Ajv({ strict: false, validateFormats: false });
+  expect(ajv.validate(payload, event), JSON.stringify(ajv.errors)).toBe(true);
+  expect(ajv.validate(message.bindings!.kafka!.key!, topic), JSON.stringify(ajv.errors)).toBe(true);
+
+  const feeds = subscribers.map((userId) => {
+    const client = wsClient(system.wsUrl, { token: userToken(userId) });
+    return { client, live: wsSubscribe<{ notificationAdded: { message: string } }>(client, 'subscription Added($after: String) { notificationAdded(after: $after) { message } }', { after: encodeCursor(0) }) };
+  });
+  const producer = new Kafka({ brokers: testBrokers(), logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  try {
+    expect(channel.address).toBe(`${system.handle.topic}.broadcasts`);
+    await producer.send({ topic: channel.address, acks: -1, messages: [{ key: topic, value: JSON.stringify(event) }] });
+    for (const feed of feeds) {
+      for (;;) {
+        const pushed = await feed.live.next();
+        if (pushed.data?.notificationAdded.message === text) break;
+      }
+    }
+  } finally {
+    await producer.disconnect();
+    await Promise.all(feeds.map(async (feed) => {
+      await feed.live.close();
+      await feed.client.dispose();
+    }));
   }
 }, 60_000);
