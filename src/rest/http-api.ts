@@ -9,6 +9,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import { ASYNCAPI_PATH, OPENAPI_PATH, openApiJson, SEND_PATH, TUTORIAL_SEND_PATH } from './openapi.js';
 import { problem, problemBody, problemHeaders, type HttpErrorCode } from './problem.js';
+import { answerWith, respond } from './response.js';
 import { createSendRoute, type Reply, type SendRouteDeps } from './send-route.js';
 import { createTutorialRoute, tutorialAnswer } from './tutorial-route.js';
 
@@ -34,13 +35,16 @@ export function useHttpApi({ requestIdOf, log, requests, asyncApiJson, ...deps }
     [TUTORIAL_SEND_PATH, { name: `POST ${TUTORIAL_SEND_PATH}`, route: createTutorialRoute(deps), failed: () => tutorialAnswer(500, 'Unexpected error.') }],
   ]);
   return {
+    onYogaInit({ yoga }) {
+      answerWith(yoga.fetchAPI.Response);
+    },
     async onRequest({ request, url, endResponse }) {
       const document = documents.get(url.pathname);
       if (document) {
         const allowed = request.method === 'GET' || request.method === 'HEAD';
         endResponse(
           allowed
-            ? new Response(request.method === 'HEAD' ? null : document(), { headers: { 'content-type': 'application/json; charset=utf-8' } })
+            ? respond(request.method === 'HEAD' ? null : document(), { headers: { 'content-type': 'application/json; charset=utf-8' } })
             : problem('METHOD_NOT_ALLOWED', 'read it with GET', { allow: 'GET, HEAD' }),
         );
         return;

@@ -6,6 +6,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { describeError, type ErrorCode, NotifyError, retryAfterSecondsOf } from '../notifications/errors.js';
+import { respond } from './response.js';
 import type { ProblemBody } from './schemas.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -60,7 +61,7 @@ export function problemHeaders(body: ProblemBody, allow?: string): Record<string
 export function problem(code: ErrorCode | HttpErrorCode, detail: string, extra: { field?: string; retryAfterSeconds?: number; allow?: string } = {}): Response {
   const { allow, ...members } = extra;
   const body = problemBody(code, detail, members);
-  return new Response(JSON.stringify(body), { status: body.status, headers: problemHeaders(body, allow) });
+  return respond(JSON.stringify(body), { status: body.status, headers: problemHeaders(body, allow) });
 }
 
 /** The facts of a domain error a client may see: the field at fault, when to retry. */

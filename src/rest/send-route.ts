@@ -15,6 +15,7 @@ import type { JsonValue, NewNotification } from '../notifications/notification.j
 import { sendAuthority, spendSendAllowance } from '../schema/acting-for.js';
 import type { Services } from '../schema/context.js';
 import { problem, problemOf } from './problem.js';
+import { respond } from './response.js';
 import { callerOf, mediaTypeOf, type CallerCheck } from './request.js';
 import { kindOf, NotificationBatch, NotificationInput, type BatchResultBody, type NotificationInputBody, type SentNotificationBody } from './schemas.js';
 
@@ -31,7 +32,7 @@ export interface SendRouteDeps extends CallerCheck {
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 const json = (status: number, body: SentNotificationBody | BatchResultBody): Response =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+  respond(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
 
 const refusal = (error: NotifyError): Reply => ({ response: problemOf(error), code: error.code });
 

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import { NotifyError, retryAfterSecondsOf } from '../notifications/errors.js';
 import { sendAuthority, spendSendAllowance } from '../schema/acting-for.js';
 import { callerOf, mediaTypeOf } from './request.js';
+import { respond } from './response.js';
 import { TutorialSendForm, type TutorialAnswerBody } from './schemas.js';
 import type { Reply, SendRouteDeps } from './send-route.js';
 
@@ -19,7 +20,7 @@ const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form
 
 export function tutorialAnswer(status: number, message: string, headers: Record<string, string> = {}): Response {
   const body: TutorialAnswerBody = { message };
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+  return respond(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
 }
 
 /** The tutorial answered 500 for any failure past validation; a client written for it retries on that. */
