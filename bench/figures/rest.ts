@@ -142,7 +142,7 @@ export async function restFigure(ctx: BenchContext): Promise<FigureResult> {
         if (rate > (best.get(mode.name)?.rate ?? 0)) {
           best.set(mode.name, { rate, cpu, ...(mode.produces && { catchUpMs: performance.now() - sentAt }) });
         }
-        ctx.log(`rest round ${round + 1}: ${mode.name} ${Math.round(rate)} /s`);
+        ctx.log(`rest round ${round + 1}: ${mode.name} ${Math.round(rate)} /s (server CPU ${Math.round(cpu['server CPU %'] ?? 0)} %)`);
       }
     }
 
@@ -155,7 +155,13 @@ export async function restFigure(ctx: BenchContext): Promise<FigureResult> {
         value: result.rate,
         unit: mode.unit,
         ...(baseline !== undefined && { ratio: result.rate / rateOf(baseline) }),
-        extra: { count: mode.count, ...(result.catchUpMs !== undefined && { 'store caught up after (ms)': result.catchUpMs }), ...result.cpu },
+        extra: {
+          count: mode.count,
+          ...(result.catchUpMs !== undefined && { 'store caught up after (ms)': result.catchUpMs }),
+          ...result.cpu,
+          // CPU % of one core ÷ per second = core-µs per request or message: what each costs the server, less noisy than the rate.
+          ...(result.cpu['server CPU %'] !== undefined && { 'server CPU µs each': (result.cpu['server CPU %'] * 10_000) / result.rate }),
+        },
       };
     };
     const restSingle = rateOf('rest-single');
@@ -170,7 +176,7 @@ export async function restFigure(ctx: BenchContext): Promise<FigureResult> {
         `the same keep-alive node:http client for the API and the bare server, with the same service token and body; ` +
           `each onto the system's topic (${ctx.settings.partitions} partitions, key = recipient, acks -1), spread over ${recipients.length} recipients`,
         `best of ${s.rounds} interleaved rounds after a warm-up; "store caught up after": how long after the last answer the consumer group had stored everything`,
-        'CPU %: of one core, while sending; "server" is the process answering (the system also consumes and stores meanwhile)',
+        'CPU %: of one core, while sending; "server" is the process answering (the system also consumes and stores meanwhile); "server CPU µs each": its CPU time per request (bare, one per request) or per notification',
       ],
       seconds: 0,
       keys: {
