@@ -37,6 +37,7 @@ export const SUMMARY_KEYS = [
   'connections',
   'bytesPerConnection',
   'fanoutAllMs',
+  'broadcast10kMs',
 ] as const;
 
 export type Summary = Record<string, number | null>;
@@ -81,8 +82,9 @@ const TARGETS: Target[] = [
     unit: 'bytes',
     on: 'value',
     at: 'most',
-    limit: 20 * KB,
-    target: `≤ 20 KB at ${CONNECTIONS.toLocaleString('en-US')} connections`,
+    // Issue 19 lowered it from issue 9's 20 KB.
+    limit: 16 * KB,
+    target: `≤ 16 KB at ${CONNECTIONS.toLocaleString('en-US')} connections`,
     size: { key: 'connections', required: CONNECTIONS },
   },
   {
@@ -93,6 +95,16 @@ const TARGETS: Target[] = [
     at: 'most',
     limit: 500,
     target: `${CONNECTIONS.toLocaleString('en-US')} in ≤ 0.5 s`,
+    size: { key: 'connections', required: CONNECTIONS },
+  },
+  {
+    figure: 'one broadcast to a topic every open subscription is subscribed to: stored and pushed to all',
+    value: 'broadcast10kMs',
+    unit: 'ms',
+    on: 'value',
+    at: 'most',
+    limit: 1500,
+    target: `${CONNECTIONS.toLocaleString('en-US')} in ≤ 1.5 s`,
     size: { key: 'connections', required: CONNECTIONS },
   },
   // Issue 19: the HTTP trigger API, each against a baseline of its own figure (bench/figures/rest.ts).

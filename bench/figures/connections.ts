@@ -4,7 +4,8 @@
  * connection = (the server process's RSS with them open − its RSS before) ÷ N, both read from
  * outside once settled. Then fan-out to all of them: one notification per user (sendNotifications
  * with 1,000 inputs each, all in flight), timed from the first send until the last of the N
- * subscribers has its own; one warm-up round, then the median of a few.
+ * subscribers has its own; one warm-up round, then the median of a few. Then the same with one
+ * broadcast to a topic every one of them is subscribed to.
  */
 import { signToken } from '../../src/dev/dev-tokens.js';
 import { BENCH_JWT_SECRET, httpGraphQLClient } from '../clients.js';
@@ -20,6 +21,12 @@ const SEND_MANY = /* GraphQL */ `
   mutation SendMany($inputs: [SendNotificationInput!]!) {
     sendNotifications(inputs: $inputs) { index error { code message } }
   }
+`;
+const SUBSCRIBE = /* GraphQL */ `
+  mutation Subscribe($topic: String!, $userIds: [ID!]!) { subscribeToTopic(topic: $topic, userIds: $userIds) { added } }
+`;
+const BROADCAST = /* GraphQL */ `
+  mutation Broadcast($input: BroadcastInput!) { sendBroadcast(input: $input) { id } }
 `;
 interface SendManyData {
   sendNotifications: { index: number; error: { code: string; message: string } | null }[];
@@ -82,26 +89,42 @@ export async function connectionsFigure(ctx: BenchContext): Promise<FigureResult
     const bytesPerConnection = (after.bytes - before.bytes) / n;
     ctx.log(`connections: ${n} open in ${Math.round(openMs)} ms; RSS ${(after.bytes / MB).toFixed(1)} MB, ${Math.round(bytesPerConnection)} B each`);
 
-    const fanOut = async (r: number) => {
-      const text = `${tag} round ${r}`;
+    /** One round: `send` starts it; done when every subscriber has `text`, each exactly once. */
+    const deliver = async (label: string, text: string, send: () => Promise<unknown>) => {
       const arrived = new Promise<void>((resolve) => {
         round = { text, got: new Uint8Array(n), count: 0, duplicates: 0, lastAt: 0, done: resolve };
       });
       const meter = cpuMeter({ server: ctx.host.pid });
       const t0 = wallClockMs();
-      let lastAnswerAt = 0;
-      await runConcurrently(Math.ceil(n / s.sendBatch), Math.ceil(n / s.sendBatch), async (batch) => {
-        const inputs = userIds.slice(batch * s.sendBatch, (batch + 1) * s.sendBatch).map((recipientId) => ({ senderId: '1', recipientId, kind: 'LIKE', message: text }));
-        const { sendNotifications } = await http.request<SendManyData>(SEND_MANY, { inputs });
-        const failed = sendNotifications.find((result) => result.error !== null);
-        if (failed) throw new Error(`sendNotifications: ${failed.error?.code} ${failed.error?.message}`);
-        lastAnswerAt = Math.max(lastAnswerAt, wallClockMs());
-      });
+      await send();
+      const answeredMs = wallClockMs() - t0;
       const current = round!;
-      await within(arrived, ROUND_TIMEOUT_MS, `round ${r}: ${n} subscribers (${current.count} so far)`);
+      await within(arrived, ROUND_TIMEOUT_MS, `${label}: ${n} subscribers (${current.count} so far)`);
       const cpu = meter();
-      if (current.duplicates > 0) throw new Error(`round ${r}: ${current.duplicates} notifications pushed twice`);
-      return { ms: current.lastAt - t0, answeredMs: lastAnswerAt - t0, cpu };
+      if (current.duplicates > 0) throw new Error(`${label}: ${current.duplicates} notifications pushed twice`);
+      return { ms: current.lastAt - t0, answeredMs, cpu };
+    };
+
+    const fanOut = (r: number) => {
+      const text = `${tag} round ${r}`;
+      return deliver(`round ${r}`, text, () =>
+        runConcurrently(Math.ceil(n / s.sendBatch), Math.ceil(n / s.sendBatch), async (batch) => {
+          const inputs = userIds.slice(batch * s.sendBatch, (batch + 1) * s.sendBatch).map((recipientId) => ({ senderId: '1', recipientId, kind: 'LIKE', message: text }));
+          const { sendNotifications } = await http.request<SendManyData>(SEND_MANY, { inputs });
+          const failed = sendNotifications.find((result) => result.error !== null);
+          if (failed) throw new Error(`sendNotifications: ${failed.error?.code} ${failed.error?.message}`);
+        }),
+      );
+    };
+
+    // Every user subscribed to one topic, then one broadcast per round (issue 19).
+    const topic = `${tag}-all`;
+    for (let i = 0; i < n; i += 1000) await http.request(SUBSCRIBE, { topic, userIds: userIds.slice(i, i + 1000) });
+    const broadcastTo = (r: number) => {
+      const text = `${tag} broadcast ${r}`;
+      return deliver(`broadcast ${r}`, text, async () => {
+        await http.request(BROADCAST, { input: { topic, kind: 'SYSTEM', message: text } });
+      });
     };
     await fanOut(0);
     const rounds = [];
@@ -109,6 +132,14 @@ export async function connectionsFigure(ctx: BenchContext): Promise<FigureResult
       rounds.push(await fanOut(r));
       ctx.log(`connections: round ${r}: all ${n} had theirs after ${Math.round(rounds.at(-1)!.ms)} ms`);
     }
+    await broadcastTo(0);
+    const broadcasts = [];
+    for (let r = 1; r <= s.rounds; r += 1) {
+      broadcasts.push(await broadcastTo(r));
+      ctx.log(`connections: broadcast ${r}: all ${n} had it after ${Math.round(broadcasts.at(-1)!.ms)} ms`);
+    }
+    const broadcastAll = distribution(broadcasts.map((x) => x.ms));
+    const broadcastMedian = broadcasts.find((x) => x.ms === broadcastAll.p50)!;
     if (swarm.failures.count > 0) throw new Error(`${swarm.failures.count} connection failures: ${swarm.failures.first.join('; ')}`);
     const all = distribution(rounds.map((x) => x.ms));
     const answered = distribution(rounds.map((x) => x.answeredMs));
@@ -131,6 +162,12 @@ export async function connectionsFigure(ctx: BenchContext): Promise<FigureResult
           unit: 'ms',
           extra: { max: all.max, 'last mutation answered p50': answered.p50, ...median.cpu },
         },
+        {
+          label: `one broadcast to a topic all ${n.toLocaleString('en-US')} are subscribed to: until the last has it, median`,
+          value: broadcastAll.p50,
+          unit: 'ms',
+          extra: { max: broadcastAll.max, 'broadcast answered p50': distribution(broadcasts.map((x) => x.answeredMs)).p50, ...broadcastMedian.cpu },
+        },
       ],
       notes: [
         `opened from the bench process (not the server's), ${s.openConcurrency} at a time, each with its own user's token; ` +
@@ -138,9 +175,11 @@ export async function connectionsFigure(ctx: BenchContext): Promise<FigureResult
         'RSS: VmRSS of the server process from /proc, each after a full garbage collection and once settled, before opening and with all open (before any fan-out round)',
         `fan-out: ${Math.ceil(n / s.sendBatch)} sendNotifications of up to ${s.sendBatch} inputs, all in flight; from the first send to the last arrival in the bench; ` +
           `${s.rounds} rounds after a warm-up round; every subscriber checked to get its own notification exactly once`,
+        `broadcast: every user subscribed to one topic (subscribeToTopic, 1,000 per call, before the rounds); one sendBroadcast per round, from the send to the last arrival; ` +
+          `expanded by the broadcast group a page (BROADCAST_PAGE_SIZE) at a time; ${s.rounds} rounds after a warm-up round, each subscriber checked to get it exactly once`,
       ],
       seconds: 0,
-      keys: { connections: n, bytesPerConnection, fanoutAllMs: all.p50 },
+      keys: { connections: n, bytesPerConnection, fanoutAllMs: all.p50, broadcast10kMs: broadcastAll.p50 },
     };
   } finally {
     http.close();
