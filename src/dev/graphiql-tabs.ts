@@ -22,6 +22,7 @@ subscription Live {
 
 query Inbox {
   me { id name }
+  unseenCount
   unreadCount
   notifications(first: 10) {
     totalCount
@@ -30,8 +31,13 @@ query Inbox {
   }
 }
 
+# Opening the bell: the badge (unseen) goes to 0, the feed (unread) stays.
+mutation OpenBell {
+  markAllNotificationsSeen { unseenCount unreadCount }
+}
+
 mutation MarkAllRead {
-  markAllNotificationsRead { unreadCount }
+  markAllNotificationsRead { unseenCount unreadCount }
 }
 `;
 

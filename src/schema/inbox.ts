@@ -1,4 +1,4 @@
-/** Read state, archive and delete, and the live stream of every inbox change. */
+/** Seen and read state, archive and delete, and the live stream of every inbox change. */
 import { INBOX_ACTIONS, type InboxAction, type InboxEvent } from '../notifications/ports.js';
 import { inboxOwner, ownInbox, spendInboxAllowance } from './acting-for.js';
 import { builder } from './builder.js';
@@ -7,7 +7,8 @@ import { NotificationRef } from './notification.js';
 
 const ACTION_NOTES: Partial<Record<InboxAction, string>> = {
   resync:
-    "Not a change: the server's live path was interrupted (Redis away) and may have lost changes; unreadCount is current. Read the page again. notificationAdded catches up by itself.",
+    "Not a change: the server's live path was interrupted (Redis away) and may have lost changes; unreadCount and unseenCount are current. Read the page again. notificationAdded catches up by itself.",
+  all_seen: 'Every unseen notification was marked seen (the bell was opened); ids and notifications are empty.',
 };
 
 const InboxActionRef = builder.enumType('InboxAction', { values: upperCaseValues<InboxAction>(INBOX_ACTIONS, ACTION_NOTES) });
@@ -17,15 +18,20 @@ const InboxChangeRef = builder.objectRef<InboxEvent>('InboxChange').implement({
   fields: (t) => ({
     userId: t.exposeID('userId'),
     action: t.expose('action', { type: InboxActionRef }),
-    ids: t.exposeIDList('ids', { description: 'The notifications concerned; empty for ALL_READ.' }),
+    ids: t.exposeIDList('ids', { description: 'The notifications concerned; empty for ALL_READ and ALL_SEEN.' }),
     notifications: t.expose('notifications', {
       type: [NotificationRef],
-      description: 'Those notifications as they are now; empty for DELETED and ALL_READ.',
+      description: 'Those notifications as they are now; empty for DELETED, ALL_READ and ALL_SEEN.',
     }),
     unreadCount: t.int({
       description:
-        'The absolute unread count, read from the store after the change: never a delta to add up, and the last push always carries the latest count.',
-      resolve: (change, _args, ctx) => ctx.inbox.unreadCountAfter(change),
+        'The absolute unread count (what the feed shows), read from the store after the change: never a delta to add up, and the last push always carries the latest count.',
+      resolve: async (change, _args, ctx) => (await ctx.inbox.countsAfter(change)).unread,
+    }),
+    unseenCount: t.int({
+      description:
+        "The absolute unseen count (the bell's badge), read with unreadCount after the change: every push carries both, so every tab agrees on both.",
+      resolve: async (change, _args, ctx) => (await ctx.inbox.countsAfter(change)).unseen,
     }),
   }),
 });
@@ -63,6 +69,26 @@ builder.mutationFields((t) => ({
       return ctx.inbox.markAllRead(inboxOwner(ctx.caller, args.userId));
     },
   }),
+  markNotificationsSeen: t.field({
+    type: InboxChangeRef,
+    description: 'Seen: the feed showed them. Only unseen ones change; read and archived ones are seen already.',
+    args: idsArgs(t),
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: async (_root, args, ctx) => {
+      await spendInboxAllowance(ctx);
+      return ctx.inbox.markSeen(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
+    },
+  }),
+  markAllNotificationsSeen: t.field({
+    type: InboxChangeRef,
+    description: 'What opening the bell does: unseenCount drops to 0, unreadCount stays.',
+    args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: async (_root, args, ctx) => {
+      await spendInboxAllowance(ctx);
+      return ctx.inbox.markAllSeen(inboxOwner(ctx.caller, args.userId));
+    },
+  }),
   archiveNotifications: t.field({
     type: InboxChangeRef,
     description: 'Archived notifications leave the default inbox view and the unread count; filter by ARCHIVED to see them.',
@@ -71,6 +97,16 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       await spendInboxAllowance(ctx);
       return ctx.inbox.archive(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
+    },
+  }),
+  unarchiveNotifications: t.field({
+    type: InboxChangeRef,
+    description: 'Back into the default inbox view, with the read state they had; they stay seen.',
+    args: idsArgs(t),
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: async (_root, args, ctx) => {
+      await spendInboxAllowance(ctx);
+      return ctx.inbox.unarchive(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
     },
   }),
   deleteNotifications: t.field({
@@ -87,7 +123,8 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   notificationsChanged: t.field({
     type: InboxChangeRef,
-    description: "Every change to the user's inbox, live: added, read, unread, archived, deleted, each with the unread count after it.",
+    description:
+      "Every change to the user's inbox, live: added, seen, read, unread, archived, unarchived, deleted, each with the unread and unseen counts after it.",
     args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
     authScopes: (_root, args) => ownInbox(args.userId),
     subscribe: (_root, args, ctx) => ctx.live.changes(inboxOwner(ctx.caller, args.userId)),

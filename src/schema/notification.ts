@@ -65,6 +65,11 @@ export const NotificationRef = builder.objectRef<Notification>('Notification').i
       description: 'Pass as `after` to notificationAdded to resume a live feed from here.',
       resolve: (n) => encodeCursor(n.seq),
     }),
+    seenAt: t.expose('seenAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the feed first showed it, or it was read or archived, whichever came first; null while unseen.',
+    }),
     readAt: t.expose('readAt', { type: 'DateTime', nullable: true }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
     status: t.field({
@@ -138,9 +143,16 @@ builder.queryFields((t) => ({
     { name: 'NotificationEdge' },
   ),
   unreadCount: t.int({
+    description: 'Neither read nor archived: what the feed shows as unread.',
     args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
     authScopes: (_root, args) => ownInbox(args.userId),
     resolve: (_root, args, ctx) => ctx.inbox.unreadCount(inboxOwner(ctx.caller, args.userId)),
+  }),
+  unseenCount: t.int({
+    description: "Neither seen, read nor archived: the bell's badge. markAllNotificationsSeen (opening the bell) takes it to 0.",
+    args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: async (_root, args, ctx) => (await ctx.inbox.counts(inboxOwner(ctx.caller, args.userId))).unseen,
   }),
 }));
 

@@ -28,12 +28,13 @@ import { startTestSystem, waitUntilReady, type TestSystem } from '../support/sys
 // from the very same query text and must be identical, byte for byte.
 // ---------------------------------------------------------------------------------------------
 
-const CHANGE = 'userId action ids unreadCount notifications { id recipientId status message }';
+const CHANGE = 'userId action ids unreadCount unseenCount notifications { id recipientId status message }';
 const Q = {
   notifications: /* GraphQL */ `query Inbox($userId: ID) {
     notifications(userId: $userId, first: 100, filter: { status: [UNREAD, READ, ARCHIVED] }) { totalCount nodes { id recipientId message status } }
   }`,
   unreadCount: /* GraphQL */ `query Unread($userId: ID) { unreadCount(userId: $userId) }`,
+  unseenCount: /* GraphQL */ `query Unseen($userId: ID) { unseenCount(userId: $userId) }`,
   user: /* GraphQL */ `query User($id: ID!) { user(id: $id) { id name } }`,
   users: /* GraphQL */ `query Users { users { id name } }`,
   me: /* GraphQL */ `query Me { me { id name } }`,
@@ -41,6 +42,9 @@ const Q = {
   markUnread: /* GraphQL */ `mutation Unread($userId: ID, $ids: [ID!]!) { markNotificationsUnread(userId: $userId, ids: $ids) { ${CHANGE} } }`,
   markAllRead: /* GraphQL */ `mutation AllRead($userId: ID) { markAllNotificationsRead(userId: $userId) { ${CHANGE} } }`,
   archive: /* GraphQL */ `mutation Archive($userId: ID, $ids: [ID!]!) { archiveNotifications(userId: $userId, ids: $ids) { ${CHANGE} } }`,
+  unarchive: /* GraphQL */ `mutation Unarchive($userId: ID, $ids: [ID!]!) { unarchiveNotifications(userId: $userId, ids: $ids) { ${CHANGE} } }`,
+  markSeen: /* GraphQL */ `mutation Seen($userId: ID, $ids: [ID!]!) { markNotificationsSeen(userId: $userId, ids: $ids) { ${CHANGE} } }`,
+  markAllSeen: /* GraphQL */ `mutation AllSeen($userId: ID) { markAllNotificationsSeen(userId: $userId) { ${CHANGE} } }`,
   delete: /* GraphQL */ `mutation Delete($userId: ID, $ids: [ID!]!) { deleteNotifications(userId: $userId, ids: $ids) { ${CHANGE} } }`,
   send: /* GraphQL */ `mutation Send($input: SendNotificationInput!) {
     sendNotification(input: $input) { __typename id senderId recipientId message }
@@ -51,7 +55,7 @@ const Q = {
   upsertUser: /* GraphQL */ `mutation Upsert($id: ID!, $name: String!) { upsertUser(id: $id, name: $name) { id name } }`,
   added: /* GraphQL */ `subscription Added($userId: ID, $after: String) { notificationAdded(userId: $userId, after: $after) { id recipientId message } }`,
   changed: /* GraphQL */ `subscription Changed($userId: ID) {
-    notificationsChanged(userId: $userId) { userId action ids unreadCount notifications { id recipientId } }
+    notificationsChanged(userId: $userId) { userId action ids unreadCount unseenCount notifications { id recipientId } }
   }`,
 } as const;
 
@@ -93,12 +97,14 @@ interface ChangeAnswer {
   action: string;
   ids: string[];
   unreadCount: number;
+  unseenCount: number;
   notifications: { id: string; recipientId: string; status: string; message: string }[];
 }
 interface StoredNote {
   id: string;
   seq: number;
   status: string;
+  seenAt: string | null;
   readAt: string | null;
   archivedAt: string | null;
   message: string;
@@ -109,6 +115,7 @@ interface InboxView {
   all: { totalCount: number; nodes: StoredNote[] };
   visible: { totalCount: number };
   unreadCount: number;
+  unseenCount: number;
 }
 interface User {
   id: string;
@@ -117,10 +124,11 @@ interface User {
 
 const VIEW = /* GraphQL */ `query View($userId: ID!) {
   all: notifications(userId: $userId, first: 100, filter: { status: [UNREAD, READ, ARCHIVED] }) {
-    totalCount nodes { id seq status readAt archivedAt message senderId recipientId }
+    totalCount nodes { id seq status seenAt readAt archivedAt message senderId recipientId }
   }
   visible: notifications(userId: $userId, first: 100) { totalCount }
   unreadCount(userId: $userId)
+  unseenCount(userId: $userId)
 }`;
 
 // ---------------------------------------------------------------------------------------------
@@ -133,7 +141,7 @@ const ws = {} as Record<CallerName, Client>;
 /** Notifications stored before the matrix: user 3's in several states, and a few of user 2's own. */
 const seeded = {
   n3: { unread: '', read: '', archived: '', keyed: '' },
-  n2: { unread: '', read: '' },
+  n2: { unread: '', read: '', archived: '' },
 };
 const foreignIds = () => Object.values(seeded.n3);
 let before3: InboxView;
@@ -153,14 +161,16 @@ beforeAll(async () => {
     { senderId: '1', message: `${SECRET} 4: weekly digest`, idempotencyKey: SHARED_KEY },
   ]);
   seeded.n3 = { unread: unread3!, read: read3!, archived: archived3!, keyed: keyed3! };
-  const [unread2, read2] = await sendAndStore('2', [
+  const [unread2, read2, archived2] = await sendAndStore('2', [
     { senderId: '1', message: 'Emma liked your post.' },
     { senderId: '4', message: 'Lena followed you.' },
+    { senderId: '4', message: 'Lena liked your photo.' },
   ]);
-  seeded.n2 = { unread: unread2!, read: read2! };
+  seeded.n2 = { unread: unread2!, read: read2!, archived: archived2! };
   await asAdmin(Q.markRead, { userId: '3', ids: [seeded.n3.read] });
   await asAdmin(Q.archive, { userId: '3', ids: [seeded.n3.archived] });
   await asAdmin(Q.markRead, { userId: '2', ids: [seeded.n2.read] });
+  await asAdmin(Q.archive, { userId: '2', ids: [seeded.n2.archived] });
 
   before3 = await inboxOf('3');
   before2 = await inboxOf('2');
@@ -172,7 +182,7 @@ beforeAll(async () => {
     [seeded.n3.read, 'READ'],
     [seeded.n3.unread, 'UNREAD'],
   ]);
-  expect(before3).toMatchObject({ all: { totalCount: 4 }, visible: { totalCount: 3 }, unreadCount: 2 });
+  expect(before3).toMatchObject({ all: { totalCount: 4 }, visible: { totalCount: 3 }, unreadCount: 2, unseenCount: 2 });
 });
 
 afterAll(async () => {
@@ -297,6 +307,8 @@ const ID_MUTATIONS = [
   { name: 'markNotificationsRead', query: Q.markRead, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
   { name: 'markNotificationsUnread', query: Q.markUnread, foreign: () => seeded.n3.read, own: () => seeded.n2.read },
   { name: 'archiveNotifications', query: Q.archive, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
+  { name: 'unarchiveNotifications', query: Q.unarchive, foreign: () => seeded.n3.archived, own: () => seeded.n2.archived },
+  { name: 'markNotificationsSeen', query: Q.markSeen, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
   { name: 'deleteNotifications', query: Q.delete, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
 ] as const;
 
@@ -318,6 +330,8 @@ const rows: Row[] = [
     }),
   ),
   { name: 'user 2: markAllNotificationsRead(userId: 3)', as: 'user2', query: Q.markAllRead, vars: () => ({ userId: '3' }), twin999: () => ({ userId: '999' }), expect: forbidden },
+  { name: 'user 2: markAllNotificationsSeen(userId: 3)', as: 'user2', query: Q.markAllSeen, vars: () => ({ userId: '3' }), twin999: () => ({ userId: '999' }), expect: forbidden },
+  { name: 'user 2: unseenCount(userId: 3)', as: 'user2', query: Q.unseenCount, vars: () => ({ userId: '3' }), twin999: () => ({ userId: '999' }), expect: forbidden },
   { name: 'user 2: notificationAdded(userId: 3)', as: 'user2', query: Q.added, vars: () => ({ userId: '3' }), twin999: () => ({ userId: '999' }), expect: forbidden },
   {
     name: 'user 2: notificationAdded(userId: 3, after: the start), a replay',
@@ -415,6 +429,13 @@ const rows: Row[] = [
     expect: ok((a) => expect(okData<{ unreadCount: number }>(a).unreadCount).toBeGreaterThanOrEqual(before2.unreadCount)),
   },
   {
+    name: 'user 2: unseenCount(), its own',
+    as: 'user2',
+    query: Q.unseenCount,
+    vars: () => ({}),
+    expect: ok((a) => expect(okData<{ unseenCount: number }>(a).unseenCount).toBeGreaterThanOrEqual(before2.unseenCount)),
+  },
+  {
     name: 'user 2: sendNotification as itself (senderId: 2)',
     as: 'user2',
     query: Q.send,
@@ -446,6 +467,8 @@ const rows: Row[] = [
     (m): Row => ({ name: `send-only service: ${m.name}(userId: 3)`, as: 'sendOnly', query: m.query, vars: () => ({ userId: '3', ids: [m.foreign()] }), expect: forbidden }),
   ),
   { name: 'send-only service: markAllNotificationsRead(userId: 3)', as: 'sendOnly', query: Q.markAllRead, vars: () => ({ userId: '3' }), expect: forbidden },
+  { name: 'send-only service: markAllNotificationsSeen(userId: 3)', as: 'sendOnly', query: Q.markAllSeen, vars: () => ({ userId: '3' }), expect: forbidden },
+  { name: 'send-only service: unseenCount(userId: 3)', as: 'sendOnly', query: Q.unseenCount, vars: () => ({ userId: '3' }), expect: forbidden },
   { name: 'send-only service: notificationAdded(userId: 3)', as: 'sendOnly', query: Q.added, vars: () => ({ userId: '3' }), expect: forbidden },
   { name: 'send-only service: notificationsChanged(userId: 3)', as: 'sendOnly', query: Q.changed, vars: () => ({ userId: '3' }), expect: forbidden },
   { name: 'send-only service: me is null', as: 'sendOnly', query: Q.me, vars: () => ({}), expect: ok((a) => expect(okData(a)).toEqual({ me: null })) },
@@ -474,6 +497,8 @@ const rows: Row[] = [
   { name: 'admin service: unreadCount()', as: 'admin', query: Q.unreadCount, vars: () => ({}), expect: needsUserId },
   ...ID_MUTATIONS.map((m): Row => ({ name: `admin service: ${m.name}(ids: [3's])`, as: 'admin', query: m.query, vars: () => ({ ids: [m.foreign()] }), expect: needsUserId })),
   { name: 'admin service: markAllNotificationsRead()', as: 'admin', query: Q.markAllRead, vars: () => ({}), expect: needsUserId },
+  { name: 'admin service: markAllNotificationsSeen()', as: 'admin', query: Q.markAllSeen, vars: () => ({}), expect: needsUserId },
+  { name: 'admin service: unseenCount()', as: 'admin', query: Q.unseenCount, vars: () => ({}), expect: needsUserId },
   { name: 'admin service: notificationAdded()', as: 'admin', query: Q.added, vars: () => ({}), expect: needsUserId },
   { name: 'admin service: notificationsChanged()', as: 'admin', query: Q.changed, vars: () => ({}), expect: needsUserId },
   { name: 'admin service: me is null', as: 'admin', query: Q.me, vars: () => ({}), expect: ok((a) => expect(okData(a)).toEqual({ me: null })) },
@@ -505,6 +530,7 @@ const rows: Row[] = [
     }),
   },
   { name: 'user 3: unreadCount(), its own', as: 'user3', query: Q.unreadCount, vars: () => ({}), expect: ok((a) => expect(okData(a)).toEqual({ unreadCount: before3.unreadCount })) },
+  { name: 'user 3: unseenCount(), its own', as: 'user3', query: Q.unseenCount, vars: () => ({}), expect: ok((a) => expect(okData(a)).toEqual({ unseenCount: before3.unseenCount })) },
   { name: 'user 3: user(id: 3)', as: 'user3', query: Q.user, vars: () => ({ id: '3' }), expect: ok((a) => expect(okData(a)).toEqual({ user: { id: '3', name: 'Rick' } })) },
   { name: 'user 3: me', as: 'user3', query: Q.me, vars: () => ({}), expect: ok((a) => expect(okData(a)).toEqual({ me: { id: '3', name: 'Rick' } })) },
 ];
@@ -553,7 +579,7 @@ function expectAnswer(row: Row, answer: Answer) {
 const statusesOf = (view: InboxView, ids: readonly string[]) =>
   ids.map((id) => {
     const note = view.all.nodes.find((n) => n.id === id);
-    return note && { id, status: note.status, readAt: note.readAt, archivedAt: note.archivedAt };
+    return note && { id, status: note.status, seenAt: note.seenAt, readAt: note.readAt, archivedAt: note.archivedAt };
   });
 
 describe('the authorization matrix', () => {
@@ -834,12 +860,17 @@ describe("live feeds: what reaches user 3 never reaches user 2's feeds", () => {
     // Changes to user 3's inbox, by user 3 and by the admin service.
     const asUser3 = (query: string, variables: Vars) => graphqlData<Record<string, ChangeAnswer>>(system.url, query, variables, { token: TOKENS.user3 });
     expect((await asUser3(Q.markRead, { ids: [fromEmma.id] })).markNotificationsRead).toMatchObject({ userId: '3', action: 'READ', ids: [fromEmma.id] });
-    expect((await asUser3(Q.markAllRead, {})).markAllNotificationsRead).toMatchObject({ userId: '3', action: 'ALL_READ', unreadCount: 0 });
+    expect((await asUser3(Q.markAllRead, {})).markAllNotificationsRead).toMatchObject({ userId: '3', action: 'ALL_READ', unreadCount: 0, unseenCount: 0 });
     await asAdmin(Q.archive, { userId: '3', ids: [fromBruno.id] });
+    await asAdmin(Q.unarchive, { userId: '3', ids: [fromBruno.id] });
+    await asUser3(Q.markUnread, { ids: [fromBruno.id] });
+    expect((await asUser3(Q.markAllSeen, {})).markAllNotificationsSeen).toMatchObject({ userId: '3', action: 'ALL_SEEN', unreadCount: 1, unseenCount: 0 });
     for (const feed of changed3) {
       await feed.expectArrives((f) => f.action === 'READ' && f.ids.includes(fromEmma.id), 'receives READ');
       await feed.expectArrives((f) => f.action === 'ALL_READ', 'receives ALL_READ');
       await feed.expectArrives((f) => f.action === 'ARCHIVED' && f.ids.includes(fromBruno.id), 'receives ARCHIVED');
+      await feed.expectArrives((f) => f.action === 'UNARCHIVED' && f.ids.includes(fromBruno.id), 'receives UNARCHIVED');
+      await feed.expectArrives((f) => f.action === 'ALL_SEEN', 'receives ALL_SEEN');
     }
 
     // Everything for user 3 has been delivered. Now a canary to user 2: up to it, each of user

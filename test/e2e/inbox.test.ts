@@ -7,6 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/notifications/cursor.js';
 import { encodeEvent } from '../../src/notifications/event.js';
+import { userToken } from '../support/auth.js';
 import { graphql, graphqlData, sseSubscribe, wsClient, wsSubscribe } from '../support/graphql.js';
 import { testBrokers } from '../support/kafka.js';
 import { startTestSystem, waitUntilReady, type TestSystem } from '../support/system.js';
@@ -129,6 +130,57 @@ describe('read state, archive and delete', () => {
     // A new notification is pushed to the tabs too, with the count it brings.
     await sendAndStore('4', ['fourth']);
     for (const push of await bothTabs()) expect(push).toMatchObject({ action: 'ADDED', unreadCount: 1 });
+    await Promise.all(tabs.map((tab) => tab.close()));
+  });
+});
+
+describe('seen vs read', () => {
+  it('pushes both absolute counts to every tab: the bell (unseen) drops to 0 on markAllNotificationsSeen, the feed (unread) stays', async () => {
+    const user = `seen-${Date.now()}`;
+    await graphqlData(system.url, 'mutation ($id: ID!) { upsertUser(id: $id, name: "Ada") { id } }', { id: user });
+    const token = userToken(user);
+    const [a, b, c] = await sendAndStore(user, ['one', 'two', 'three']);
+    const SEEN_CHANGED = /* GraphQL */ `subscription { notificationsChanged { action ids unreadCount unseenCount notifications { id status seenAt readAt } } }`;
+    type SeenChange = Omit<Change, 'notifications'> & { unseenCount: number; notifications: { id: string; status: string; seenAt: string | null; readAt: string | null }[] };
+    // Two tabs of the user (SSE answers once the subscription is set up); the mutations come from a third.
+    const tabs = [
+      await sseSubscribe<{ notificationsChanged: SeenChange }>(system.url, SEEN_CHANGED, {}, { token }),
+      await sseSubscribe<{ notificationsChanged: SeenChange }>(system.url, SEEN_CHANGED, {}, { token }),
+    ];
+    const counts = () => graphqlData<{ unreadCount: number; unseenCount: number }>(system.url, '{ unreadCount unseenCount }', {}, { token });
+    const mutate = async (field: string, args = '') =>
+      (await graphqlData<Record<string, SeenChange>>(system.url, `mutation { ${field}${args} { action ids unreadCount unseenCount notifications { id status seenAt readAt } } }`, {}, { token }))[field]!;
+    const [d] = await sendAndStore(user, ['four']);
+    for (const tab of tabs) expect((await tab.next()).data!.notificationsChanged).toMatchObject({ action: 'ADDED', ids: [d], unreadCount: 4, unseenCount: 4 });
+    expect(await counts()).toEqual({ unreadCount: 4, unseenCount: 4 });
+
+    const seen = await mutate('markNotificationsSeen', `(ids: ["${a}"])`);
+    expect(seen).toMatchObject({ action: 'SEEN', ids: [a], unreadCount: 4, unseenCount: 3, notifications: [{ id: a, status: 'UNREAD', readAt: null }] });
+    expect(seen.notifications[0]!.seenAt).toEqual(expect.any(String));
+    for (const tab of tabs) expect((await tab.next()).data!.notificationsChanged).toMatchObject({ action: 'SEEN', ids: [a], unreadCount: 4, unseenCount: 3 });
+
+    // Opening the bell: every tab's badge goes to 0 and its feed still shows 4 unread.
+    const allSeen = await mutate('markAllNotificationsSeen');
+    expect(allSeen).toEqual({ action: 'ALL_SEEN', ids: [], notifications: [], unreadCount: 4, unseenCount: 0 });
+    for (const tab of tabs) expect((await tab.next()).data!.notificationsChanged).toEqual({ action: 'ALL_SEEN', ids: [], notifications: [], unreadCount: 4, unseenCount: 0 });
+    expect(await counts()).toEqual({ unreadCount: 4, unseenCount: 0 });
+
+    // A new arrival rings the bell again.
+    const [e] = await sendAndStore(user, ['five']);
+    for (const tab of tabs) expect((await tab.next()).data!.notificationsChanged).toMatchObject({ action: 'ADDED', ids: [e], unreadCount: 5, unseenCount: 1 });
+
+    // Reading marks seen; archiving and unarchiving keep the read state, and seen.
+    const read = await mutate('markNotificationsRead', `(ids: ["${e}", "${b}"])`);
+    expect(read).toMatchObject({ action: 'READ', unreadCount: 3, unseenCount: 0 });
+    expect(read.notifications.map((n) => n.seenAt !== null && n.readAt !== null)).toEqual([true, true]);
+    for (const tab of tabs) expect((await tab.next()).data!.notificationsChanged).toMatchObject({ action: 'READ', ids: [e, b], unreadCount: 3, unseenCount: 0 });
+    await mutate('archiveNotifications', `(ids: ["${b}", "${c}"])`);
+    for (const tab of tabs) expect((await tab.next()).data!.notificationsChanged).toMatchObject({ action: 'ARCHIVED', unreadCount: 2, unseenCount: 0 });
+    const back = await mutate('unarchiveNotifications', `(ids: ["${b}", "${c}"])`);
+    expect(back).toMatchObject({ action: 'UNARCHIVED', ids: [b, c], unreadCount: 3, unseenCount: 0 });
+    expect(back.notifications.map((n) => n.status)).toEqual(['READ', 'UNREAD']);
+    for (const tab of tabs) expect((await tab.next()).data!.notificationsChanged).toMatchObject({ action: 'UNARCHIVED', ids: [b, c], unreadCount: 3, unseenCount: 0 });
+
     await Promise.all(tabs.map((tab) => tab.close()));
   });
 });
