@@ -1,0 +1,89 @@
+/**
+ * What the stats domain needs from outside: a store that applies one partition's batch in one
+ * transaction (figures, rankings, counted keys and the partition's position together), answers
+ * the queries, and rewinds for a rebuild; and, when Redis is configured, a mirror of the rankings.
+ */
+import type { NotificationKind } from '../notifications/notification.js';
+import type { BatchFold } from './fold.js';
+import type { Granularity } from './windows.js';
+
+export const RANKING_DIMENSIONS = ['sender', 'recipient', 'kind'] as const;
+export type RankingDimension = (typeof RANKING_DIMENSIONS)[number];
+
+/** A rebuild in progress on one partition (see rebuild.ts). */
+export interface Replay {
+  /** Offsets before this were counted before the rebuild: their events before `from` stay as they are. */
+  until: string;
+  from: Date;
+  /** The partition's watermark when the rebuild began, taken back on reaching `until`. */
+  resumeWatermark: Date | null;
+}
+
+/** How far the stats group got on one partition: its truth, kept in the same transaction as the figures. */
+export interface PartitionPosition {
+  topic: string;
+  partition: number;
+  /** The next offset to count; null: nothing counted yet. */
+  nextOffset: string | null;
+  /** The newest event time seen on this partition. */
+  watermark: Date | null;
+  replay: Replay | null;
+}
+
+/** One window's figures for one kind. */
+export interface WindowFigures {
+  granularity: Granularity;
+  start: Date;
+  kind: NotificationKind;
+  sent: number;
+  read: number;
+  archived: number;
+  late: number;
+  /** hdr-histogram-js, compressed base64 (time-to-read.ts); null when nothing was read. */
+  timeToRead: string | null;
+}
+
+export interface RankingEntry {
+  member: string;
+  score: number;
+}
+
+/** A member's absolute score in a window's ranking, as the store holds it after a commit. */
+export interface RankingScore extends RankingEntry {
+  granularity: Granularity;
+  start: Date;
+  dimension: RankingDimension;
+}
+
+export interface RankingQuery {
+  granularity: Granularity;
+  start: Date;
+  dimension: RankingDimension;
+  first: number;
+}
+
+export type FoldBatch = (position: PartitionPosition | null, counted: ReadonlySet<string>) => BatchFold;
+
+export interface StatsStore {
+  /**
+   * In ONE transaction, one at a time across every stats writer: reads the partition's position and
+   * which of `keys` were counted already, folds (a pure function of those), and writes what the
+   * fold says: figures, rankings, counted keys, the position. Returns the fold and, when it
+   * changed rankings, their scores after the commit.
+   */
+  applyBatch(topic: string, partition: number, keys: readonly string[], fold: FoldBatch): Promise<{ fold: BatchFold; scores: RankingScore[] }>;
+  /** Adds a position (nothing counted, no watermark) for each partition that has none. */
+  registerPartitions(partitions: readonly { topic: string; partition: number }[]): Promise<void>;
+  positions(topics: readonly string[]): Promise<PartitionPosition[]>;
+  /** Every kind's row of the windows starting in [from, to). */
+  windows(granularity: Granularity, from: Date, to: Date, kind: NotificationKind | null): Promise<WindowFigures[]>;
+  ranking(query: RankingQuery): Promise<RankingEntry[]>;
+  /** Rebuild: forgets the figures from `from` on and moves the positions back, in one transaction. */
+  rewind(from: Date, positions: readonly PartitionPosition[]): Promise<void>;
+}
+
+/** Redis sorted sets holding the rankings, written after the store's commit with absolute scores. */
+export interface RankingMirror {
+  write(scores: readonly RankingScore[]): Promise<void>;
+  ranking(query: RankingQuery): Promise<RankingEntry[]>;
+}

@@ -1,0 +1,55 @@
+/**
+ * The stats consumer's per-batch work, over the ports: read each message once, fold the batch
+ * into the store in one transaction (figures, rankings, counted keys, position), then mirror the
+ * rankings' new absolute scores to Redis when it is configured. The Kafka wiring hands batches in
+ * and seeks where the answer says; it never touches the store.
+ *
+ * Exactly once in effect: the position is committed with the figures, and the fold skips what
+ * the position says was counted, so a redelivery after a crash or a rebalance counts nothing
+ * twice; the mirror writes absolute scores (ZADD), so writing them twice changes nothing.
+ */
+import { candidateKeys, foldBatch, readMessages } from './fold.js';
+import type { RankingMirror, StatsStore } from './ports.js';
+import type { StatsSource } from './stats-event.js';
+
+export interface StatsBatch {
+  source: StatsSource;
+  topic: string;
+  partition: number;
+  messages: readonly { offset: string; value: Buffer | null }[];
+}
+
+export interface StatsBatchOutcome {
+  /** Read from this offset before anything else (the positions were rewound): nothing was counted. */
+  seekTo: string | null;
+  /** The partition's next offset to count after the batch (null: the batch was empty). */
+  nextOffset: string | null;
+  applied: number;
+  unreadable: { offset: string; error: string }[];
+}
+
+export interface StatsBatchControl {
+  /** Runs a call, retrying it while the batch is still the consumer's (the store or Redis away). */
+  retry<T>(call: () => Promise<T>): Promise<T>;
+}
+
+export interface StatsProcessorDeps {
+  store: Pick<StatsStore, 'applyBatch'>;
+  mirror?: Pick<RankingMirror, 'write'> | undefined;
+  graceMs: number;
+}
+
+export function createStatsProcessor({ store, mirror, graceMs }: StatsProcessorDeps) {
+  return {
+    async process(batch: StatsBatch, control: StatsBatchControl): Promise<StatsBatchOutcome> {
+      const messages = readMessages(batch.source, batch.messages);
+      const keys = candidateKeys(messages);
+      const input = { topic: batch.topic, partition: batch.partition, graceMs, messages };
+      const { fold, scores } = await control.retry(() => store.applyBatch(batch.topic, batch.partition, keys, (position, counted) => foldBatch(input, position, counted)));
+      if (mirror && scores.length > 0) await control.retry(() => mirror.write(scores));
+      return { seekTo: fold.seekTo, nextOffset: fold.seekTo === null ? fold.position.nextOffset : null, applied: fold.applied, unreadable: fold.unreadable };
+    },
+  };
+}
+
+export type StatsProcessor = ReturnType<typeof createStatsProcessor>;
