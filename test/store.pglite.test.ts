@@ -9,6 +9,7 @@ import { createNotificationStore } from '../src/store/notification-store.js';
 import { createPgliteClient } from '../src/store/pglite-client.js';
 import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 import { describeTopicStoreContract } from './support/topic-store-contract.js';
+import { describeOutboxStoreContract } from './support/outbox-store-contract.js';
 
 describeStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
@@ -20,6 +21,12 @@ describeTopicStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
   await runMigrations(sql);
   return { store: createNotificationStore(sql), dispose: () => sql.close() };
+});
+
+describeOutboxStoreContract('PGlite in memory', async () => {
+  const sql = await createPgliteClient();
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
 
 describeMigrationContract('PGlite in memory', async () => {

@@ -7,6 +7,7 @@ import { runMigrations } from '../src/store/migrations.js';
 import { createPgClient } from '../src/store/pg-client.js';
 import type { SqlClient } from '../src/store/sql-client.js';
 import { describeTopicStoreContract } from './support/topic-store-contract.js';
+import { describeOutboxStoreContract } from './support/outbox-store-contract.js';
 import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -49,6 +50,13 @@ describeStoreContract('PostgreSQL', async () => {
   };
 });
 
+describeOutboxStoreContract('PostgreSQL', async () => {
+  const pgSchema = nextSchema();
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: pgSchema });
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
 describeMigrationContract('PostgreSQL', async () => {
   const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
   return { sql, dispose: () => sql.close() };
@@ -64,7 +72,7 @@ describe('PostgreSQL client', () => {
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
         [schema],
       );
-      expect(tables.map((row) => row.table_name)).toEqual(['inbox_counters', 'notifications', 'schema_migrations', 'users']);
+      expect(tables.map((row) => row.table_name)).toEqual(['activity_outbox', 'broadcasts', 'inbox_counters', 'notifications', 'schema_migrations', 'topic_subscriptions', 'users']);
       const [row] = await sql.query<{ schema: string }>('SELECT current_schema() AS schema');
       expect(row?.schema).toBe(schema);
     } finally {

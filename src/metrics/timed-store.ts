@@ -46,6 +46,10 @@ export function timedStore(store: NotificationStore, histogram: Metrics['storeSe
     listTopicSubscribers: timed('listTopicSubscribers'),
     broadcastProgress: timed('broadcastProgress'),
     recordBroadcastProgress: timed('recordBroadcastProgress'),
+    claimActivity: timed('claimActivity'),
+    deleteActivity: timed('deleteActivity'),
+    releaseActivity: timed('releaseActivity'),
+    activityBacklog: timed('activityBacklog'),
     ping: timed('ping'),
     close: () => store.close(),
   };

@@ -2,6 +2,7 @@
  * The interfaces the domain needs from the outside world. `kafka/`, `store/` and `pubsub/`
  * implement them; nothing in `notifications/` imports an adapter.
  */
+import type { Activity } from './activity-event.js';
 import type { ErrorCode } from './errors.js';
 import type { NewBroadcast, NewNotification, Notification, NotificationKind, NotificationStatus, User } from './notification.js';
 
@@ -95,6 +96,19 @@ export interface NotificationStore {
   broadcastProgress(broadcastId: string): Promise<BroadcastProgress | null>;
   recordBroadcastProgress(progress: BroadcastProgress): Promise<void>;
 
+  /**
+   * The activity outbox: every state change above writes one row per notification it changed, in
+   * its own statement, and the relay drains them to the activity topic. Leases up to `limit` of
+   * the oldest rows no one holds, for `leaseMs`, in outbox order.
+   */
+  claimActivity(limit: number, leaseMs: number): Promise<OutboxedActivity[]>;
+  /** Removes rows Kafka acknowledged. */
+  deleteActivity(positions: readonly number[]): Promise<void>;
+  /** Frees rows Kafka did not take, for the next claim. */
+  releaseActivity(positions: readonly number[]): Promise<void>;
+  /** How many rows wait, and the change time of the oldest (null when none). */
+  activityBacklog(): Promise<ActivityBacklog>;
+
   /** Cheap round-trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -126,6 +140,21 @@ export interface BroadcastProgress {
 export interface InboxCounts {
   unread: number;
   unseen: number;
+}
+
+/** A committed change waiting in the outbox; `position` orders the outbox and names the row. */
+export interface OutboxedActivity extends Activity {
+  position: number;
+}
+
+export interface ActivityBacklog {
+  rows: number;
+  oldestAt: Date | null;
+}
+
+/** Writes activity events (to the activity topic, keyed by recipient), acknowledged as NotificationProducer's. */
+export interface ActivityProducer {
+  send(items: readonly Activity[]): Promise<void>;
 }
 
 /** Writes events to the log. Resolves only once the broker acknowledged every message (acks = all). */

@@ -16,6 +16,7 @@
  * on the order they meet its rows in.
  */
 import type { NotificationStatus } from '../notifications/notification.js';
+import { activityOutboxInsert, type ActivityOf } from './activity-outbox.js';
 
 /**
  * What decides a row's counts, as three boolean SQL expressions: read, archived, and seen
@@ -76,8 +77,12 @@ export const rowsOfLockedRecipient = (userParam: string) =>
  * with rows has a counter row since its first insert); should it be, numbering resumes above
  * the rows at hand rather than at 1. A recipient whose rows all kept their status and
  * unseen-ness (read again, say) is not written at all.
+ *
+ * With `activity`, an inbox state change also writes one activity outbox row per row it changed
+ * (activity-outbox.ts), in this same statement: the change is on the activity topic exactly when
+ * the store kept it. `changed` then also returns `id`, `kind` and `created_at`.
  */
-export function withCounts(change: string, result: string): string {
+export function withCounts(change: string, result: string, activity?: ActivityOf): string {
   return `WITH changed AS (${change}),
           counted AS (
             INSERT INTO inbox_counters AS c (user_id, last_seq, unread_count, read_count, archived_count, unseen_count)
@@ -91,6 +96,7 @@ export function withCounts(change: string, result: string): string {
               read_count     = c.read_count + EXCLUDED.read_count,
               archived_count = c.archived_count + EXCLUDED.archived_count,
               unseen_count   = c.unseen_count + EXCLUDED.unseen_count)
+          ${activity ? `, outboxed AS (${activityOutboxInsert(activity)})` : ''}
           ${result}`;
 }
 

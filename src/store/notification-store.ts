@@ -7,6 +7,7 @@ import { countedReturning, countedTotal, ROW_FACTS, rowsOfLockedRecipient, UNSEE
 import { NOTIFICATION_COLUMNS, inOrderOf, storableIds, toNotification, type NotificationRow } from './notification-rows.js';
 import type { SqlClient } from './sql-client.js';
 import { topicSubscriptionStore } from './topic-subscriptions.js';
+import { activityOutboxStore } from './activity-outbox.js';
 
 export function createNotificationStore(sql: SqlClient): NotificationStore {
   /** Runs a statement over notifications named by id; no statement at all when no id can match. */
@@ -58,6 +59,8 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     // and states in countedReturning what its WHERE clause pinned before the change. Only a column
     // the WHERE clause pins is changed, besides seen_at where its value then does not matter (a
     // row read or archived before is not unseen, whether seen_at was set or not).
+    // Each also writes its activity outbox rows in the same statement (the third argument of
+    // withCounts): the change's own time where it has one, else the commit's transaction time.
 
     markRead: (userId, ids, at) =>
       byIds(ids, (wanted) =>
@@ -67,6 +70,7 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
               WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND read_at IS NULL
              RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, read: 'FALSE' })}`,
             `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+            { action: 'read', at: '$3::timestamptz' },
           ),
           [userId, wanted, at.toISOString()],
         ),
@@ -81,6 +85,7 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
               WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND read_at IS NOT NULL
              RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, read: 'TRUE' })}`,
             `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+            { action: 'unread', at: 'now()' },
           ),
           [userId, wanted],
         ),
@@ -92,8 +97,10 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
         withCounts(
           `UPDATE notifications SET read_at = $2
             WHERE ${rowsOfLockedRecipient('$1')} AND read_at IS NULL AND archived_at IS NULL
-           RETURNING recipient_id, seq, ${countedReturning({ ...ROW_FACTS, read: 'FALSE', archived: 'FALSE' })}`,
+           RETURNING id, recipient_id, seq, kind, created_at, ${countedReturning({ ...ROW_FACTS, read: 'FALSE', archived: 'FALSE' })}`,
           'SELECT count(*) AS count FROM changed',
+          // Told per notification it read, as a read of each.
+          { action: 'read', at: '$2::timestamptz' },
         ),
         [userId, at.toISOString()],
       );
@@ -108,6 +115,7 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
               WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND archived_at IS NULL
              RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, archived: 'FALSE' })}`,
             `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+            { action: 'archived', at: '$3::timestamptz' },
           ),
           [userId, wanted, at.toISOString()],
         ),
@@ -122,6 +130,7 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
               WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND archived_at IS NOT NULL
              RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, archived: 'TRUE' })}`,
             `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+            { action: 'unarchived', at: 'now()' },
           ),
           [userId, wanted],
         ),
@@ -135,6 +144,7 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
               WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND ${UNSEEN_ROW}
              RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ read: 'FALSE', archived: 'FALSE', seen: 'FALSE' })}`,
             `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+            { action: 'seen', at: '$3::timestamptz' },
           ),
           [userId, wanted, at.toISOString()],
         ),
@@ -145,8 +155,9 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
         withCounts(
           `UPDATE notifications SET seen_at = $2
             WHERE ${rowsOfLockedRecipient('$1')} AND ${UNSEEN_ROW}
-           RETURNING recipient_id, seq, ${countedReturning({ read: 'FALSE', archived: 'FALSE', seen: 'FALSE' })}`,
+           RETURNING id, recipient_id, seq, kind, created_at, ${countedReturning({ read: 'FALSE', archived: 'FALSE', seen: 'FALSE' })}`,
           'SELECT count(*) AS count FROM changed',
+          { action: 'seen', at: '$2::timestamptz' },
         ),
         [userId, at.toISOString()],
       );
@@ -159,8 +170,9 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       const rows = await sql.query<{ id: string }>(
         withCounts(
           `DELETE FROM notifications WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[])
-           RETURNING id, recipient_id, seq, ${countedReturning(ROW_FACTS, null)}`,
+           RETURNING id, recipient_id, seq, kind, created_at, ${countedReturning(ROW_FACTS, null)}`,
           'SELECT id FROM changed',
+          { action: 'deleted', at: 'now()' },
         ),
         [userId, wanted],
       );
@@ -199,6 +211,8 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     },
 
     ...topicSubscriptionStore(sql),
+
+    ...activityOutboxStore(sql),
 
     async ping() {
       await sql.query('SELECT 1');

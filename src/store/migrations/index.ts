@@ -3,6 +3,7 @@ import { init } from './001-init.js';
 import { inboxCounts } from './002-inbox-counts.js';
 import { topicSubscriptions } from './003-topic-subscriptions.js';
 import { seen } from './004-seen.js';
+import { activityOutbox } from './005-activity-outbox.js';
 
 /** In version order; a released migration is never edited, a change is a new one. */
-export const migrations: readonly Migration[] = [init, inboxCounts, topicSubscriptions, seen];
+export const migrations: readonly Migration[] = [init, inboxCounts, topicSubscriptions, seen, activityOutbox];
