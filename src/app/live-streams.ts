@@ -86,23 +86,17 @@ export function atTime(at: Date, fn: () => void): () => void {
 /**
  * Passes `source` through until `expiresAt`; then yields `expired` once and ends, ending the
  * source too. `onEnd` runs exactly once, however the stream ends.
+ *
+ * The expiry answers the read that is waiting, if any, instead of racing every read against an
+ * expiry promise: each race would leave a reaction on that promise until the token expires, a
+ * few hundred bytes per event on a connection that may live for a day.
  */
 export function untilExpiry<T>(source: AsyncIterable<T>, expiresAt: Date | null, expired: () => T, onEnd: () => void): AsyncGenerator<T, undefined> {
   const iterator = source[Symbol.asyncIterator]();
-  // A flag as well as a promise: once expired, a value the source has ready must not win the race.
   let hasExpired = false;
-  let signalExpiry!: () => void;
-  const expiry = new Promise<'expired'>((resolve) => {
-    signalExpiry = () => {
-      hasExpired = true;
-      resolve('expired');
-    };
-  });
-  const cancelTimer = expiresAt ? atTime(expiresAt, signalExpiry) : () => {};
-  // Already expired when it starts (let in within the clock tolerance): nothing passes, not even
-  // a replay of what is stored; the first value is the expiry.
-  if (expiresAt && expiresAt.getTime() <= Date.now()) signalExpiry();
   let ended = false;
+  /** The read in progress: answered by the source, or by the expiry, whichever comes first. */
+  let waiting: { resolve(result: IteratorResult<T, undefined>): void } | null = null;
 
   async function end(): Promise<IteratorReturnResult<undefined>> {
     if (!ended) {
@@ -114,17 +108,43 @@ export function untilExpiry<T>(source: AsyncIterable<T>, expiresAt: Date | null,
     return { done: true, value: undefined };
   }
 
+  const expire = () => {
+    hasExpired = true;
+    const reader = waiting;
+    waiting = null;
+    if (reader) void end().then(() => reader.resolve({ done: false, value: expired() }));
+  };
+  const cancelTimer = expiresAt ? atTime(expiresAt, expire) : () => {};
+  // Already expired when it starts (let in within the clock tolerance): nothing passes, not even
+  // a replay of what is stored; the first value is the expiry.
+  if (expiresAt && expiresAt.getTime() <= Date.now()) hasExpired = true;
+
   const stream: AsyncGenerator<T, undefined> = {
     [Symbol.asyncIterator]: () => stream,
     async next() {
       if (ended) return { done: true, value: undefined };
-      const next = hasExpired ? 'expired' : await Promise.race([iterator.next(), expiry]);
-      if (next === 'expired' || hasExpired) {
+      if (hasExpired) {
         await end();
         return { done: false, value: expired() };
       }
-      if (next.done) return end();
-      return next;
+      return new Promise<IteratorResult<T, undefined>>((resolve, reject) => {
+        const reader = { resolve };
+        waiting = reader;
+        iterator.next().then(
+          (next) => {
+            // The expiry answered it already: a value the source had ready must not pass.
+            if (waiting !== reader) return;
+            waiting = null;
+            if (next.done) void end().then(resolve, reject);
+            else resolve(next);
+          },
+          (error: unknown) => {
+            if (waiting !== reader) return;
+            waiting = null;
+            reject(error);
+          },
+        );
+      });
     },
     return: () => end(),
     async throw(error: unknown) {
