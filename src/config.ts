@@ -39,6 +39,8 @@ const envSchema = z.object({
   KAFKA_BROADCAST_TOPIC: z.string().min(1).optional(),
   KAFKA_BROADCAST_GROUP_ID: z.string().min(1).optional(),
   BROADCAST_PAGE_SIZE: positiveInt.max(10_000).default(1000),
+  /** Unset: `<KAFKA_TOPIC>.activity`, where committed inbox state changes (read, archived, …) are told. */
+  KAFKA_ACTIVITY_TOPIC: z.string().min(1).optional(),
   KAFKA_PARTITIONS: positiveInt.default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(-1).default(-1),
   KAFKA_MIN_INSYNC_REPLICAS: positiveInt.optional(),
@@ -191,6 +193,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       broadcastTopic: e.KAFKA_BROADCAST_TOPIC ?? `${e.KAFKA_TOPIC}.broadcasts`,
       broadcastGroupId: e.KAFKA_BROADCAST_GROUP_ID ?? `${e.KAFKA_GROUP_ID}.broadcasts`,
       broadcastPageSize: e.BROADCAST_PAGE_SIZE,
+      activityTopic: e.KAFKA_ACTIVITY_TOPIC ?? `${e.KAFKA_TOPIC}.activity`,
       partitions: e.KAFKA_PARTITIONS,
       replicationFactor: e.KAFKA_REPLICATION_FACTOR,
       minInsyncReplicas: e.KAFKA_MIN_INSYNC_REPLICAS,

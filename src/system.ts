@@ -11,10 +11,13 @@ import type { Config } from './config.js';
 import { createKafkaService } from './kafka/kafka-service.js';
 import { asyncApiJson } from './kafka/asyncapi.js';
 import type { Logger } from './logger.js';
+import { registerActivityMetrics } from './metrics/activity-metrics.js';
 import { registerKafkaGauges } from './metrics/kafka-gauges.js';
 import { createMetrics } from './metrics/metrics.js';
 import { kafkaTelemetry, notifyTelemetry } from './metrics/reporters.js';
 import { timedStore } from './metrics/timed-store.js';
+import { createActivityRelay } from './notifications/activity-relay.js';
+import { wakeOnActivity } from './notifications/activity-wake.js';
 import { createBroadcaster, createBroadcastExpander } from './notifications/broadcast.js';
 import { createInbox } from './notifications/inbox.js';
 import { createIngestor } from './notifications/ingest.js';
@@ -102,6 +105,19 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     shutdown.add('kafka', () => kafka.stop());
     registerKafkaGauges(metrics, { topic: config.kafka.topic, lag: () => kafka.consumerLag(), restarts: () => kafka.consumerRestarts() });
 
+    // Inbox state changes wait in the store's outbox until the relay has them on the activity
+    // topic. Stopped before Kafka (shutdown runs backwards), so its last page is acknowledged or released.
+    const activityMetrics = registerActivityMetrics(metrics, () => store.activityBacklog());
+    const activityRelay = createActivityRelay({
+      store,
+      producer: kafka.activityProducer,
+      log: log.child({ part: 'activity relay' }),
+      // A live relay's page is answered within the send timeout: its lease never runs out first.
+      leaseMs: config.kafka.sendTimeoutMs * 6,
+      onProduced: (activities) => activityMetrics.produced(activities),
+    });
+    shutdown.add('activity relay', () => activityRelay.stop());
+
     // Each limit counts in memory while Redis is away: one line when it moves there, one when back.
     const rateLimiter = async (name: 'send' | 'inbox', settings: typeof config.sendRate) => {
       const outage = createOutageLog(log, `Redis (${name} rate limit: counting in memory meanwhile)`);
@@ -125,7 +141,7 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
       sender: createSender({ users: directory, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
       broadcaster: createBroadcaster({ users: directory, producer: kafka.broadcastProducer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
       topics: createTopics({ store }),
-      inbox: createInbox({ store, pubsub }),
+      inbox: createInbox({ store: wakeOnActivity(store, activityRelay.wake), pubsub }),
       directory,
       live: createLiveFeed({ store, pubsub, telemetry }),
       sendRate,
@@ -169,7 +185,8 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
       metricsUrl = await metricsServer.start(config.metrics.port, config.http.host);
     }
     void kafka.start();
-    return { url, metricsUrl, app, store, kafka, retention, metrics, stop: () => shutdown.run() };
+    activityRelay.start();
+    return { url, metricsUrl, app, store, kafka, activityRelay, retention, metrics, stop: () => shutdown.run() };
   } catch (error) {
     await shutdown.run();
     throw error;

@@ -6,6 +6,7 @@
  * code does not do; a test compares the committed asyncapi.json with a fresh build.
  */
 import { z } from 'zod';
+import { activityEventV1 } from '../notifications/activity-event.js';
 import { broadcastEventV1 } from '../notifications/broadcast-event.js';
 import { EVENT_VERSION, notificationEventV1 } from '../notifications/event.js';
 import { DEAD_LETTER_HEADERS } from './dead-letter-headers.js';
@@ -16,6 +17,7 @@ export interface AsyncApiTopics {
   groupId: string;
   broadcastTopic: string;
   broadcastGroupId: string;
+  activityTopic: string;
 }
 
 // Draft-07: the AsyncAPI Schema format, the default of an AsyncAPI 3.0 payload, is a superset of it.
@@ -34,9 +36,10 @@ const DEAD_LETTER_HEADER_TEXT: Record<keyof typeof DEAD_LETTER_HEADERS, string> 
 
 const KAFKA_BINDING_VERSION = '0.5.0';
 
-export function asyncApiDocument({ topic, dlqTopic, groupId, broadcastTopic, broadcastGroupId }: AsyncApiTopics) {
+export function asyncApiDocument({ topic, dlqTopic, groupId, broadcastTopic, broadcastGroupId, activityTopic }: AsyncApiTopics) {
   const recipientKey = jsonSchema(notificationEventV1.shape.to);
   const topicKey = jsonSchema(broadcastEventV1.shape.topic);
+  const userKey = jsonSchema(activityEventV1.shape.userId);
   return {
     asyncapi: '3.0.0',
     info: {
@@ -70,6 +73,20 @@ export function asyncApiDocument({ topic, dlqTopic, groupId, broadcastTopic, bro
             contentType: 'application/json',
             payload: jsonSchema(broadcastEventV1),
             bindings: { kafka: { key: { ...topicKey, description: 'The topic name, the same as the payload\'s "topic".' }, bindingVersion: KAFKA_BINDING_VERSION } },
+          },
+        },
+      },
+      activity: {
+        address: activityTopic,
+        description:
+          'Inbox state changes (KAFKA_ACTIVITY_TOPIC): one event per notification whose state a committed change moved (seen, read, unread, archived, unarchived, deleted; "mark all" tells each notification it changed). The key is the recipient id, so one inbox\'s changes stay in order on one partition. Delivered at least once: count each event id once.',
+        messages: {
+          activityEventV1: {
+            name: 'ActivityEventV1',
+            title: 'An inbox state change, version 1',
+            contentType: 'application/json',
+            payload: jsonSchema(activityEventV1),
+            bindings: { kafka: { key: { ...userKey, description: 'The recipient id, the same as the payload\'s "userId".' }, bindingVersion: KAFKA_BINDING_VERSION } },
           },
         },
       },
@@ -120,6 +137,13 @@ export function asyncApiDocument({ topic, dlqTopic, groupId, broadcastTopic, bro
           'Expanded, a page of subscribers at a time, into one notification event per subscriber on the notification topic (ids derived from the broadcast id and the recipient, so a resumed expansion stores nothing twice); the offset is committed when the expansion is done.',
         bindings: { kafka: { groupId: { type: 'string', enum: [broadcastGroupId] }, bindingVersion: KAFKA_BINDING_VERSION } },
         messages: [{ $ref: '#/channels/broadcasts/messages/broadcastEventV1' }],
+      },
+      produceActivity: {
+        action: 'send',
+        channel: { $ref: '#/channels/activity' },
+        summary:
+          'Written from the store\'s transactional outbox (acks = all): each change inserts its events in the statement that makes it, and the relay produces them after the commit, deleting them once acknowledged. A change the store kept is never missing, one it did not keep never appears; a crash between the acknowledgement and the delete produces an event again under the same id.',
+        messages: [{ $ref: '#/channels/activity/messages/activityEventV1' }],
       },
       deadLetter: {
         action: 'send',

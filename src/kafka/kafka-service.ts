@@ -6,6 +6,7 @@
 import pRetry from 'p-retry';
 import { BACKOFF, retryingEveryError } from '../backoff.js';
 import type { Logger } from '../logger.js';
+import { encodeActivity, type Activity } from '../notifications/activity-event.js';
 import { encodeBroadcast } from '../notifications/broadcast-event.js';
 import type { Ingestor } from '../notifications/ingest.js';
 import type { NewBroadcast } from '../notifications/notification.js';
@@ -39,6 +40,15 @@ export function createKafkaService(options: KafkaServiceOptions, deps: KafkaServ
     sendTimeoutMs: options.sendTimeoutMs,
     log,
     telemetry,
+  });
+  // Written by the activity relay, from the store's outbox: its own producer, so an activity
+  // backlog drained after an outage never queues ahead of a mutation's send.
+  const activityProducer = createKafkaProducer<Activity>(kafka, {
+    topic: options.activityTopic,
+    encode: encodeActivity,
+    label: 'Kafka producer (activity)',
+    sendTimeoutMs: options.sendTimeoutMs,
+    log,
   });
   const expansion = createKafkaConsumer(
     kafka,
@@ -83,7 +93,7 @@ export function createKafkaService(options: KafkaServiceOptions, deps: KafkaServ
     topicsReady = true;
     // The producer first: sends work while the consumer waits to join (after a crash, until the
     // dead member's session expires).
-    await Promise.all([producer.start(), broadcastProducer.start()]);
+    await Promise.all([producer.start(), broadcastProducer.start(), activityProducer.start()]);
     await Promise.all([consumer.start(), expansion.start()]);
   }
 
@@ -103,6 +113,7 @@ export function createKafkaService(options: KafkaServiceOptions, deps: KafkaServ
   return {
     producer,
     broadcastProducer,
+    activityProducer,
     /** Resolves when set up, or at the first failure (the loop then goes on in the background). */
     start(): Promise<void> {
       return new Promise<void>((resolve) => {
@@ -119,7 +130,7 @@ export function createKafkaService(options: KafkaServiceOptions, deps: KafkaServ
       await loop;
       // The expander first: its pages are written through the producer.
       await expansion.stop();
-      await Promise.allSettled([consumer.stop(), producer.stop(), broadcastProducer.stop(), lagReader.stop()]);
+      await Promise.allSettled([consumer.stop(), producer.stop(), broadcastProducer.stop(), activityProducer.stop(), lagReader.stop()]);
     },
   };
 }

@@ -1,4 +1,4 @@
-/** Creates the topic, its dead-letter topic and the broadcast topic when missing; an existing topic is left as it is. */
+/** Creates the topic, its dead-letter topic, the broadcast and activity topics when missing; an existing topic is left as it is. */
 import type { Admin } from 'kafkajs';
 
 export interface TopicOptions {
@@ -6,6 +6,8 @@ export interface TopicOptions {
   dlqTopic: string;
   /** Broadcast events, expanded by a group of their own into notification events. */
   broadcastTopic: string;
+  /** Committed inbox state changes, keyed by recipient (drained from the store's outbox). */
+  activityTopic: string;
   partitions: number;
   /** -1: the broker's default. */
   replicationFactor: number;
@@ -24,7 +26,7 @@ export function minInsyncFor({ replicationFactor, minInsyncReplicas }: Pick<Topi
 }
 
 export async function ensureTopics(admin: Admin, options: TopicOptions) {
-  const { topic, dlqTopic, broadcastTopic, partitions, replicationFactor } = options;
+  const { topic, dlqTopic, broadcastTopic, activityTopic, partitions, replicationFactor } = options;
   const minInsync = minInsyncFor(options);
   const configEntries = minInsync === undefined ? [] : [{ name: 'min.insync.replicas', value: String(minInsync) }];
   const existing = new Set(await admin.listTopics());
@@ -34,6 +36,8 @@ export async function ensureTopics(admin: Admin, options: TopicOptions) {
     { topic: dlqTopic, numPartitions: 1, replicationFactor, configEntries },
     // Keyed by topic name; a few partitions let several instances expand different topics at once.
     { topic: broadcastTopic, numPartitions: partitions, replicationFactor, configEntries },
+    // Keyed by recipient as the notifications are, so a reader of both may split them alike.
+    { topic: activityTopic, numPartitions: partitions, replicationFactor, configEntries },
   ].filter((spec) => !existing.has(spec.topic));
   if (missing.length === 0) return;
   await admin.createTopics({ topics: missing, waitForLeaders: true });

@@ -9,8 +9,8 @@ import { asyncApiJson } from '../kafka/asyncapi.js';
 
 /** The document for the defaults, whatever this shell's environment says. */
 export const printedAsyncApi = (): string => {
-  const { topic, dlqTopic, groupId, broadcastTopic, broadcastGroupId } = parseConfig({}).kafka;
-  return asyncApiJson({ topic, dlqTopic, groupId, broadcastTopic, broadcastGroupId });
+  const { topic, dlqTopic, groupId, broadcastTopic, broadcastGroupId, activityTopic } = parseConfig({}).kafka;
+  return asyncApiJson({ topic, dlqTopic, groupId, broadcastTopic, broadcastGroupId, activityTopic });
 };
 export const asyncApiFile = fileURLToPath(new URL('../../asyncapi.json', import.meta.url));
 
