@@ -9,6 +9,7 @@ import type { JsonValue } from '../notifications/notification.js';
 import { sendAuthority, spendSendAllowance } from '../schema/acting-for.js';
 import type { Services } from '../schema/context.js';
 import { problem } from './problem.js';
+import { respond } from './response.js';
 import { callerOf, mediaTypeOf, type CallerCheck } from './request.js';
 import { BroadcastInput, kindOf, type SentBroadcastBody } from './schemas.js';
 import { badInput, IDEMPOTENCY_KEY_HEADER, refusal, shapeProblem, type Reply } from './send-route.js';
@@ -56,7 +57,7 @@ export function createBroadcastRoute({ services, ...callerCheck }: BroadcastRout
         sendAuthority(caller),
       );
       const answer: SentBroadcastBody = { id: sent.id, topic: sent.topic, createdAt: sent.createdAt.toISOString() };
-      return { response: new Response(JSON.stringify(answer), { status: 201, headers: { 'content-type': 'application/json; charset=utf-8' } }), code: 'OK' };
+      return { response: respond(JSON.stringify(answer), { status: 201, headers: { 'content-type': 'application/json; charset=utf-8' } }), code: 'OK' };
     } catch (error) {
       if (error instanceof NotifyError) return refusal(error);
       throw error;

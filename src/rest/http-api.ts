@@ -1,5 +1,5 @@
 /**
- * The HTTP API beside GraphQL, on the same port: `POST /v1/notifications`, the tutorial's
+ * The HTTP API beside GraphQL, on the same port: `POST /v1/notifications`, `POST /v1/broadcasts`, the tutorial's
  * `POST /send`, `GET /v1/openapi.json` and the topics' contract, `GET /v1/asyncapi.json`. A Yoga plugin that answers these paths before the
  * GraphQL handling (and before its CSRF check, which would answer in GraphQL's shape: these
  * routes take only JSON or, for /send, a service token, which no cross-site form can send). The
@@ -7,13 +7,15 @@
  */
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
-import { ASYNCAPI_PATH, OPENAPI_PATH, openApiJson, SEND_PATH, TUTORIAL_SEND_PATH } from './openapi.js';
+import { createBroadcastRoute, type BroadcastRouteDeps } from './broadcast-route.js';
+import { ASYNCAPI_PATH, BROADCAST_PATH, OPENAPI_PATH, openApiJson, SEND_PATH, TUTORIAL_SEND_PATH } from './openapi.js';
 import { problem, problemBody, problemHeaders, type HttpErrorCode } from './problem.js';
 import { answerWith, respond } from './response.js';
 import { createSendRoute, type Reply, type SendRouteDeps } from './send-route.js';
 import { createTutorialRoute, tutorialAnswer } from './tutorial-route.js';
 
-export interface HttpApiOptions extends SendRouteDeps {
+export interface HttpApiOptions extends Omit<SendRouteDeps, 'services'> {
+  services: SendRouteDeps['services'] & BroadcastRouteDeps['services'];
   /** The request's id (the one in x-request-id), for its log lines. */
   requestIdOf: (request: Request) => string;
   log: Logger;
@@ -32,6 +34,7 @@ export function useHttpApi({ requestIdOf, log, requests, asyncApiJson, ...deps }
   ]);
   const routes = new Map<string, { name: string; route: Route; failed: () => Response }>([
     [SEND_PATH, { name: `POST ${SEND_PATH}`, route: createSendRoute(deps), failed: () => problem('INTERNAL_SERVER_ERROR', 'Unexpected error.') }],
+    [BROADCAST_PATH, { name: `POST ${BROADCAST_PATH}`, route: createBroadcastRoute(deps), failed: () => problem('INTERNAL_SERVER_ERROR', 'Unexpected error.') }],
     [TUTORIAL_SEND_PATH, { name: `POST ${TUTORIAL_SEND_PATH}`, route: createTutorialRoute(deps), failed: () => tutorialAnswer(500, 'Unexpected error.') }],
   ]);
   return {
@@ -71,7 +74,7 @@ export function useHttpApi({ requestIdOf, log, requests, asyncApiJson, ...deps }
  */
 export function httpApiRefusal(path: string, code: HttpErrorCode, message: string): { headers: Record<string, string>; body: string } | undefined {
   if (path === TUTORIAL_SEND_PATH) return { headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ message }) };
-  if (path !== SEND_PATH && path !== OPENAPI_PATH && path !== ASYNCAPI_PATH) return undefined;
+  if (path !== SEND_PATH && path !== BROADCAST_PATH && path !== OPENAPI_PATH && path !== ASYNCAPI_PATH) return undefined;
   const body = problemBody(code, message);
   return { headers: problemHeaders(body), body: JSON.stringify(body) };
 }

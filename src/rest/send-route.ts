@@ -34,12 +34,12 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 const json = (status: number, body: SentNotificationBody | BatchResultBody): Response =>
   respond(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
 
-const refusal = (error: NotifyError): Reply => ({ response: problemOf(error), code: error.code });
+export const refusal = (error: NotifyError): Reply => ({ response: problemOf(error), code: error.code });
 
-const badInput = (message: string, field?: string): Reply => refusal(new NotifyError('BAD_USER_INPUT', message, field === undefined ? {} : { field }));
+export const badInput = (message: string, field?: string): Reply => refusal(new NotifyError('BAD_USER_INPUT', message, field === undefined ? {} : { field }));
 
 /** The first problem zod found, named by where it is in the body (`notifications.3.kind`). */
-function shapeProblem(error: z.ZodError): Reply {
+export function shapeProblem(error: z.ZodError): Reply {
   const issue = error.issues[0];
   const field = issue?.path.map(String).join('.') ?? '';
   const message = issue?.message ?? 'the body does not fit the schema';
