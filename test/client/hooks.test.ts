@@ -3,11 +3,11 @@
  * SSE): no GraphQL is mocked. Each test acts as a user of its own, made through upsertUser.
  */
 import '../support/dom.js';
-import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, renderHook, waitFor } from '@testing-library/react';
 import { createElement, type ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { InboxProvider, useArchive, useMarkRead, useNotifications, useUnreadCount } from '../../packages/react/src/index.js';
+import { Inbox, InboxProvider, useArchive, useMarkRead, useMarkSeen, useNotifications, useUnreadCount, useUnseenCount } from '../../packages/react/src/index.js';
 import { graphqlData } from '../support/graphql.js';
 import { inboxUsers } from '../support/inbox-users.js';
 import { metricsUntil, sample } from '../support/metrics.js';
@@ -105,6 +105,62 @@ describe('@kafka-notify/react hooks', () => {
     await waitFor(() => expect(result.current.feed.notifications).toHaveLength(1), LIVE);
     await expect(act(() => result.current.archive(['00000000-0000-4000-8000-000000000000']))).rejects.toThrow(/not/i);
     expect(result.current.feed.notifications.map((n) => n.status)).toEqual(['UNREAD']);
+  });
+
+  it('useUnseenCount follows the bell apart from the feed: useMarkSeen, a new arrival, and useArchive’s unarchive', async () => {
+    const user = await newUser();
+    await user.send('one', 'two', 'three');
+    await user.stored(3);
+    const { result } = renderHook(
+      () => ({ feed: useNotifications(), unread: useUnreadCount(), unseen: useUnseenCount(), ...useMarkSeen(), ...useArchive() }),
+      { wrapper: wrapperFor(user.token) },
+    );
+    await waitFor(() => expect([result.current.unseen.count, result.current.unread.count, result.current.feed.notifications.length]).toEqual([3, 3, 3]), LIVE);
+    const idOf = (message: string) => result.current.feed.notifications.find((n) => n.message === message)!.id;
+
+    const seen = await act(() => result.current.markSeen([idOf('one')]));
+    expect(seen).toMatchObject({ action: 'SEEN', unseenCount: 2, unreadCount: 3 });
+    expect(result.current.unseen.count).toBe(2);
+    expect(result.current.feed.notifications.find((n) => n.message === 'one')?.seenAt).toEqual(expect.any(String));
+
+    await act(() => result.current.markAllSeen());
+    expect([result.current.unseen.count, result.current.unread.count]).toEqual([0, 3]);
+    expect(result.current.feed.notifications.map((n) => [n.status, n.seenAt !== null])).toEqual([
+      ['UNREAD', true],
+      ['UNREAD', true],
+      ['UNREAD', true],
+    ]);
+
+    await subscribed('notificationsChanged', 1);
+    await user.send('four');
+    await waitFor(() => expect([result.current.unseen.count, result.current.unread.count]).toEqual([1, 4]), LIVE);
+
+    const two = idOf('two');
+    await act(() => result.current.archive([two]));
+    expect(result.current.feed.notifications.map((n) => n.message)).toEqual(['four', 'three', 'one']);
+    expect([result.current.unseen.count, result.current.unread.count]).toEqual([1, 3]);
+    // Back in its place in the feed, unread and seen as it was.
+    const back = await act(() => result.current.unarchive([two]));
+    expect(back).toMatchObject({ action: 'UNARCHIVED', ids: [two], unseenCount: 1, unreadCount: 4 });
+    expect(result.current.feed.notifications.map((n) => n.message)).toEqual(['four', 'three', 'two', 'one']);
+    expect(result.current.feed.notifications.find((n) => n.id === two)).toMatchObject({ status: 'UNREAD', seenAt: expect.any(String) });
+    expect([result.current.unseen.count, result.current.unread.count]).toEqual([1, 4]);
+  });
+
+  it('<Inbox />: the badge shows the unseen count, and opening the bell marks all seen while the feed keeps them unread', async () => {
+    const user = await newUser();
+    await user.send('first', 'second');
+    await user.stored(2);
+    const view = render(createElement(Inbox), { wrapper: wrapperFor(user.token) });
+    const bell = () => view.container.querySelector<HTMLButtonElement>('.kn-bell')!;
+    await waitFor(() => expect([bell().dataset.unseen, bell().dataset.unread, bell().getAttribute('aria-label')]).toEqual(['2', '2', 'Notifications, 2 new']), LIVE);
+
+    fireEvent.click(bell());
+    await waitFor(() => expect([bell().dataset.unseen, bell().dataset.unread]).toEqual(['0', '2']), LIVE);
+    expect(bell().getAttribute('aria-label')).toBe('Notifications');
+    await waitFor(() => expect([...view.container.querySelectorAll('.kn-item')].map((item) => item.getAttribute('data-status'))).toEqual(['UNREAD', 'UNREAD']), LIVE);
+    const counts = await graphqlData(system.url, '{ unreadCount unseenCount }', {}, { token: user.token });
+    expect(counts).toEqual({ unreadCount: 2, unseenCount: 0 });
   });
 
   it('works over SSE too: live additions and pushed counts', async () => {

@@ -122,6 +122,38 @@ describe('@kafka-notify/client createInbox', () => {
     watcher.stop();
   });
 
+  it('keeps the unseen count apart from the unread one, and another tab follows markAllSeen, markSeen and unarchive', async () => {
+    const user = await newUser();
+    await user.send('a', 'b', 'c');
+    await user.stored(3);
+    const [tab, other] = [inboxFor(user.token), inboxFor(user.token)];
+    const [here, there] = [watch(tab), watch(other)];
+    const counts = (state: InboxState) => [state.unseen.count, state.unread.count];
+    for (const side of [here, there]) await side.until((state) => state.feed.notifications.length === 3 && counts(state).join() === '3,3');
+    await active('notificationsChanged', 2);
+    const idOf = (message: string) => here.state().feed.notifications.find((n) => n.message === message)!.id;
+
+    // Opening the bell in one tab: both badges go to 0, both feeds still show 3 unread.
+    const allSeen = await tab.markAllSeen();
+    expect(allSeen).toMatchObject({ action: 'ALL_SEEN', unseenCount: 0, unreadCount: 3 });
+    expect(counts(here.state())).toEqual([0, 3]);
+    await there.until((state) => counts(state).join() === '0,3' && state.feed.notifications.every((n) => n.status === 'UNREAD' && n.seenAt !== null));
+
+    await user.send('d');
+    for (const side of [here, there]) await side.until((state) => counts(state).join() === '1,4');
+    await tab.markSeen([here.state().feed.notifications.find((n) => n.message === 'd')!.id]);
+    for (const side of [here, there]) await side.until((state) => counts(state).join() === '0,4');
+
+    // Archived here, unarchived there: back in both feeds, in its place.
+    const b = idOf('b');
+    await tab.archive([b]);
+    await there.until((state) => messages(state).join() === 'd,c,a' && counts(state).join() === '0,3');
+    await other.unarchive([b]);
+    for (const side of [here, there]) await side.until((state) => messages(state).join() === 'd,c,b,a' && counts(state).join() === '0,4');
+    here.stop();
+    there.stop();
+  });
+
   it('sends as the signed-in user', async () => {
     const [ada, ben] = [await newUser(), await newUser()];
     const sent = await inboxFor(ada.token).send({ recipientId: ben.id, kind: 'FOLLOW', message: 'Ada follows you' });

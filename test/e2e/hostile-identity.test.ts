@@ -150,8 +150,12 @@ describe('identity', () => {
   const operations: { name: string; kind: 'http' | 'sse' | 'ws'; query: string; variables: (victimIds: string[]) => Record<string, unknown> }[] = [
     { name: 'notifications', kind: 'http', query: 'query($u: ID) { notifications(userId: $u) { totalCount nodes { message } } }', variables: () => ({}) },
     { name: 'unreadCount', kind: 'http', query: 'query($u: ID) { unreadCount(userId: $u) }', variables: () => ({}) },
+    { name: 'unseenCount', kind: 'http', query: 'query($u: ID) { unseenCount(userId: $u) }', variables: () => ({}) },
     { name: 'user', kind: 'http', query: 'query($u: ID!) { user(id: $u) { id name } }', variables: () => ({}) },
     { name: 'markAllNotificationsRead', kind: 'http', query: 'mutation($u: ID) { markAllNotificationsRead(userId: $u) { unreadCount } }', variables: () => ({}) },
+    { name: 'markAllNotificationsSeen', kind: 'http', query: 'mutation($u: ID) { markAllNotificationsSeen(userId: $u) { unseenCount } }', variables: () => ({}) },
+    { name: 'markNotificationsSeen', kind: 'http', query: 'mutation($u: ID, $ids: [ID!]!) { markNotificationsSeen(userId: $u, ids: $ids) { unseenCount } }', variables: (ids) => ({ ids }) },
+    { name: 'unarchiveNotifications', kind: 'http', query: 'mutation($u: ID, $ids: [ID!]!) { unarchiveNotifications(userId: $u, ids: $ids) { unreadCount } }', variables: (ids) => ({ ids }) },
     { name: 'markNotificationsRead', kind: 'http', query: 'mutation($u: ID, $ids: [ID!]!) { markNotificationsRead(userId: $u, ids: $ids) { unreadCount } }', variables: (ids) => ({ ids }) },
     { name: 'markNotificationsUnread', kind: 'http', query: 'mutation($u: ID, $ids: [ID!]!) { markNotificationsUnread(userId: $u, ids: $ids) { unreadCount } }', variables: (ids) => ({ ids }) },
     { name: 'archiveNotifications', kind: 'http', query: 'mutation($u: ID, $ids: [ID!]!) { archiveNotifications(userId: $u, ids: $ids) { unreadCount } }', variables: (ids) => ({ ids }) },
@@ -195,7 +199,7 @@ describe('identity', () => {
     },
   );
 
-  const foreignIdMutations = ['markNotificationsRead', 'markNotificationsUnread', 'archiveNotifications', 'deleteNotifications'];
+  const foreignIdMutations = ['markNotificationsRead', 'markNotificationsUnread', 'markNotificationsSeen', 'archiveNotifications', 'unarchiveNotifications', 'deleteNotifications'];
   table(
     "user 2's own inbox with an id of user 3's is NOTIFICATION_NOT_FOUND, exactly as an unknown id",
     foreignIdMutations,

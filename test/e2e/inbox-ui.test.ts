@@ -33,7 +33,9 @@ describe.skipIf(!hasChromium)(`the inbox demo in a browser (skipped without ${CH
     metricsUntil(system.metricsUrl, (m) => sample(m, 'notify_subscriptions_active', { field }) >= count, `${count} ${field} subscriptions`);
 
   const bell = (page: Page) => page.locator('.demo-header .kn-bell');
-  const badgeIs = (page: Page, count: number) => page.locator(`.demo-header .kn-bell[data-unread="${count}"]`).waitFor();
+  /** The badge: the unseen count (opening the bell clears it); `data-unread` is the feed's count. */
+  const badgeIs = (page: Page, count: number) => page.locator(`.demo-header .kn-bell[data-unseen="${count}"]`).waitFor();
+  const unreadIs = (page: Page, count: number) => page.locator(`.demo-header .kn-bell[data-unread="${count}"]`).waitFor();
   const inboxMessages = (page: Page) => page.locator('.demo-inbox-card .kn-message').allTextContents();
 
   async function open(context: BrowserContext, as: string): Promise<Page> {
@@ -79,9 +81,14 @@ describe.skipIf(!hasChromium)(`the inbox demo in a browser (skipped without ${CH
     await bell(first).click();
     const popover = first.locator('.kn-popover');
     await popover.getByText('Emma started following you.').waitFor();
+    // Opening the bell in one tab clears the badge in both; the notification is still unread.
+    for (const tab of brunoTabs) {
+      await badgeIs(tab, 0);
+      await unreadIs(tab, 1);
+    }
     await popover.getByRole('button', { name: 'Mark as read: Emma started following you.' }).click();
 
-    for (const tab of brunoTabs) await badgeIs(tab, 0);
+    for (const tab of brunoTabs) await unreadIs(tab, 0);
     await second.locator('.demo-inbox-card .kn-item[data-status="READ"]').getByText('Emma started following you.').waitFor();
     expect(await bell(first).getAttribute('aria-label')).toBe('Notifications');
     for (const tab of brunoTabs) expect(await tab.evaluate(() => 'loadedOnce' in window)).toBe(true);

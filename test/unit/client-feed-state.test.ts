@@ -13,6 +13,7 @@ const notification = (seq: number, overrides: Partial<Notification> = {}): Notif
   link: null,
   data: null,
   createdAt: '2026-11-24T10:00:00.000Z',
+  seenAt: null,
   readAt: null,
   archivedAt: null,
   status: 'UNREAD',
@@ -20,10 +21,11 @@ const notification = (seq: number, overrides: Partial<Notification> = {}): Notif
   ...overrides,
 });
 
-const change = (action: InboxChange['action'], notifications: Notification[], unreadCount = 0): InboxChange => ({
+const change = (action: InboxChange['action'], notifications: Notification[], unreadCount = 0, unseenCount = 0): InboxChange => ({
   action,
   ids: notifications.map((item) => item.id),
   unreadCount,
+  unseenCount,
   notifications,
 });
 
@@ -54,7 +56,41 @@ describe('the feed reducer', () => {
     state = reduce(state, { type: 'changed', change: change('DELETED', [notification(3)]), at: 'now' });
     expect(state.items.map((item) => item.seq)).toEqual([1]);
     state = reduce(state, { type: 'changed', change: { ...change('ALL_READ', []), ids: [] }, at: '2026-11-24T11:00:00.000Z' });
-    expect(state.items[0]).toMatchObject({ status: 'READ', readAt: '2026-11-24T11:00:00.000Z' });
+    expect(state.items[0]).toMatchObject({ status: 'READ', readAt: '2026-11-24T11:00:00.000Z', seenAt: '2026-11-24T11:00:00.000Z' });
+  });
+
+  it('marks seen, on ALL_SEEN, what it holds unseen, and keeps every status', () => {
+    const earlier = '2026-11-24T10:30:00.000Z';
+    const at = '2026-11-24T11:00:00.000Z';
+    let state = reduce(emptyFeed, page([notification(3), notification(2, { seenAt: earlier }), notification(1, { status: 'READ', readAt: earlier, seenAt: earlier })]));
+    state = reduce(state, { type: 'changed', change: change('ALL_SEEN', []), at });
+    expect(state.items.map((item) => [item.seq, item.status, item.seenAt])).toEqual([
+      [3, 'UNREAD', at],
+      [2, 'UNREAD', earlier],
+      [1, 'READ', earlier],
+    ]);
+    state = reduce(state, { type: 'changed', change: change('SEEN', [notification(3, { seenAt: earlier })]), at });
+    expect(state.items[0]?.seenAt).toBe(earlier);
+  });
+
+  it('takes back an unarchived notification its filter shows, where it has read that far', () => {
+    const paged = (items: Notification[], hasMore: boolean) => ({ type: 'page' as const, items, endCursor: items.at(-1)?.cursor ?? null, hasMore, first: true });
+    const unarchived = (seq: number) => change('UNARCHIVED', [notification(seq, { status: 'READ' })]);
+    // Within what it has read: back in its place.
+    let state = reduce(emptyFeed, paged([notification(5), notification(3)], true));
+    state = reduce(state, { type: 'changed', change: unarchived(4), at: 'now' });
+    expect(state.items.map((item) => item.seq)).toEqual([5, 4, 3]);
+    // Older than what it has read, with more to read: it comes with the page that reaches it.
+    expect(reduce(state, { type: 'changed', change: unarchived(1), at: 'now' }).items.map((item) => item.seq)).toEqual([5, 4, 3]);
+    // The whole inbox read: anywhere.
+    const whole = reduce(emptyFeed, paged([notification(5), notification(3)], false));
+    expect(reduce(whole, { type: 'changed', change: unarchived(1), at: 'now' }).items.map((item) => item.seq)).toEqual([5, 3, 1]);
+    // A feed of unread ones does not take a read one; the archived feed lets it go.
+    const unreadOnly = feedReducer({ status: ['UNREAD'] });
+    expect(unreadOnly(reduce(emptyFeed, paged([], false)), { type: 'changed', change: unarchived(1), at: 'now' }).items).toEqual([]);
+    const archivedOnly = feedReducer({ status: ['ARCHIVED'] });
+    const archived = archivedOnly(emptyFeed, paged([notification(4, { status: 'ARCHIVED' })], false));
+    expect(archivedOnly(archived, { type: 'changed', change: unarchived(4), at: 'now' }).items).toEqual([]);
   });
 
   it('does not add through a change what it never held', () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { InboxConnection } from '../../packages/client/src/connection.js';
 import { createFeed } from '../../packages/client/src/feed.js';
 import type { InboxChange, Notification } from '../../packages/client/src/operations.js';
-import { createUnreadCount } from '../../packages/client/src/unread-count.js';
+import { createUnreadCount, createUnseenCount } from '../../packages/client/src/unread-count.js';
 
 const notification = (seq: number, overrides: Partial<Notification> = {}): Notification => ({
   id: `id-${seq}`,
@@ -19,6 +19,7 @@ const notification = (seq: number, overrides: Partial<Notification> = {}): Notif
   link: null,
   data: null,
   createdAt: '2026-11-24T10:00:00.000Z',
+  seenAt: null,
   readAt: null,
   archivedAt: null,
   status: 'UNREAD',
@@ -68,7 +69,13 @@ function scriptedConnection() {
   };
 }
 
-const change = (action: InboxChange['action'], notifications: Notification[], unreadCount: number): InboxChange => ({ action, ids: notifications.map((n) => n.id), unreadCount, notifications });
+const change = (action: InboxChange['action'], notifications: Notification[], unreadCount: number, unseenCount = 0): InboxChange => ({
+  action,
+  ids: notifications.map((n) => n.id),
+  unreadCount,
+  unseenCount,
+  notifications,
+});
 
 describe('a feed', () => {
   it('reads nothing until watched, then subscribes after the liveCursor of its first page', async () => {
@@ -179,5 +186,22 @@ describe('the unread count', () => {
     expect(unread.getState().count).toBe(7);
     script.change(change('RESYNC', [], 6));
     expect(unread.getState().count).toBe(6);
+  });
+});
+
+describe('the unseen count', () => {
+  it('reads unseenCount, then takes the unseen count of every change, apart from the unread one', async () => {
+    const script = scriptedConnection();
+    const unseen = createUnseenCount(script.connection);
+    const unread = createUnreadCount(script.connection);
+    unseen.subscribe(() => {});
+    unread.subscribe(() => {});
+    await script.answer({ unseenCount: 3 });
+    await script.answer({ unreadCount: 5 });
+    expect([unseen.getState(), unread.getState().count]).toEqual([{ count: 3, loading: false, error: undefined }, 5]);
+    script.change(change('ALL_SEEN', [], 5, 0));
+    expect([unseen.getState().count, unread.getState().count]).toEqual([0, 5]);
+    script.change(change('ADDED', [notification(9)], 6, 1));
+    expect([unseen.getState().count, unread.getState().count]).toEqual([1, 6]);
   });
 });

@@ -38,17 +38,28 @@ export function mergeNotifications(current: readonly Notification[], incoming: r
   return [...byId.values()].sort((a, b) => b.seq - a.seq);
 }
 
-function applyChange(items: Notification[], change: InboxChange, at: string, filter: NotificationFilter | null | undefined): Notification[] {
+function applyChange(state: FeedState, change: InboxChange, at: string, filter: NotificationFilter | null | undefined): Notification[] {
+  const { items } = state;
   if (change.action === 'ALL_READ') {
-    return items.map((item) => (item.status === 'UNREAD' ? { ...item, status: 'READ' as const, readAt: at } : item)).filter((item) => matchesFilter(item, filter));
+    // Read implies seen.
+    return items
+      .map((item) => (item.status === 'UNREAD' ? { ...item, status: 'READ' as const, readAt: at, seenAt: item.seenAt ?? at } : item))
+      .filter((item) => matchesFilter(item, filter));
+  }
+  if (change.action === 'ALL_SEEN') {
+    return items.map((item) => (item.status === 'UNREAD' && item.seenAt === null ? { ...item, seenAt: at } : item));
   }
   if (change.action === 'DELETED') {
     const gone = new Set(change.ids);
     return items.filter((item) => !gone.has(item.id));
   }
   const known = new Set(items.map((item) => item.id));
-  // A change only updates what this feed holds; additions come through their own stream.
-  const updated = mergeNotifications(items, change.notifications.filter((item) => known.has(item.id)));
+  // A change only updates what this feed holds; additions come through their own stream. But
+  // unarchived ones come back through no other: they join a feed whose filter takes them, if it
+  // has read that far back (an older one comes with the page that reaches it).
+  const oldest = items.at(-1)?.seq ?? Infinity;
+  const returns = (item: Notification) => change.action === 'UNARCHIVED' && matchesFilter(item, filter) && (!state.hasMore || item.seq >= oldest);
+  const updated = mergeNotifications(items, change.notifications.filter((item) => known.has(item.id) || returns(item)));
   return updated.filter((item) => matchesFilter(item, filter));
 }
 
@@ -67,7 +78,7 @@ export function feedReducer(filter: NotificationFilter | null | undefined) {
         if (!matchesFilter(event.notification, filter)) return state;
         return { ...state, items: mergeNotifications(state.items, [event.notification]) };
       case 'changed':
-        return { ...state, items: applyChange(state.items, event.change, event.at, filter) };
+        return { ...state, items: applyChange(state, event.change, event.at, filter) };
       case 'failed':
         return { ...state, error: event.error };
     }

@@ -1,11 +1,12 @@
 /**
  * createInbox({ url, getToken }): one user's inbox over one connection. It follows
- * `notificationsChanged` from the start (absolute unread counts, statuses), shares every change
- * with all it made (the unread count, each feed), and runs the inbox's mutations, whose answers
- * it applies at once, before the server's push of the same change reaches the user's other tabs.
+ * `notificationsChanged` from the start (absolute unread and unseen counts, statuses), shares
+ * every change with all it made (the counts, each feed), and runs the inbox's mutations, whose
+ * answers it applies at once, before the server's push of the same change reaches the user's
+ * other tabs.
  *
  * Its parts are stores (store.ts) that work only while watched: `inbox.subscribe(render)` runs the
- * default feed and the count; a UI that shows only a badge watches `inbox.unread` alone.
+ * default feed and both counts; a UI that shows only a badge watches `inbox.unseen` alone.
  */
 import type { AnyVariables, OperationResult } from '@urql/core';
 import type { InboxConnection } from './connection.js';
@@ -14,22 +15,28 @@ import {
   ArchiveMutation,
   InboxChangedSubscription,
   MarkAllReadMutation,
+  MarkAllSeenMutation,
   MarkReadMutation,
+  MarkSeenMutation,
   SendNotificationMutation,
+  UnarchiveMutation,
   type InboxChange,
   type SendNotificationInput,
   type SentNotification,
 } from './operations.js';
 import type { Store } from './store.js';
 import { createTransport, type ConnectionStatus, type Transport, type TransportOptions } from './transport.js';
-import { createUnreadCount, type UnreadCount } from './unread-count.js';
+import { createUnreadCount, createUnseenCount, type UnreadCount, type UnseenCount } from './unread-count.js';
 
 /** Where to connect and as whom; `filter` and `pageSize` shape the default feed. */
 export interface InboxOptions extends TransportOptions, FeedOptions {}
 
 export interface InboxState {
   feed: FeedSnapshot;
+  /** Neither read nor archived: what the feed shows as unread. */
   unread: UnreadCount;
+  /** Not even shown yet: the bell's badge; markAllSeen (opening the bell) takes it to 0. */
+  unseen: UnseenCount;
   connectionStatus: ConnectionStatus;
 }
 
@@ -37,16 +44,23 @@ export interface Inbox extends Store<InboxState> {
   /** The default feed (the options' filter and page size). */
   readonly notifications: Feed;
   readonly unread: Store<UnreadCount>;
+  readonly unseen: Store<UnseenCount>;
   readonly connection: Store<ConnectionStatus>;
   readonly connectionStatus: ConnectionStatus;
   /** Another feed (another filter or page size) over the same connection. */
   feed(options?: FeedOptions): Feed;
   /** The default feed's next older page. */
   loadMore(): Promise<void>;
-  /** Each resolves to the InboxChange, already applied to the count and every feed. */
+  /** Each resolves to the InboxChange, already applied to both counts and every feed. */
   markRead(ids: readonly string[]): Promise<InboxChange>;
   markAllRead(): Promise<InboxChange>;
+  /** Seen: the feed showed them (read implies seen; these are for showing without reading). */
+  markSeen(ids: readonly string[]): Promise<InboxChange>;
+  /** What opening the bell does: the unseen count drops to 0, the unread one stays. */
+  markAllSeen(): Promise<InboxChange>;
   archive(ids: readonly string[]): Promise<InboxChange>;
+  /** Back into the default feed, with their read state. */
+  unarchive(ids: readonly string[]): Promise<InboxChange>;
   /** Sends as the signed-in user; resolves once Kafka acknowledged the notification. */
   send(input: SendNotificationInput): Promise<SentNotification>;
   /** Every change to the inbox, pushed or answered; returns the unsubscribe function. */
@@ -86,13 +100,16 @@ export function createInbox({ filter, pageSize, ...transportOptions }: InboxOpti
 
   const notifications = createFeed(connection, { filter, pageSize });
   const unread = createUnreadCount(connection);
+  const unseen = createUnseenCount(connection);
   const status: Store<ConnectionStatus> = { getState: transport.status, subscribe: (listener) => transport.onStatus(listener) };
 
   // One object per combination of the parts' states, as useSyncExternalStore and memoised views expect.
   let combined: InboxState | undefined;
   const getState = (): InboxState => {
-    const [feed, count, connectionStatus] = [notifications.getState(), unread.getState(), status.getState()];
-    if (combined?.feed !== feed || combined.unread !== count || combined.connectionStatus !== connectionStatus) combined = { feed, unread: count, connectionStatus };
+    const [feed, unreadCount, unseenCount, connectionStatus] = [notifications.getState(), unread.getState(), unseen.getState(), status.getState()];
+    if (combined?.feed !== feed || combined.unread !== unreadCount || combined.unseen !== unseenCount || combined.connectionStatus !== connectionStatus) {
+      combined = { feed, unread: unreadCount, unseen: unseenCount, connectionStatus };
+    }
     return combined;
   };
 
@@ -106,11 +123,12 @@ export function createInbox({ filter, pageSize, ...transportOptions }: InboxOpti
     getState,
     subscribe(listener) {
       const notify = () => listener(getState());
-      const stops = [notifications.subscribe(notify), unread.subscribe(notify), status.subscribe(notify)];
+      const stops = [notifications.subscribe(notify), unread.subscribe(notify), unseen.subscribe(notify), status.subscribe(notify)];
       return () => stops.forEach((stop) => stop());
     },
     notifications,
     unread,
+    unseen,
     connection: status,
     get connectionStatus() {
       return transport.status();
@@ -119,7 +137,10 @@ export function createInbox({ filter, pageSize, ...transportOptions }: InboxOpti
     loadMore: () => notifications.loadMore(),
     markRead: (ids) => mutate(() => client.mutation(MarkReadMutation, { ids: [...ids] }).toPromise(), (data) => data.markNotificationsRead),
     markAllRead: () => mutate(() => client.mutation(MarkAllReadMutation, {}).toPromise(), (data) => data.markAllNotificationsRead),
+    markSeen: (ids) => mutate(() => client.mutation(MarkSeenMutation, { ids: [...ids] }).toPromise(), (data) => data.markNotificationsSeen),
+    markAllSeen: () => mutate(() => client.mutation(MarkAllSeenMutation, {}).toPromise(), (data) => data.markAllNotificationsSeen),
     archive: (ids) => mutate(() => client.mutation(ArchiveMutation, { ids: [...ids] }).toPromise(), (data) => data.archiveNotifications),
+    unarchive: (ids) => mutate(() => client.mutation(UnarchiveMutation, { ids: [...ids] }).toPromise(), (data) => data.unarchiveNotifications),
     send: async (input) => dataOf(await client.mutation(SendNotificationMutation, { input }).toPromise()).sendNotification,
     onChange: connection.onChange,
     transport,

@@ -11,6 +11,7 @@ export const NotificationFields = graphql(`
     link
     data
     createdAt
+    seenAt
     readAt
     archivedAt
     status
@@ -24,6 +25,7 @@ export const InboxChangeFields = graphql(
     action
     ids
     unreadCount
+    unseenCount
     notifications { ...NotificationFields }
   }
 `,
@@ -47,6 +49,10 @@ export const UnreadCountQuery = graphql(`
   query UnreadCount { unreadCount }
 `);
 
+export const UnseenCountQuery = graphql(`
+  query UnseenCount { unseenCount }
+`);
+
 export const MarkReadMutation = graphql(
   `
   mutation MarkRead($ids: [ID!]!) { markNotificationsRead(ids: $ids) { ...InboxChangeFields } }
@@ -64,6 +70,27 @@ export const MarkAllReadMutation = graphql(
 export const ArchiveMutation = graphql(
   `
   mutation Archive($ids: [ID!]!) { archiveNotifications(ids: $ids) { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+export const UnarchiveMutation = graphql(
+  `
+  mutation Unarchive($ids: [ID!]!) { unarchiveNotifications(ids: $ids) { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+export const MarkSeenMutation = graphql(
+  `
+  mutation MarkSeen($ids: [ID!]!) { markNotificationsSeen(ids: $ids) { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+export const MarkAllSeenMutation = graphql(
+  `
+  mutation MarkAllSeen { markAllNotificationsSeen { ...InboxChangeFields } }
 `,
   [InboxChangeFields],
 );

@@ -1,22 +1,35 @@
 /**
- * The unread count: read once when first watched, then taken from every change (pushed by the
- * server or answered by a mutation), which carries the absolute count read from the store after
- * the change. It is never computed by adding deltas, so it cannot drift, and every tab shows the
- * last word. After a reconnect it is read again: pushes sent while the connection was down are gone.
+ * The inbox's two counts: unread (what the feed shows as unread) and unseen (the bell's badge:
+ * not even shown yet). Each is read once when first watched, then taken from every change
+ * (pushed by the server or answered by a mutation), which carries both absolute counts read from
+ * the store after the change. They are never computed by adding deltas, so they cannot drift,
+ * and every tab shows the last word. After a reconnect they are read again: pushes sent while the
+ * connection was down are gone.
  */
 import { asError, type InboxConnection } from './connection.js';
-import { UnreadCountQuery } from './operations.js';
+import { UnreadCountQuery, UnseenCountQuery, type InboxChange } from './operations.js';
 import { createStore, type Store } from './store.js';
 
-export interface UnreadCount {
+export interface InboxCount {
   count: number;
   /** True until the first count arrived. */
   loading: boolean;
   error: Error | undefined;
 }
 
+export type UnreadCount = InboxCount;
+export type UnseenCount = InboxCount;
+
 export function createUnreadCount(connection: InboxConnection): Store<UnreadCount> {
-  return createStore<UnreadCount>({ count: 0, loading: true, error: undefined }, (store) => {
+  return createCount(connection, async () => (await connection.query(UnreadCountQuery, {})).unreadCount, (change) => change.unreadCount);
+}
+
+export function createUnseenCount(connection: InboxConnection): Store<UnseenCount> {
+  return createCount(connection, async () => (await connection.query(UnseenCountQuery, {})).unseenCount, (change) => change.unseenCount);
+}
+
+function createCount(connection: InboxConnection, query: () => Promise<number>, fromChange: (change: InboxChange) => number): Store<InboxCount> {
+  return createStore<InboxCount>({ count: 0, loading: true, error: undefined }, (store) => {
     let active = true;
     // A push that lands while a read is in flight is newer than that read's answer.
     let pushedSinceRead = false;
@@ -25,15 +38,15 @@ export function createUnreadCount(connection: InboxConnection): Store<UnreadCoun
     const read = async () => {
       pushedSinceRead = false;
       try {
-        const data = await connection.query(UnreadCountQuery, {});
-        if (active && !pushedSinceRead) settle(data.unreadCount);
+        const count = await query();
+        if (active && !pushedSinceRead) settle(count);
       } catch (error) {
         if (active && !pushedSinceRead) store.setState((previous) => ({ ...previous, loading: false, error: asError(error) }));
       }
     };
     const stopChanges = connection.onChange((change) => {
       pushedSinceRead = true;
-      settle(change.unreadCount);
+      settle(fromChange(change));
     });
     const stopReconnects = connection.onReconnect(() => void read());
     void read();

@@ -1,10 +1,12 @@
 /**
- * <Inbox />: the bell, and the feed in a popover under it. Escape or a click outside closes it
- * and gives focus back to the bell.
+ * <Inbox />: the bell, and the feed in a popover under it. Opening it marks every notification
+ * seen: the badge (unseen) drops to 0 in every tab, the feed still shows what is unread. Escape
+ * or a click outside closes it and gives focus back to the bell.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import { NotificationBell } from './notification-bell.js';
 import { NotificationFeed, type NotificationFeedProps } from './notification-feed.js';
+import { useMarkSeen } from './use-inbox-actions.js';
 
 export interface InboxProps extends Omit<NotificationFeedProps, 'className'> {
   /** Which edge of the bell the popover lines up with; default `end`. */
@@ -18,9 +20,12 @@ export function Inbox({ align = 'end', defaultOpen = false, ...feed }: InboxProp
   const root = useRef<HTMLDivElement>(null);
   const bell = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
+  const { markAllSeen } = useMarkSeen();
 
   useEffect(() => {
     if (!open) return;
+    // Opening the bell, by a click or defaultOpen. A failure leaves the badge as it was; the next opening tries again.
+    markAllSeen().catch(() => {});
     panel.current?.focus();
     const close = () => {
       setOpen(false);
@@ -34,7 +39,7 @@ export function Inbox({ align = 'end', defaultOpen = false, ...feed }: InboxProp
       document.removeEventListener('keydown', onKey);
       document.removeEventListener('pointerdown', onPointer);
     };
-  }, [open]);
+  }, [open, markAllSeen]);
 
   return (
     <div className="kn-theme kn-inbox" ref={root}>

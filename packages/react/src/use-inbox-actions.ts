@@ -1,7 +1,7 @@
 /**
  * The inbox's mutations, from the provider's inbox. Each answer is an InboxChange (statuses and
- * the absolute unread count), applied at once to every hook of this page; the server pushes the
- * same change to the user's other tabs and devices.
+ * the absolute unread and unseen counts), applied at once to every hook of this page; the server
+ * pushes the same change to the user's other tabs and devices.
  */
 import type { Inbox, SendNotificationInput } from '@kafka-notify/client';
 import { useInbox } from './context.js';
@@ -13,9 +13,15 @@ export function useMarkRead(): Pick<Inbox, 'markRead' | 'markAllRead'> {
   return { markRead, markAllRead };
 }
 
-export function useArchive(): Pick<Inbox, 'archive'> {
-  const { archive } = useInbox();
-  return { archive };
+/** Seen without being read: markAllSeen is what opening the bell does (<Inbox /> calls it). */
+export function useMarkSeen(): Pick<Inbox, 'markSeen' | 'markAllSeen'> {
+  const { markSeen, markAllSeen } = useInbox();
+  return { markSeen, markAllSeen };
+}
+
+export function useArchive(): Pick<Inbox, 'archive' | 'unarchive'> {
+  const { archive, unarchive } = useInbox();
+  return { archive, unarchive };
 }
 
 /** Sends as the signed-in user; resolves once Kafka acknowledged the notification. */
