@@ -53,6 +53,11 @@ const Q = {
     sendNotifications(inputs: $inputs) { index notification { __typename id senderId recipientId message } error { code field message } }
   }`,
   upsertUser: /* GraphQL */ `mutation Upsert($id: ID!, $name: String!) { upsertUser(id: $id, name: $name) { id name } }`,
+  subscribeToTopic: /* GraphQL */ `mutation Sub($topic: String!, $userIds: [ID!]!) { subscribeToTopic(topic: $topic, userIds: $userIds) { added unknownUserIds } }`,
+  unsubscribeFromTopic: /* GraphQL */ `mutation Unsub($topic: String!, $userIds: [ID!]!) { unsubscribeFromTopic(topic: $topic, userIds: $userIds) }`,
+  topicSubscribers: /* GraphQL */ `query Subs($topic: String!) { topicSubscribers(topic: $topic, first: 10) { nodes { id name } } }`,
+  broadcastProgress: /* GraphQL */ `query Progress($id: ID!) { broadcastProgress(id: $id) { recipients done } }`,
+  sendBroadcast: /* GraphQL */ `mutation Broadcast($input: BroadcastInput!) { sendBroadcast(input: $input) { id topic } }`,
   added: /* GraphQL */ `subscription Added($userId: ID, $after: String) { notificationAdded(userId: $userId, after: $after) { id recipientId message } }`,
   changed: /* GraphQL */ `subscription Changed($userId: ID) {
     notificationsChanged(userId: $userId) { userId action ids unreadCount unseenCount notifications { id recipientId } }
@@ -455,6 +460,23 @@ const rows: Row[] = [
       ]),
     ),
   },
+
+  // --- Topics and broadcasts: admins manage subscriptions and read progress; only back ends broadcast. ---
+  { name: 'user 2: subscribeToTopic(user 3)', as: 'user2', query: Q.subscribeToTopic, vars: () => ({ topic: 'post-7', userIds: ['3'] }), expect: forbidden },
+  { name: 'user 2: unsubscribeFromTopic(user 3)', as: 'user2', query: Q.unsubscribeFromTopic, vars: () => ({ topic: 'post-7', userIds: ['3'] }), expect: forbidden },
+  { name: 'user 2: topicSubscribers', as: 'user2', query: Q.topicSubscribers, vars: () => ({ topic: 'post-7' }), expect: forbidden },
+  { name: 'user 2: broadcastProgress(id)', as: 'user2', query: Q.broadcastProgress, vars: () => ({ id: '3' }), twin999: () => ({ id: '999' }), expect: forbidden },
+  {
+    name: 'user 2: sendBroadcast, to every subscriber of a topic',
+    as: 'user2',
+    query: Q.sendBroadcast,
+    vars: () => ({ input: { topic: 'all', kind: 'COMMENT', message: 'to everyone' } }),
+    expect: forbidden,
+  },
+  { name: 'send-only service: subscribeToTopic(user 3)', as: 'sendOnly', query: Q.subscribeToTopic, vars: () => ({ topic: 'post-7', userIds: ['3'] }), expect: forbidden },
+  { name: 'send-only service: unsubscribeFromTopic(user 3)', as: 'sendOnly', query: Q.unsubscribeFromTopic, vars: () => ({ topic: 'post-7', userIds: ['3'] }), expect: forbidden },
+  { name: 'send-only service: topicSubscribers', as: 'sendOnly', query: Q.topicSubscribers, vars: () => ({ topic: 'post-7' }), expect: forbidden },
+  { name: 'send-only service: broadcastProgress(id)', as: 'sendOnly', query: Q.broadcastProgress, vars: () => ({ id: '3' }), expect: forbidden },
 
   // --- A service token that may only send: reads no inbox, changes none, manages no user. ---
   { name: 'send-only service: notifications(userId: 3)', as: 'sendOnly', query: Q.notifications, vars: () => ({ userId: '3' }), expect: forbidden },
