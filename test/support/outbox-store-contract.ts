@@ -202,6 +202,28 @@ export function describeOutboxStoreContract(name: string, open: () => Promise<Op
         await emptyOutbox();
       });
 
+      it('never hands one row to two claimers at once, and claimers racing each other drain every row exactly once', async () => {
+        await emptyOutbox();
+        const users = [newUser(), newUser(), newUser(), newUser(), newUser()];
+        const at = new Date();
+        for (const user of users) await store.markRead(user, await inbox(user, 8), at);
+
+        const claimed: string[] = [];
+        const claimer = async () => {
+          for (;;) {
+            const page = await store.claimActivity(3, LEASE_MS);
+            if (page.length === 0) return;
+            claimed.push(...page.map((row) => row.id));
+            await store.deleteActivity(page.map((row) => row.position));
+          }
+        };
+        // A claimer stops at its first empty claim, which it may meet while others hold the last
+        // rows: so, rounds of racing claimers until the outbox is empty.
+        while ((await store.activityBacklog()).rows > 0) await Promise.all(Array.from({ length: 4 }, claimer));
+        expect(claimed).toHaveLength(40);
+        expect(new Set(claimed).size).toBe(40);
+      });
+
       it('leaves a recipient\'s later rows while its older ones are leased, and takes other recipients\' meanwhile', async () => {
         await emptyOutbox();
         const [x, y] = [newUser(), newUser()];
