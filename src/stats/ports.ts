@@ -62,6 +62,8 @@ export interface RankingQuery {
   first: number;
 }
 
+export type RewindPlan = (current: readonly PartitionPosition[]) => { from: Date; positions: PartitionPosition[] };
+
 export type FoldBatch = (position: PartitionPosition | null, counted: ReadonlySet<string>) => BatchFold;
 
 export interface StatsStore {
@@ -78,12 +80,18 @@ export interface StatsStore {
   /** Every kind's row of the windows starting in [from, to). */
   windows(granularity: Granularity, from: Date, to: Date, kind: NotificationKind | null): Promise<WindowFigures[]>;
   ranking(query: RankingQuery): Promise<RankingEntry[]>;
-  /** Rebuild: forgets the figures from `from` on and moves the positions back, in one transaction. */
-  rewind(from: Date, positions: readonly PartitionPosition[]): Promise<void>;
+  /**
+   * Rebuild, in one transaction with the batches kept out: reads the topics' positions, asks the
+   * plan for the date to forget from and the new positions, forgets every window, ranking and
+   * counted key from that date on, and writes the positions. Returns the plan's answer.
+   */
+  rewind(topics: readonly string[], plan: RewindPlan): Promise<{ from: Date; positions: PartitionPosition[] }>;
 }
 
 /** Redis sorted sets holding the rankings, written after the store's commit with absolute scores. */
 export interface RankingMirror {
   write(scores: readonly RankingScore[]): Promise<void>;
   ranking(query: RankingQuery): Promise<RankingEntry[]>;
+  /** Rebuild: drops the rankings of the windows starting at or after `from` (they are written again as they are recounted). */
+  forget(from: Date): Promise<void>;
 }

@@ -4,6 +4,8 @@ import { runMigrations } from './migrations.js';
 import { createNotificationStore } from './notification-store.js';
 import { createPgClient } from './pg-client.js';
 import { createPgliteClient } from './pglite-client.js';
+import type { StatsStore } from '../stats/ports.js';
+import { createStatsStore } from './stats-store.js';
 
 export interface StoreOptions {
   /** PostgreSQL when set; otherwise PGlite under `dataDir`. */
@@ -30,5 +32,16 @@ export async function createStore(options: StoreOptions): Promise<NotificationSt
     await sql.close();
     throw error;
   }
-  return createNotificationStore(sql);
+  const store = createNotificationStore(sql);
+  statsStores.set(store, createStatsStore(sql));
+  return store;
+}
+
+/** The stats consumer's tables live in the same database, on the same client (PGlite allows one per directory). */
+const statsStores = new WeakMap<NotificationStore, StatsStore>();
+
+export function statsStoreOf(store: NotificationStore): StatsStore {
+  const stats = statsStores.get(store);
+  if (!stats) throw new Error('not a store opened by createStore');
+  return stats;
 }

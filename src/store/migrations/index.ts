@@ -4,6 +4,7 @@ import { inboxCounts } from './002-inbox-counts.js';
 import { topicSubscriptions } from './003-topic-subscriptions.js';
 import { seen } from './004-seen.js';
 import { activityOutbox } from './005-activity-outbox.js';
+import { stats } from './006-stats.js';
 
 /** In version order; a released migration is never edited, a change is a new one. */
-export const migrations: readonly Migration[] = [init, inboxCounts, topicSubscriptions, seen, activityOutbox];
+export const migrations: readonly Migration[] = [init, inboxCounts, topicSubscriptions, seen, activityOutbox, stats];
