@@ -34,13 +34,25 @@ export interface StatsBatchControl {
 }
 
 export interface StatsProcessorDeps {
-  store: Pick<StatsStore, 'applyBatch'>;
+  store: Pick<StatsStore, 'applyBatch' | 'registerPartitions' | 'positions'>;
   mirror?: Pick<RankingMirror, 'write'> | undefined;
   graceMs: number;
 }
 
 export function createStatsProcessor({ store, mirror, graceMs }: StatsProcessorDeps) {
   return {
+    /**
+     * The group gave this member these partitions: each gets a position (so a window closes only
+     * once every partition passed it), and the consumer seeks to the stored next offsets, the
+     * truth, whatever offsets the group committed.
+     */
+    async assigned(partitions: readonly { topic: string; partition: number }[]): Promise<{ topic: string; partition: number; offset: string }[]> {
+      await store.registerPartitions(partitions);
+      const wanted = new Set(partitions.map((p) => `${p.topic}:${p.partition}`));
+      const positions = await store.positions([...new Set(partitions.map((p) => p.topic))]);
+      return positions.flatMap((p) => (p.nextOffset !== null && wanted.has(`${p.topic}:${p.partition}`) ? [{ topic: p.topic, partition: p.partition, offset: p.nextOffset }] : []));
+    },
+
     async process(batch: StatsBatch, control: StatsBatchControl): Promise<StatsBatchOutcome> {
       const messages = readMessages(batch.source, batch.messages);
       const keys = candidateKeys(messages);
