@@ -41,6 +41,14 @@ const envSchema = z.object({
   BROADCAST_PAGE_SIZE: positiveInt.max(10_000).default(1000),
   /** Unset: `<KAFKA_TOPIC>.activity`, where committed inbox state changes (read, archived, …) are told. */
   KAFKA_ACTIVITY_TOPIC: z.string().min(1).optional(),
+  /** Unset: `notifications-stats`, or `<KAFKA_GROUP_ID>.stats` when KAFKA_GROUP_ID is set (two deployments on one cluster keep theirs apart). */
+  STATS_GROUP_ID: z.string().min(1).optional(),
+  /** How long after its end a stats window still takes late events (against the partition's watermark). */
+  STATS_GRACE_MS: nonNegativeInt.default(5 * 60_000),
+  /** Before the stats rankings' Redis keys (with REDIS_URL). */
+  STATS_REDIS_PREFIX: z.string().min(1).default('kafka-notify:stats:'),
+  /** What this process runs: everything (the default), the API without the stats consumer, or the stats consumer alone. */
+  ROLE: z.enum(['all', 'api', 'stats']).default('all'),
   KAFKA_PARTITIONS: positiveInt.default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(-1).default(-1),
   KAFKA_MIN_INSYNC_REPLICAS: positiveInt.optional(),
@@ -200,6 +208,12 @@ export function parseConfig(env: Record<string, string | undefined>) {
       sendTimeoutMs: e.KAFKA_SEND_TIMEOUT_MS,
       ssl: e.KAFKA_SSL,
       sasl,
+    },
+    role: e.ROLE,
+    stats: {
+      groupId: e.STATS_GROUP_ID ?? (e.KAFKA_GROUP_ID === 'notifications-group' ? 'notifications-stats' : `${e.KAFKA_GROUP_ID}.stats`),
+      graceMs: e.STATS_GRACE_MS,
+      redisKeyPrefix: e.STATS_REDIS_PREFIX,
     },
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL },

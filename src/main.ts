@@ -4,7 +4,7 @@ import { ConfigError, parseConfig } from './config.js';
 import { startDevelopment } from './development.js';
 import { createLogger } from './logger.js';
 import { createShutdown } from './shutdown.js';
-import { startSystem } from './system.js';
+import { startStatsSystem, startSystem } from './system.js';
 import { startTracing } from './tracing/setup.js';
 
 async function main() {
@@ -45,6 +45,13 @@ async function main() {
   // A start that fails after this point exits without the shutdown; a local broker must not outlive us.
   process.once('exit', () => development.kill());
   if (!config.database.url) log.info(`DATABASE_URL is not set: using the embedded PGlite store in ${resolve(dataDir, 'pglite')}`);
+
+  if (config.role === 'stats') {
+    const stats = await startStatsSystem({ config: development.config, brokers: development.brokers, log });
+    shutdown.add('stats', () => stats.stop());
+    log.info(`The stats consumer runs alone (ROLE=stats); Prometheus metrics at ${stats.metricsUrl}`);
+    return;
+  }
 
   const system = await startSystem({ config: development.config, brokers: development.brokers, log, ...development.extensions });
   shutdown.add('system', () => system.stop());

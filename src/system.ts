@@ -9,11 +9,13 @@ import { createMetricsServer } from './app/metrics-route.js';
 import { createTokenVerifier } from './auth/verify-token.js';
 import type { Config } from './config.js';
 import { createKafkaService } from './kafka/kafka-service.js';
+import { createStatsService } from './kafka/stats-service.js';
 import { asyncApiJson } from './kafka/asyncapi.js';
 import type { Logger } from './logger.js';
 import { registerActivityMetrics } from './metrics/activity-metrics.js';
 import { registerKafkaGauges } from './metrics/kafka-gauges.js';
-import { createMetrics } from './metrics/metrics.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { registerStatsMetrics } from './metrics/stats-gauges.js';
 import { kafkaTelemetry, notifyTelemetry } from './metrics/reporters.js';
 import { timedStore } from './metrics/timed-store.js';
 import { createActivityRelay } from './notifications/activity-relay.js';
@@ -31,7 +33,11 @@ import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
 import { createRateLimiter } from './ratelimit/rate-limiter.js';
 import { createOutageLog } from './outage-log.js';
 import { createShutdown } from './shutdown.js';
-import { createStore } from './store/create-store.js';
+import { createStatsProcessor } from './stats/processor.js';
+import { createStatsQueries } from './stats/queries.js';
+import { createStore, statsStoreOf } from './store/create-store.js';
+import { createRedisRankings } from './store/redis-rankings.js';
+import { statsStoreWhenReady } from './store/stats-store.js';
 import { storeWhenReady } from './store/store-when-ready.js';
 import { useOperationSpans } from './tracing/operation-spans.js';
 
@@ -72,6 +78,8 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     await opening.firstAttempt;
     opening.ready.catch((err: unknown) => log.error({ err }, 'the store could not be opened'));
     const store = timedStore(opening.store, metrics.storeSeconds);
+    // ROLE=api leaves the stats consumer to processes of its own (ROLE=stats); its figures are read here all the same.
+    const stats = await startStats({ config, brokers, log, metrics, shutdown, opened: opening.ready, consume: config.role === 'all' });
 
     const pubsubOutage = createOutageLog(log, 'Redis pub/sub');
     const pubsub = await createInboxPubSub({
@@ -146,6 +154,7 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
       live: createLiveFeed({ store, pubsub, telemetry }),
       sendRate,
       inboxRate,
+      stats: stats.queries,
     };
 
     const app = createApp({
@@ -195,3 +204,66 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
 }
 
 export type System = Awaited<ReturnType<typeof startSystem>>;
+
+interface StatsPartOptions {
+  config: Config;
+  brokers: string[];
+  log: Logger;
+  metrics: Metrics;
+  shutdown: ReturnType<typeof createShutdown>;
+  /** The store once it opened (store-when-ready.ts): the consumer joins its group only then. */
+  opened: Promise<NotificationStore | null>;
+  /** Run the stats consumer in this process (ROLE=all or stats), or only answer its figures (api). */
+  consume: boolean;
+}
+
+/** The stats consumer's figures (queries for the API) and, when this process runs it, the consumer and its metrics. */
+async function startStats({ config, brokers, log, metrics, shutdown, opened, consume }: StatsPartOptions) {
+  const store = statsStoreWhenReady(opened, statsStoreOf);
+  const mirror = config.redis.url ? await createRedisRankings({ url: config.redis.url, keyPrefix: config.stats.redisKeyPrefix }) : undefined;
+  if (mirror) shutdown.add('stats rankings (Redis)', () => mirror.stop());
+  const topics = [config.kafka.topic, config.kafka.activityTopic];
+  const queries = createStatsQueries({ store, mirror, topics, graceMs: config.stats.graceMs });
+  if (!consume) return { queries, service: null };
+  const processor = createStatsProcessor({ store, mirror, graceMs: config.stats.graceMs });
+  let service: ReturnType<typeof createStatsService> | null = null;
+  const hooks = registerStatsMetrics(metrics, { lag: () => service?.lag() ?? Promise.resolve([]), lastClosed: (granularity) => queries.lastClosed(granularity) });
+  service = createStatsService({ ...config.kafka, brokers, statsGroupId: config.stats.groupId }, processor, log.child({ part: 'stats' }), hooks);
+  const started = service;
+  shutdown.add('stats consumer', () => started.stop());
+  // Joined once the store is open: the first thing it does on joining is read the stored positions.
+  void opened.then((store) => store && started.start(), () => {});
+  return { queries, service };
+}
+
+/**
+ * ROLE=stats: the stats consumer alone, so an operator scales it apart from the API. Its store,
+ * its consumer group, and /metrics (on METRICS_PORT, else PORT); no API.
+ */
+export async function startStatsSystem({ config, brokers, log, pgSchema }: Pick<SystemOptions, 'config' | 'brokers' | 'log' | 'pgSchema'>) {
+  const shutdown = createShutdown(log);
+  const metrics = createMetrics();
+  try {
+    const opening = storeWhenReady({
+      open: () =>
+        createStore({
+          ...(config.database.url && { databaseUrl: config.database.url }),
+          poolSize: config.database.poolSize,
+          dataDir: config.dataDir,
+          ...(pgSchema && { pgSchema }),
+        }),
+      onRetry: (attempt) => log.warn({ attempt }, 'the store is not reachable yet; retrying'),
+    });
+    shutdown.add('store', () => opening.store.close());
+    await opening.firstAttempt;
+    opening.ready.catch((err: unknown) => log.error({ err }, 'the store could not be opened'));
+    const stats = await startStats({ config, brokers, log, metrics, shutdown, opened: opening.ready, consume: true });
+    const metricsServer = createMetricsServer(metrics.registry);
+    shutdown.add('metrics', () => metricsServer.stop());
+    const metricsUrl = await metricsServer.start(config.metrics.port ?? config.http.port, config.http.host);
+    return { metricsUrl, stats, metrics, stop: () => shutdown.run() };
+  } catch (error) {
+    await shutdown.run();
+    throw error;
+  }
+}

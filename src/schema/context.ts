@@ -10,6 +10,7 @@ import type { Sender } from '../notifications/send.js';
 import type { Topics } from '../notifications/topics.js';
 import type { UserDirectory } from '../notifications/user-directory.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
+import type { StatsQueries } from '../stats/queries.js';
 
 export interface Services {
   sender: Sender;
@@ -22,6 +23,8 @@ export interface Services {
   directory: UserDirectory;
   sendRate: Pick<RateLimiter, 'take'>;
   inboxRate: Pick<RateLimiter, 'take'>;
+  /** The stats consumer's figures: series and rankings (admins). */
+  stats: StatsQueries;
 }
 
 export interface Context extends Services {

@@ -6,5 +6,6 @@ import './notification.js';
 import './send.js';
 import './inbox.js';
 import './topics.js';
+import './stats.js';
 
 export const schema = builder.toSchema();

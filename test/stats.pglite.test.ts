@@ -1,0 +1,43 @@
+/**
+ * The stats consumer over the fixed stream (test/support/stats-stream.ts) on the embedded PGlite
+ * store: every window's figures and every ranking exactly, read through the admin queries; and
+ * what the queries refuse.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { userToken } from './support/auth.js';
+import { graphql } from './support/graphql.js';
+import { eventually } from './support/hostile.js';
+import { testBrokers } from './support/kafka.js';
+import { expectedStatsFigures, produceStatsStream, readStatsFigures, STATS_GRACE_MS, statsStreamCounted } from './support/stats-stream.js';
+import { startTestSystem, waitUntilReady, type TestSystem } from './support/system.js';
+
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem({ store: 'pglite', env: { STATS_GRACE_MS: String(STATS_GRACE_MS) } });
+  await waitUntilReady(system);
+});
+
+afterAll(async () => {
+  await system?.dispose();
+});
+
+it('counts the stream exactly: every window, every ranking', async () => {
+  await produceStatsStream(testBrokers(), { topic: system.handle.topic, activityTopic: `${system.handle.topic}.activity` });
+  await eventually(async () => {
+    if (!(await statsStreamCounted(system.url))) throw new Error('the stream is not counted yet');
+  }, 30_000);
+  expect(await readStatsFigures(system.url)).toEqual(expectedStatsFigures());
+});
+
+it('answers admins only, and refuses what is out of bounds with BAD_USER_INPUT', async () => {
+  const series = 'query($window: StatsWindow!, $from: DateTime!, $to: DateTime!) { statsSeries(window: $window, from: $from, to: $to) { sent } }';
+  const ranking = 'query($first: Int) { statsRanking(window: HOUR, at: "2030-01-01T10:00:00Z", by: SENDER, first: $first) { member } }';
+  const code = (result: { errors?: { extensions?: Record<string, unknown> }[] }) => result.errors?.[0]?.extensions?.code;
+  expect(code(await graphql(system.url, series, { window: 'MINUTE', from: '2030-01-01T00:00:00Z', to: '2030-01-03T00:00:00Z' }))).toBe('BAD_USER_INPUT');
+  expect(code(await graphql(system.url, series, { window: 'HOUR', from: '2030-01-01T10:00:00Z', to: '2030-01-01T10:00:00Z' }))).toBe('BAD_USER_INPUT');
+  expect(code(await graphql(system.url, ranking, { first: 0 }))).toBe('BAD_USER_INPUT');
+  expect(code(await graphql(system.url, ranking, { first: 101 }))).toBe('BAD_USER_INPUT');
+  expect(code(await graphql(system.url, ranking, { first: 1 }, { token: userToken('alice') }))).toBe('FORBIDDEN');
+  expect((await graphql(system.url, ranking, { first: 1 })).errors).toBeUndefined();
+});
