@@ -98,7 +98,11 @@ export function untilExpiry<T>(source: AsyncIterable<T>, expiresAt: Date | null,
   /** The read in progress: answered by the source, or by the expiry, whichever comes first. */
   let waiting: { resolve(result: IteratorResult<T, undefined>): void } | null = null;
 
-  async function end(): Promise<IteratorReturnResult<undefined>> {
+  /** Ends it; a read still waiting is answered with `last` (the stream's end, unless the expiry takes its place). */
+  async function end(last: IteratorResult<T, undefined> = { done: true, value: undefined }): Promise<IteratorReturnResult<undefined>> {
+    const reader = waiting;
+    waiting = null;
+    reader?.resolve(last);
     if (!ended) {
       ended = true;
       cancelTimer();
@@ -110,9 +114,7 @@ export function untilExpiry<T>(source: AsyncIterable<T>, expiresAt: Date | null,
 
   const expire = () => {
     hasExpired = true;
-    const reader = waiting;
-    waiting = null;
-    if (reader) void end().then(() => reader.resolve({ done: false, value: expired() }));
+    if (waiting) void end({ done: false, value: expired() });
   };
   const cancelTimer = expiresAt ? atTime(expiresAt, expire) : () => {};
   // Already expired when it starts (let in within the clock tolerance): nothing passes, not even
@@ -134,9 +136,11 @@ export function untilExpiry<T>(source: AsyncIterable<T>, expiresAt: Date | null,
           (next) => {
             // The expiry answered it already: a value the source had ready must not pass.
             if (waiting !== reader) return;
-            waiting = null;
-            if (next.done) void end().then(resolve, reject);
-            else resolve(next);
+            if (next.done) void end();
+            else {
+              waiting = null;
+              resolve(next);
+            }
           },
           (error: unknown) => {
             if (waiting !== reader) return;

@@ -128,9 +128,9 @@ export function createKafkaService(options: KafkaServiceOptions, deps: KafkaServ
       stopped = true;
       stopping.abort();
       await loop;
-      // The expander first: its pages are written through the producer.
-      await expansion.stop();
-      await Promise.allSettled([consumer.stop(), producer.stop(), broadcastProducer.stop(), activityProducer.stop(), lagReader.stop()]);
+      // The consumers first: the expander writes its pages through the producer.
+      await Promise.allSettled([consumer.stop(), expansion.stop()]);
+      await Promise.allSettled([producer.stop(), broadcastProducer.stop(), activityProducer.stop(), lagReader.stop()]);
     },
   };
 }

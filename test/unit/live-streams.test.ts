@@ -97,6 +97,33 @@ describe('untilExpiry', () => {
     expect(src.returned).toBe(1);
   });
 
+  it('ended from outside while a read waits, answers that read at once, even from a source that never answers it', async () => {
+    // An async generator's return() queues behind its pending next(): it would answer neither.
+    const pendingForever: AsyncIterable<Item> = {
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<Item>>(() => {}), return: async () => ({ done: true, value: undefined }) }),
+    };
+    const onEnd = vi.fn();
+    const stream = untilExpiry(pendingForever, inMs(60_000), () => EXPIRED, onEnd);
+    const waiting = stream.next();
+    expect(await stream.return(undefined)).toEqual({ done: true, value: undefined });
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    expect(onEnd).toHaveBeenCalledTimes(1);
+  });
+
+  it('after 1,000 values passed it still holds just its one expiry timer, which still ends it', async () => {
+    const src = controlledSource<Item>();
+    const stream = untilExpiry(src.source, inMs(60_000), () => EXPIRED, () => {});
+    for (let i = 0; i < 1_000; i += 1) {
+      src.push(i);
+      expect(await stream.next()).toEqual({ done: false, value: i });
+    }
+    expect(vi.getTimerCount()).toBe(1);
+    const pending = stream.next();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await pending).toEqual({ done: false, value: EXPIRED });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('after expiry passed unobserved, the next read is the expired value, not a value the source had ready', async () => {
     const src = controlledSource<Item>();
     const onEnd = vi.fn();
