@@ -17,6 +17,12 @@ describe('parseConfig', () => {
     expect(parseConfig({ KAFKA_BROKERS: '', PORT: '' }).kafka.brokers).toBeUndefined();
   });
 
+  it('names the activity topic after the notification topic unless told', () => {
+    expect(parseConfig({}).kafka.activityTopic).toBe('notifications.activity');
+    expect(parseConfig({ KAFKA_TOPIC: 'acme' }).kafka.activityTopic).toBe('acme.activity');
+    expect(parseConfig({ KAFKA_TOPIC: 'acme', KAFKA_ACTIVITY_TOPIC: 'inbox-changes' }).kafka.activityTopic).toBe('inbox-changes');
+  });
+
   it('reads a broker list', () => {
     expect(parseConfig({ KAFKA_BROKERS: 'a:9092, b:9093' }).kafka.brokers).toEqual(['a:9092', 'b:9093']);
   });
