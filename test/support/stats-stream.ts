@@ -3,7 +3,7 @@
  * notification events and activity events with known times on three partitions of each topic,
  * with events out of order within the grace, events later than it, a duplicated notification, a
  * duplicated activity, reads made unread and read again, archives, two kinds (and one SYSTEM),
- * several senders and recipients. A last event at 2030-01-02T12:00 on every partition moves every
+ * several senders and recipients. A last event at 2025-03-02T12:00 on every partition moves every
  * watermark past the first day, so its windows close.
  *
  * Produced with a raw kafkajs producer (encodeEvent / encodeActivity), partition by partition in
@@ -17,8 +17,9 @@ import type { NotificationKind } from '../../src/notifications/notification.js';
 import { graphqlData } from './graphql.js';
 
 export const STATS_GRACE_MS = 5 * 60_000;
-const DAY1 = '2030-01-01';
-const DAY2 = '2030-01-02';
+const DAY1 = '2025-03-01';
+const DAY2 = '2025-03-02';
+const DAY3 = '2025-03-03';
 const time = (hhmmss: string, day = DAY1) => new Date(`${day}T${hhmmss}.000Z`);
 
 /** Notification ids n1…n15, fixed for the run. */
@@ -229,7 +230,7 @@ const SERIES: [SeriesQuery, Record<string, Figures>][] = [
   ],
   [{ window: 'MINUTE', from: m('11:50', DAY2), to: m('12:02', DAY2) }, { [m('12:00', DAY2)]: { sent: 3 } }],
   [
-    { window: 'HOUR', from: m('00:00'), to: m('00:00', '2030-01-03') },
+    { window: 'HOUR', from: m('00:00'), to: m('00:00', DAY3) },
     {
       [m('10:00')]: { sent: 10, read: 5, archived: 2, late: 1, times: [50_000, 70_000, 180_000, 340_000, 890_000] },
       [m('11:00')]: { sent: 1, read: 1, archived: 1, times: [60_000] },
@@ -242,7 +243,7 @@ const SERIES: [SeriesQuery, Record<string, Figures>][] = [
   ],
   [{ window: 'HOUR', from: m('09:00'), to: m('12:00'), kind: 'MENTION' }, { [m('10:00')]: { sent: 3, read: 2, archived: 1, late: 1, times: [70_000, 340_000] } }],
   [
-    { window: 'DAY', from: m('00:00'), to: m('00:00', '2030-01-03') },
+    { window: 'DAY', from: m('00:00'), to: m('00:00', DAY3) },
     { [m('00:00')]: { sent: 12, read: 6, archived: 3, times: [50_000, 70_000, 180_000, 340_000, 890_000, 60_000] }, [m('00:00', DAY2)]: { sent: 3 } },
   ],
 ];
@@ -288,6 +289,6 @@ export async function readStatsFigures(url: string): Promise<Record<string, unkn
 
 /** The first day's total once every event is in: what a test waits on before it compares everything. */
 export async function statsStreamCounted(url: string): Promise<boolean> {
-  const [day1, day2] = (await graphqlData<{ statsSeries: Point[] }>(url, SERIES_QUERY, { window: 'DAY', from: m('00:00'), to: m('00:00', '2030-01-03') })).statsSeries;
+  const [day1, day2] = (await graphqlData<{ statsSeries: Point[] }>(url, SERIES_QUERY, { window: 'DAY', from: m('00:00'), to: m('00:00', DAY3) })).statsSeries;
   return day1?.sent === 12 && day1.read === 6 && day1.archived === 3 && day2?.sent === 3 && day1.closed;
 }
