@@ -57,6 +57,8 @@ const Q = {
   unsubscribeFromTopic: /* GraphQL */ `mutation Unsub($topic: String!, $userIds: [ID!]!) { unsubscribeFromTopic(topic: $topic, userIds: $userIds) }`,
   topicSubscribers: /* GraphQL */ `query Subs($topic: String!) { topicSubscribers(topic: $topic, first: 10) { nodes { id name } } }`,
   broadcastProgress: /* GraphQL */ `query Progress($id: ID!) { broadcastProgress(id: $id) { recipients done } }`,
+  statsSeries: /* GraphQL */ `query Series { statsSeries(window: HOUR, from: "2025-03-01T00:00:00Z", to: "2025-03-02T00:00:00Z") { start sent } }`,
+  statsRanking: /* GraphQL */ `query Ranking { statsRanking(window: DAY, at: "2025-03-01T00:00:00Z", by: RECIPIENT) { member score } }`,
   sendBroadcast: /* GraphQL */ `mutation Broadcast($input: BroadcastInput!) { sendBroadcast(input: $input) { id topic } }`,
   added: /* GraphQL */ `subscription Added($userId: ID, $after: String) { notificationAdded(userId: $userId, after: $after) { id recipientId message } }`,
   changed: /* GraphQL */ `subscription Changed($userId: ID) {
@@ -477,6 +479,12 @@ const rows: Row[] = [
   { name: 'send-only service: unsubscribeFromTopic(user 3)', as: 'sendOnly', query: Q.unsubscribeFromTopic, vars: () => ({ topic: 'post-7', userIds: ['3'] }), expect: forbidden },
   { name: 'send-only service: topicSubscribers', as: 'sendOnly', query: Q.topicSubscribers, vars: () => ({ topic: 'post-7' }), expect: forbidden },
   { name: 'send-only service: broadcastProgress(id)', as: 'sendOnly', query: Q.broadcastProgress, vars: () => ({ id: '3' }), expect: forbidden },
+
+  // --- The stats consumer's figures: admins only (who receives and sends most is not a user's to read). ---
+  { name: 'user 2: statsSeries', as: 'user2', query: Q.statsSeries, vars: () => ({}), expect: forbidden },
+  { name: 'user 2: statsRanking', as: 'user2', query: Q.statsRanking, vars: () => ({}), expect: forbidden },
+  { name: 'send-only service: statsSeries', as: 'sendOnly', query: Q.statsSeries, vars: () => ({}), expect: forbidden },
+  { name: 'send-only service: statsRanking', as: 'sendOnly', query: Q.statsRanking, vars: () => ({}), expect: forbidden },
 
   // --- A service token that may only send: reads no inbox, changes none, manages no user. ---
   { name: 'send-only service: notifications(userId: 3)', as: 'sendOnly', query: Q.notifications, vars: () => ({ userId: '3' }), expect: forbidden },
