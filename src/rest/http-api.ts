@@ -5,6 +5,7 @@
  * routes take only JSON or, for /send, a service token, which no cross-site form can send). The
  * server's other plugins still see each response (request id, security headers, CORS).
  */
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import { createBroadcastRoute, type BroadcastRouteDeps } from './broadcast-route.js';
@@ -26,6 +27,33 @@ export interface HttpApiOptions extends Omit<SendRouteDeps, 'services'> {
 }
 
 type Route = (request: Request, log: Logger) => Promise<Reply>;
+
+const tracer = trace.getTracer('kafka-notify/http-api');
+const headerGetter: TextMapGetter<Headers> = {
+  get: (headers, key) => headers.get(key) ?? undefined,
+  keys: (headers) => [...headers.keys()],
+};
+
+/**
+ * The route under a SERVER span that continues the caller's `traceparent`, as a GraphQL
+ * operation's does (tracing/operation-spans.ts): what it starts (the Kafka send) is its child.
+ * Without an SDK both are the API's no-ops.
+ */
+async function traced(name: string, request: Request, run: () => Promise<Reply>): Promise<Reply> {
+  const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
+  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method } }, parent);
+  try {
+    const reply = await context.with(trace.setSpan(parent, span), run);
+    span.setAttribute('http.response.status_code', reply.response.status);
+    if (reply.response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: reply.code });
+    return reply;
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
 
 export function useHttpApi({ requestIdOf, log, requests, asyncApiJson, ...deps }: HttpApiOptions): Plugin {
   const documents = new Map<string, () => string>([
@@ -57,7 +85,7 @@ export function useHttpApi({ requestIdOf, log, requests, asyncApiJson, ...deps }
       const requestLog = log.child({ requestId: requestIdOf(request), route: found.name });
       let reply: Reply;
       try {
-        reply = await found.route(request, requestLog);
+        reply = await traced(found.name, request, () => found.route(request, requestLog));
       } catch (error) {
         requestLog.error({ err: error }, 'unexpected error in an HTTP API route');
         reply = { response: found.failed(), code: 'INTERNAL_SERVER_ERROR' };

@@ -110,3 +110,36 @@ describe.each([
     expect(store!.attributes).toMatchObject({ 'kafka_notify.batch.notifications': 1, 'kafka_notify.batch.inserted': 1 });
   });
 });
+
+describe('tracing a send over the HTTP API', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    exporter.reset();
+    system = await startTestSystem();
+    await waitUntilReady(system);
+  });
+  afterAll(async () => {
+    await system?.dispose();
+  });
+
+  it("continues the caller's traceparent: POST /v1/notifications → produce → consume in one trace", async () => {
+    const response = await fetch(new URL('/v1/notifications', system.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await adminToken}`, traceparent: `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01` },
+      body: JSON.stringify({ senderId: '1', recipientId: '2', kind: 'LIKE', message: 'Emma liked your post.' }),
+    });
+    expect(response.status).toBe(201);
+    const topic = system.handle.topic;
+    const named = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((span) => span.name === name);
+    await vi.waitFor(() => {
+      for (const name of ['POST /v1/notifications', `send ${topic}`, `process ${topic}`]) expect(named(name), name).toHaveLength(1);
+    });
+    const [route, produce, consume] = ['POST /v1/notifications', `send ${topic}`, `process ${topic}`].map((name) => named(name)[0]!);
+    for (const span of [route, produce, consume]) expect(span!.spanContext().traceId).toBe(CALLER_TRACE_ID);
+    expect(route!.kind).toBe(SpanKind.SERVER);
+    expect(route!.parentSpanContext?.spanId).toBe(CALLER_SPAN_ID);
+    expect(route!.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 201 });
+    expect(produce!.parentSpanContext?.spanId).toBe(route!.spanContext().spanId);
+    expect(consume!.parentSpanContext?.spanId).toBe(produce!.spanContext().spanId);
+  });
+});
