@@ -28,6 +28,19 @@ it('counts the stream exactly: every window, every ranking', async () => {
     if (!(await statsStreamCounted(system.url))) throw new Error('the stream is not counted yet');
   }, 30_000);
   expect(await readStatsFigures(system.url)).toEqual(expectedStatsFigures());
+
+  // Every partition's watermark is at 2025-03-02T12:00: the newest closed minute ends at 11:55, hour at 11:00, day at 00:00.
+  const seconds = (iso: string) => String(Date.parse(iso) / 1000);
+  const metrics = await eventually(async () => {
+    const text = await (await fetch(system.metricsUrl)).text();
+    const lags = text.split('\n').filter((line) => line.startsWith('notify_stats_consumer_lag{'));
+    // Three partitions of each topic, all caught up (the lag is read from Kafka every few seconds).
+    if (lags.length !== 6 || lags.some((line) => !line.endsWith(' 0'))) throw new Error(`stats lag not yet 0: ${lags.join(', ')}`);
+    return text;
+  }, 20_000);
+  expect(metrics).toContain(`notify_stats_last_closed_window_end_seconds{window="minute"} ${seconds('2025-03-02T11:55:00Z')}`);
+  expect(metrics).toContain(`notify_stats_last_closed_window_end_seconds{window="hour"} ${seconds('2025-03-02T11:00:00Z')}`);
+  expect(metrics).toContain(`notify_stats_last_closed_window_end_seconds{window="day"} ${seconds('2025-03-02T00:00:00Z')}`);
 });
 
 it('answers admins only, and refuses what is out of bounds with BAD_USER_INPUT', async () => {
