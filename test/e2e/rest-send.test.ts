@@ -3,7 +3,7 @@
  * single and batch sends, idempotency keys, who may send as whom, the refusals as problem details
  * with their statuses (401, 403, 415, 413, 400, 429), the notification reaching the store and a
  * live subscriber, the tutorial's POST /send, and every real answer checked against the OpenAPI
- * document the server publishes.
+ * document the server publishes; and POST /v1/broadcasts with the same refusals, checked the same way.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -271,6 +271,40 @@ describe('POST /send, the Go tutorial’s route', () => {
   });
 });
 
+describe('POST /v1/broadcasts', () => {
+  const postBroadcast = (body: unknown, { token, headers = {} }: { token?: string | null; headers?: Record<string, string> } = {}) =>
+    call('/v1/broadcasts', { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers }, ...(token !== undefined && { token }) });
+
+  it('sends one broadcast to every subscriber of the topic, the same one again for the same Idempotency-Key', async () => {
+    const topic = `rest-${Date.now().toString(36)}`;
+    await system.store.subscribeToTopic(topic, ['2', '3'], new Date(Date.now() - 60_000));
+    const first = await postBroadcast({ topic, senderId: '1', kind: 'COMMENT', message: 'Emma commented on a post you follow.' }, { headers: { 'idempotency-key': topic } });
+    expect(first.status, first.text).toBe(201);
+    expect(first.body).toMatchObject({ topic, id: expect.any(String), createdAt: expect.any(String) });
+    const again = await postBroadcast({ topic, senderId: '1', kind: 'COMMENT', message: 'Emma commented on a post you follow.' }, { headers: { 'idempotency-key': topic } });
+    expect((again.body as { id: string }).id).toBe((first.body as { id: string }).id);
+    for (const userId of ['2', '3']) {
+      await eventually(async () => {
+        const copies = (await inboxOf(userId)).filter((n) => n.message === 'Emma commented on a post you follow.');
+        expect(copies).toHaveLength(1);
+      }, 20_000);
+    }
+  });
+
+  it('refuses what the send route refuses, in the same shapes: 400, 401, 403, 404, 413, 415', async () => {
+    expectProblem(await postBroadcast({ topic: 'all', kind: 'SYSTEM', message: 'x' }, { token: null }), 401, 'UNAUTHENTICATED');
+    expectProblem(await postBroadcast({ topic: 'all', kind: 'LIKE', message: 'x' }, { token: await userToken('2') }), 403, 'FORBIDDEN');
+    expectProblem(await postBroadcast({ topic: 'all', senderId: '404', kind: 'LIKE', message: 'x' }), 404, 'USER_NOT_FOUND', 'senderId');
+    expectProblem(await postBroadcast({ topic: 'not a topic', kind: 'SYSTEM', message: 'x' }), 400, 'BAD_USER_INPUT', 'topic');
+    expectProblem(await postBroadcast({ topic: 'all', kind: 'SYSTEM', message: 'x', recipientId: '2' }), 400, 'BAD_USER_INPUT');
+    expectProblem(await postBroadcast({ topic: 'all', kind: 'SYSTEM', message: '   ' }), 400, 'BAD_USER_INPUT', 'message');
+    expectProblem(await postBroadcast({ topic: 'all', kind: 'SYSTEM', message: 'x'.repeat(BODY_LIMIT) }), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(await call('/v1/broadcasts', { body: 'topic=all', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const malformed = await call('/v1/broadcasts', { body: '{"topic": ', headers: { 'content-type': 'application/json' } });
+    expect(expectProblem(malformed, 400, 'BAD_USER_INPUT').detail).toBe('the body is not valid JSON');
+  });
+});
+
 describe('GET /v1/openapi.json', () => {
   it('describes every answer the routes gave', async () => {
     const response = await fetch(new URL('/v1/openapi.json', system.url));
@@ -294,7 +328,7 @@ describe('GET /v1/openapi.json', () => {
       checked.add(`${answer.path} ${answer.status}`);
     }
     expect([...checked].sort()).toEqual(
-      expect.arrayContaining(['/v1/notifications 200', '/v1/notifications 201', '/v1/notifications 400', '/v1/notifications 401', '/v1/notifications 403', '/v1/notifications 404', '/v1/notifications 413', '/v1/notifications 415', '/v1/notifications 429', '/send 200', '/send 400', '/send 404']),
+      expect.arrayContaining(['/v1/notifications 200', '/v1/notifications 201', '/v1/notifications 400', '/v1/notifications 401', '/v1/notifications 403', '/v1/notifications 404', '/v1/notifications 413', '/v1/notifications 415', '/v1/notifications 429', '/send 200', '/send 400', '/send 404', '/v1/broadcasts 201', '/v1/broadcasts 400', '/v1/broadcasts 401', '/v1/broadcasts 403', '/v1/broadcasts 404', '/v1/broadcasts 413', '/v1/broadcasts 415']),
     );
   });
 });
