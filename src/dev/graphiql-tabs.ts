@@ -1,6 +1,6 @@
 /**
- * The tabs GraphiQL opens with in development: Bruno's inbox listening, and Emma sending him the
- * classic tutorial's first notification. With dev tokens each tab carries its user's token, so the
+ * The tabs GraphiQL opens with in development: Bruno's inbox listening, Emma sending him the
+ * classic tutorial's first notification, and a back end broadcasting to a topic. With dev tokens each tab carries its user's token, so the
  * tour runs without copying anything; without (a real secret configured) the tabs say where a
  * token goes. The production build has none of this: its GraphiQL, when on, opens as Yoga's does.
  */
@@ -53,6 +53,23 @@ mutation SendFollow {
 }
 `;
 
+const backEnd = /* GraphQL */ `# A back end's tab: the development service token (send and admin) is
+# in Headers (below). Subscribe Emma and Bruno to a topic, then broadcast
+# to it: Bruno's Live tab gets it (Emma too, in her inbox).
+
+mutation Subscribe {
+  subscribeToTopic(topic: "team-1", userIds: ["1", "2"]) { added unknownUserIds }
+}
+
+mutation Broadcast {
+  sendBroadcast(input: { topic: "team-1", kind: SYSTEM, message: "Stand-up moves to 10:00." }) { id topic createdAt }
+}
+
+query Subscribers {
+  topicSubscribers(topic: "team-1", first: 10) { nodes { id name } pageInfo { hasNextPage endCursor } }
+}
+`;
+
 const authorization = (token: string | undefined) => ({
   Authorization: token ? `Bearer ${token}` : 'Bearer <a token: see the README, Authentication>',
 });
@@ -63,10 +80,10 @@ const headersFor = (token: string | undefined) => JSON.stringify(authorization(t
  * headers would be dropped), and introspects with `additionalHeaders`, which each tab's
  * headers override.
  */
-export function graphiqlTabs(tokens: DemoTokens | null): GraphiQLOptions {
+export function graphiqlTabs(tokens: DemoTokens | null, serviceToken?: string): GraphiQLOptions {
   return {
     defaultHeaders: headersFor(tokens?.bruno),
     ...(tokens && { additionalHeaders: authorization(tokens.bruno) }),
-    defaultTabs: [{ query: listen }, { query: send, headers: headersFor(tokens?.emma) }],
+    defaultTabs: [{ query: listen }, { query: send, headers: headersFor(tokens?.emma) }, { query: backEnd, headers: headersFor(serviceToken) }],
   };
 }

@@ -46,7 +46,7 @@ export const startDevelopment = (async ({ config, log }) => {
           ...(config.http.graphiql ? [useApiReference({ openApiPath: OPENAPI_PATH })] : []),
           ...(tour ? [useDemoPage({ tokens: tour, graphqlPath: '/graphql' })] : []),
         ],
-        graphiql: graphiqlTabs(tour),
+        graphiql: graphiqlTabs(tour, tokens?.service),
       },
     },
     announce(url) {
