@@ -45,6 +45,17 @@ export function createStatsConsumer(kafka: Kafka, options: StatsConsumerOptions,
   let restarting: Promise<void> | null = null;
   const storeOutage = createOutageLog(log, 'The store (for the stats consumer: batches wait, nothing is counted)');
 
+  async function earliestOffset(topic: string, partition: number): Promise<string> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.find((o) => o.partition === partition)?.low ?? '0';
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
     const last = batch.messages.at(-1);
     if (!last) return;
@@ -57,10 +68,18 @@ export function createStatsConsumer(kafka: Kafka, options: StatsConsumerOptions,
       },
     };
     try {
-      const outcome = await processor.process(
-        { source: sourceOf(batch.topic), topic: batch.topic, partition: batch.partition, messages: batch.messages.map((m) => ({ offset: m.offset, value: m.value })) },
-        control,
-      );
+      const messages = batch.messages.map((m) => ({ offset: m.offset, value: m.value }));
+      const input = { source: sourceOf(batch.topic), topic: batch.topic, partition: batch.partition, messages };
+      let outcome = await processor.process(input, control);
+      if (outcome.seekTo !== null) {
+        // The stored position may point at events the topic's retention removed: Kafka then reads
+        // from the log's start, and seeking back would go round for ever. Count from where it is.
+        const logStart = await earliestOffset(batch.topic, batch.partition);
+        if (BigInt(logStart) > BigInt(outcome.seekTo)) {
+          log.warn({ topic: batch.topic, partition: batch.partition, position: outcome.seekTo, logStart }, 'stats: events after the stored position are gone from the log (retention); counting from the log start');
+          outcome = await processor.process({ ...input, logStart }, control);
+        }
+      }
       if (outcome.seekTo !== null) {
         log.info({ topic: batch.topic, partition: batch.partition, from: outcome.seekTo }, 'stats: reading from the stored position (rewound by a rebuild)');
         consumer!.seek({ topic: batch.topic, partition: batch.partition, offset: outcome.seekTo });

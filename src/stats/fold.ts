@@ -62,6 +62,11 @@ export interface FoldInput {
   partition: number;
   graceMs: number;
   messages: readonly StatsMessage[];
+  /**
+   * The partition's first offset still on the log, when known: a stored position before it points
+   * at events the topic's retention removed, so a batch starting there is counted, not refused.
+   */
+  logStart?: string | undefined;
 }
 
 const maxDate = (a: Date | null, b: Date | null): Date | null => (a === null ? b : b === null || a >= b ? a : b);
@@ -83,7 +88,8 @@ export function foldBatch(input: FoldInput, stored: PartitionPosition | null, co
   const result: BatchFold = { seekTo: null, position, windows: [], rankings: [], counted: [], unreadable: [], applied: 0 };
   const first = messages[0];
   if (!first) return result;
-  if (position.nextOffset !== null && BigInt(first.offset) > BigInt(position.nextOffset)) return { ...result, seekTo: position.nextOffset };
+  const gone = input.logStart !== undefined && BigInt(first.offset) <= BigInt(input.logStart);
+  if (position.nextOffset !== null && BigInt(first.offset) > BigInt(position.nextOffset) && !gone) return { ...result, seekTo: position.nextOffset };
 
   const windows = new Map<string, WindowDelta>();
   const rankings = new Map<string, RankingDelta>();

@@ -17,6 +17,8 @@ export interface StatsBatch {
   topic: string;
   partition: number;
   messages: readonly { offset: string; value: Buffer | null }[];
+  /** The partition's first offset on the log, once a seek to the stored position found it gone (see fold.ts). */
+  logStart?: string | undefined;
 }
 
 export interface StatsBatchOutcome {
@@ -56,7 +58,7 @@ export function createStatsProcessor({ store, mirror, graceMs }: StatsProcessorD
     async process(batch: StatsBatch, control: StatsBatchControl): Promise<StatsBatchOutcome> {
       const messages = readMessages(batch.source, batch.messages);
       const keys = candidateKeys(messages);
-      const input = { topic: batch.topic, partition: batch.partition, graceMs, messages };
+      const input = { topic: batch.topic, partition: batch.partition, graceMs, messages, logStart: batch.logStart };
       const { fold, scores } = await control.retry(() => store.applyBatch(batch.topic, batch.partition, keys, (position, counted) => foldBatch(input, position, counted)));
       if (mirror && scores.length > 0) await control.retry(() => mirror.write(scores));
       return { seekTo: fold.seekTo, nextOffset: fold.seekTo === null ? fold.position.nextOffset : null, applied: fold.applied, unreadable: fold.unreadable };

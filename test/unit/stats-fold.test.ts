@@ -109,6 +109,15 @@ describe('folding a batch', () => {
     expect(result).toMatchObject({ seekTo: '3', windows: [], counted: [], applied: 0, position });
   });
 
+  it('counts a batch past the stored position when the events between are gone from the log (retention)', () => {
+    const position: PartitionPosition = { topic: 't', partition: 0, nextOffset: '3', watermark: null, replay: null };
+    const messages = readMessages('notifications', [{ offset: '7', value: sent(n1, '10:00:10') }]);
+    const result = foldBatch({ topic: 't', partition: 0, graceMs: GRACE, messages, logStart: '7' }, position, new Set());
+    expect(result.seekTo).toBeNull();
+    expect(result.position.nextOffset).toBe('8');
+    expect(figures(result, 'minute').map((w) => w.sent)).toEqual([1]);
+  });
+
   it('keeps unreadable messages out of the figures but moves past them', () => {
     const result = fold('notifications', [Buffer.from('not json'), sent(n1, '10:00:10')]);
     expect(result.unreadable).toEqual([{ offset: '0', error: 'value is not JSON' }]);
