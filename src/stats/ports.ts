@@ -55,11 +55,22 @@ export interface RankingScore extends RankingEntry {
   dimension: RankingDimension;
 }
 
+/** One ranking: a window and a dimension. */
+export type RankingKey = Pick<RankingScore, 'granularity' | 'start' | 'dimension'>;
+
 export interface RankingQuery {
   granularity: Granularity;
   start: Date;
   dimension: RankingDimension;
   first: number;
+}
+
+export interface AppliedBatch {
+  fold: BatchFold;
+  /** The rankings' members this batch changed, with their absolute scores after the commit. */
+  scores: RankingScore[];
+  /** Rankings an earlier batch of the partition changed whose mirroring did not finish (with `mirrored`). */
+  pendingBefore: RankingKey[];
 }
 
 export type RewindPlan = (current: readonly PartitionPosition[]) => { from: Date; positions: PartitionPosition[] };
@@ -73,7 +84,16 @@ export interface StatsStore {
    * fold says: figures, rankings, counted keys, the position. Returns the fold and, when it
    * changed rankings, their scores after the commit.
    */
-  applyBatch(topic: string, partition: number, keys: readonly string[], fold: FoldBatch): Promise<{ fold: BatchFold; scores: RankingScore[] }>;
+  applyBatch(topic: string, partition: number, keys: readonly string[], fold: FoldBatch, options?: { mirrored?: boolean }): Promise<AppliedBatch>;
+  /**
+   * The rankings of a partition whose batches committed while their Redis mirror did not follow
+   * (yet): written by applyBatch with `mirrored`, cleared by mirrorDone.
+   */
+  pendingMirror(partitions: readonly { topic: string; partition: number }[]): Promise<{ topic: string; partition: number; nextOffset: string | null; keys: RankingKey[] }[]>;
+  /** The partition's rankings are in Redis as of this position; a newer batch keeps its own mark. */
+  mirrorDone(topic: string, partition: number, nextOffset: string | null): Promise<void>;
+  /** Every member's score in one ranking. */
+  rankingScores(key: RankingKey): Promise<RankingScore[]>;
   /** Adds a position (nothing counted, no watermark) for each partition that has none. */
   registerPartitions(partitions: readonly { topic: string; partition: number }[]): Promise<void>;
   positions(topics: readonly string[]): Promise<PartitionPosition[]>;

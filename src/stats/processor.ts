@@ -9,7 +9,7 @@
  * twice; the mirror writes absolute scores (ZADD), so writing them twice changes nothing.
  */
 import { candidateKeys, foldBatch, readMessages } from './fold.js';
-import type { RankingMirror, StatsStore } from './ports.js';
+import type { RankingKey, RankingMirror, StatsStore } from './ports.js';
 import type { StatsSource } from './stats-event.js';
 
 export interface StatsBatch {
@@ -36,12 +36,17 @@ export interface StatsBatchControl {
 }
 
 export interface StatsProcessorDeps {
-  store: Pick<StatsStore, 'applyBatch' | 'registerPartitions' | 'positions'>;
+  store: Pick<StatsStore, 'applyBatch' | 'registerPartitions' | 'positions' | 'pendingMirror' | 'mirrorDone' | 'rankingScores'>;
   mirror?: Pick<RankingMirror, 'write'> | undefined;
   graceMs: number;
 }
 
 export function createStatsProcessor({ store, mirror, graceMs }: StatsProcessorDeps) {
+  /** Whole rankings from the store into Redis: what an interrupted mirroring left behind. */
+  async function mirrorWhole(keys: readonly RankingKey[]) {
+    for (const key of keys) await mirror!.write(await store.rankingScores(key));
+  }
+
   return {
     /**
      * The group gave this member these partitions: each gets a position (so a window closes only
@@ -50,6 +55,13 @@ export function createStatsProcessor({ store, mirror, graceMs }: StatsProcessorD
      */
     async assigned(partitions: readonly { topic: string; partition: number }[]): Promise<{ topic: string; partition: number; offset: string }[]> {
       await store.registerPartitions(partitions);
+      if (mirror) {
+        // A crash between a batch's commit and its Redis write left its rankings behind there.
+        for (const pending of await store.pendingMirror(partitions)) {
+          await mirrorWhole(pending.keys);
+          await store.mirrorDone(pending.topic, pending.partition, pending.nextOffset);
+        }
+      }
       const wanted = new Set(partitions.map((p) => `${p.topic}:${p.partition}`));
       const positions = await store.positions([...new Set(partitions.map((p) => p.topic))]);
       return positions.flatMap((p) => (p.nextOffset !== null && wanted.has(`${p.topic}:${p.partition}`) ? [{ topic: p.topic, partition: p.partition, offset: p.nextOffset }] : []));
@@ -59,8 +71,18 @@ export function createStatsProcessor({ store, mirror, graceMs }: StatsProcessorD
       const messages = readMessages(batch.source, batch.messages);
       const keys = candidateKeys(messages);
       const input = { topic: batch.topic, partition: batch.partition, graceMs, messages, logStart: batch.logStart };
-      const { fold, scores } = await control.retry(() => store.applyBatch(batch.topic, batch.partition, keys, (position, counted) => foldBatch(input, position, counted)));
-      if (mirror && scores.length > 0) await control.retry(() => mirror.write(scores));
+      const { fold, scores, pendingBefore } = await control.retry(() =>
+        store.applyBatch(batch.topic, batch.partition, keys, (position, counted) => foldBatch(input, position, counted), { mirrored: mirror !== undefined }),
+      );
+      // After the commit, with absolute scores: writing them twice changes nothing. Marked done in
+      // the store once Redis has them, so a crash in between is made good on the next assignment.
+      if (mirror && fold.seekTo === null && (scores.length > 0 || pendingBefore.length > 0)) {
+        await control.retry(async () => {
+          await mirrorWhole(pendingBefore);
+          await mirror.write(scores);
+        });
+        await control.retry(() => store.mirrorDone(batch.topic, batch.partition, fold.position.nextOffset));
+      }
       return { seekTo: fold.seekTo, nextOffset: fold.seekTo === null ? fold.position.nextOffset : null, applied: fold.applied, unreadable: fold.unreadable };
     },
   };

@@ -9,7 +9,7 @@ import { storeUnavailable } from '../notifications/errors.js';
 import type { NotificationKind } from '../notifications/notification.js';
 import type { NotificationStore } from '../notifications/ports.js';
 import type { BatchFold } from '../stats/fold.js';
-import type { PartitionPosition, RankingDimension, RankingQuery, RankingScore, StatsStore, WindowFigures } from '../stats/ports.js';
+import type { PartitionPosition, RankingDimension, RankingKey, RankingQuery, RankingScore, StatsStore, WindowFigures } from '../stats/ports.js';
 import { addTimes } from '../stats/time-to-read.js';
 import type { Granularity } from '../stats/windows.js';
 import type { SqlClient, SqlQuery } from './sql-client.js';
@@ -29,6 +29,22 @@ interface PositionRow {
 }
 
 const POSITION_COLUMNS = 'topic, partition, next_offset, watermark, replay_until, replay_from, resume_watermark';
+
+/** A ranking as stats_positions.mirror_pending lists it. */
+interface PendingKey {
+  granularity: Granularity;
+  start: string;
+  dimension: RankingDimension;
+}
+
+const toKey = (pending: PendingKey): RankingKey => ({ granularity: pending.granularity, start: new Date(pending.start), dimension: pending.dimension });
+
+/** The rankings of both lists, each once. */
+function unionOfKeys(...lists: readonly (readonly RankingKey[])[]): PendingKey[] {
+  const keys = new Map<string, PendingKey>();
+  for (const key of lists.flat()) keys.set(`${key.granularity}|${key.start.toISOString()}|${key.dimension}`, { granularity: key.granularity, start: key.start.toISOString(), dimension: key.dimension });
+  return [...keys.values()];
+}
 
 const toPosition = (row: PositionRow): PartitionPosition => ({
   topic: row.topic,
@@ -112,14 +128,18 @@ export function createStatsStore(sql: SqlClient): StatsStore {
   let prunedAt = 0;
 
   return {
-    async applyBatch(topic, partition, keys, fold) {
+    async applyBatch(topic, partition, keys, fold, { mirrored = false } = {}) {
       return sql.transaction(async (tx) => {
         await lock(tx);
-        const [row] = await tx.query<PositionRow>(`SELECT ${POSITION_COLUMNS} FROM stats_positions WHERE topic = $1 AND partition = $2`, [topic, partition]);
+        const [row] = await tx.query<PositionRow & { mirror_pending: PendingKey[] | null }>(
+          `SELECT ${POSITION_COLUMNS}, mirror_pending FROM stats_positions WHERE topic = $1 AND partition = $2`,
+          [topic, partition],
+        );
+        const pendingBefore = (row?.mirror_pending ?? []).map(toKey);
         const counted =
           keys.length === 0 ? [] : await tx.query<{ key: string }>('SELECT key FROM stats_counted WHERE key = ANY($1::text[])', [[...keys]]);
         const result = fold(row ? toPosition(row) : null, new Set(counted.map((c) => c.key)));
-        if (result.seekTo !== null || result.applied === 0) return { fold: result, scores: [] };
+        if (result.seekTo !== null || result.applied === 0) return { fold: result, scores: [], pendingBefore };
         await writeWindows(tx, result);
         const scores = await writeRankings(tx, result);
         if (result.counted.length > 0) {
@@ -129,12 +149,41 @@ export function createStatsStore(sql: SqlClient): StatsStore {
           );
         }
         await writePositions(tx, [result.position]);
+        if (mirrored && scores.length > 0) {
+          await tx.query('UPDATE stats_positions SET mirror_pending = $3::jsonb WHERE topic = $1 AND partition = $2', [
+            topic,
+            partition,
+            JSON.stringify(unionOfKeys(pendingBefore, scores)),
+          ]);
+        }
         if (result.position.watermark && Date.now() - prunedAt > PRUNE_EVERY_MS) {
           prunedAt = Date.now();
           await tx.query('DELETE FROM stats_counted WHERE event_time < $1', [iso(new Date(result.position.watermark.getTime() - COUNTED_RETENTION_MS))]);
         }
-        return { fold: result, scores };
+        return { fold: result, scores, pendingBefore };
       });
+    },
+
+    async pendingMirror(partitions) {
+      if (partitions.length === 0) return [];
+      const rows = await sql.query<{ topic: string; partition: number; next_offset: number | null; mirror_pending: PendingKey[] }>(
+        `SELECT topic, partition, next_offset, mirror_pending FROM stats_positions
+          WHERE mirror_pending IS NOT NULL AND (topic, partition) IN (SELECT * FROM unnest($1::text[], $2::integer[]))`,
+        [partitions.map((p) => p.topic), partitions.map((p) => p.partition)],
+      );
+      return rows.map((row) => ({ topic: row.topic, partition: row.partition, nextOffset: row.next_offset === null ? null : String(row.next_offset), keys: row.mirror_pending.map(toKey) }));
+    },
+
+    async mirrorDone(topic, partition, nextOffset) {
+      await sql.query('UPDATE stats_positions SET mirror_pending = NULL WHERE topic = $1 AND partition = $2 AND next_offset IS NOT DISTINCT FROM $3::bigint', [topic, partition, nextOffset]);
+    },
+
+    async rankingScores({ granularity, start, dimension }) {
+      const rows = await sql.query<{ member: string; score: number }>(
+        'SELECT member, score FROM stats_rankings WHERE granularity = $1 AND window_start = $2 AND dimension = $3',
+        [granularity, iso(start), dimension],
+      );
+      return rows.map((row) => ({ granularity, start, dimension, member: row.member, score: Number(row.score) }));
     },
 
     async registerPartitions(partitions) {
@@ -213,6 +262,9 @@ export function statsStoreWhenReady(ready: Promise<NotificationStore | null>, st
   return {
     applyBatch: (...args) => Promise.resolve().then(() => current().applyBatch(...args)),
     registerPartitions: (...args) => Promise.resolve().then(() => current().registerPartitions(...args)),
+    pendingMirror: (...args) => Promise.resolve().then(() => current().pendingMirror(...args)),
+    mirrorDone: (...args) => Promise.resolve().then(() => current().mirrorDone(...args)),
+    rankingScores: (...args) => Promise.resolve().then(() => current().rankingScores(...args)),
     positions: (...args) => Promise.resolve().then(() => current().positions(...args)),
     windows: (...args) => Promise.resolve().then(() => current().windows(...args)),
     ranking: (...args) => Promise.resolve().then(() => current().ranking(...args)),

@@ -10,7 +10,8 @@ import type { Migration } from './migration.js';
  * - `stats_counted`: the dedupe keys counted, with their event time; kept for a retention longer
  *   than any grace, then pruned by event time.
  * - `stats_positions`: per partition of both topics, the next offset to count, the watermark
- *   (newest event time seen there), and a rebuild's replay state.
+ *   (newest event time seen there), a rebuild's replay state, and (with Redis) the rankings its
+ *   batches changed that the Redis mirror has not confirmed yet.
  */
 export const stats: Migration = {
   version: 6,
@@ -49,6 +50,7 @@ export const stats: Migration = {
        replay_until     bigint,
        replay_from      timestamptz,
        resume_watermark timestamptz,
+       mirror_pending   jsonb,
        PRIMARY KEY (topic, partition)
      )`,
   ],
