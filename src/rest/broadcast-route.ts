@@ -8,11 +8,10 @@ import { NotifyError } from '../notifications/errors.js';
 import type { JsonValue } from '../notifications/notification.js';
 import { sendAuthority, spendSendAllowance } from '../schema/acting-for.js';
 import type { Services } from '../schema/context.js';
-import { problem } from './problem.js';
 import { respond } from './response.js';
-import { callerOf, mediaTypeOf, type CallerCheck } from './request.js';
+import type { CallerCheck } from './request.js';
 import { BroadcastInput, kindOf, type SentBroadcastBody } from './schemas.js';
-import { badInput, IDEMPOTENCY_KEY_HEADER, refusal, shapeProblem, type Reply } from './send-route.js';
+import { badInput, IDEMPOTENCY_KEY_HEADER, isReply, readJsonRequest, refusal, shapeProblem, type Reply } from './json-request.js';
 
 export interface BroadcastRouteDeps extends CallerCheck {
   services: Pick<Services, 'broadcaster' | 'sendRate'>;
@@ -20,20 +19,9 @@ export interface BroadcastRouteDeps extends CallerCheck {
 
 export function createBroadcastRoute({ services, ...callerCheck }: BroadcastRouteDeps) {
   return async function broadcast(request: Request, log: Logger): Promise<Reply> {
-    if (request.method !== 'POST') {
-      return { response: problem('METHOD_NOT_ALLOWED', 'broadcast with POST', { allow: 'POST' }), code: 'METHOD_NOT_ALLOWED' };
-    }
-    if (mediaTypeOf(request) !== 'application/json') {
-      return { response: problem('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'), code: 'UNSUPPORTED_MEDIA_TYPE' };
-    }
-    const caller = await callerOf(request, callerCheck, log);
-    if (caller instanceof NotifyError) return refusal(caller);
-    let body: unknown;
-    try {
-      body = JSON.parse(await request.text());
-    } catch {
-      return badInput('the body is not valid JSON');
-    }
+    const read = await readJsonRequest(request, callerCheck, log, 'broadcast');
+    if (isReply(read)) return read;
+    const { caller, body } = read;
     const parsed = BroadcastInput.safeParse(body);
     if (!parsed.success) return shapeProblem(parsed.error);
     const input = parsed.data;

@@ -12,7 +12,8 @@ import { createBroadcastRoute, type BroadcastRouteDeps } from './broadcast-route
 import { ASYNCAPI_PATH, BROADCAST_PATH, OPENAPI_PATH, openApiJson, SEND_PATH, TUTORIAL_SEND_PATH } from './openapi.js';
 import { problem, problemBody, problemHeaders, type HttpErrorCode } from './problem.js';
 import { answerWith, respond } from './response.js';
-import { createSendRoute, type Reply, type SendRouteDeps } from './send-route.js';
+import type { Reply } from './json-request.js';
+import { createSendRoute, type SendRouteDeps } from './send-route.js';
 import { createTutorialRoute, tutorialAnswer } from './tutorial-route.js';
 
 export interface HttpApiOptions extends Omit<SendRouteDeps, 'services'> {

@@ -7,44 +7,23 @@
  * notification for one (something was created); 200 with a result per item for a batch, whose
  * items may each succeed or fail.
  */
-import type * as z from 'zod';
 import type { Logger } from '../logger.js';
 import { describeError, NotifyError } from '../notifications/errors.js';
 import { assertBatchSize, type SendInput, type SendResult } from '../notifications/send.js';
 import type { JsonValue, NewNotification } from '../notifications/notification.js';
 import { sendAuthority, spendSendAllowance } from '../schema/acting-for.js';
 import type { Services } from '../schema/context.js';
-import { problem, problemOf } from './problem.js';
 import { respond } from './response.js';
-import { callerOf, mediaTypeOf, type CallerCheck } from './request.js';
+import { badInput, IDEMPOTENCY_KEY_HEADER, isReply, readJsonRequest, refusal, shapeProblem, type Reply } from './json-request.js';
+import type { CallerCheck } from './request.js';
 import { kindOf, NotificationBatch, NotificationInput, type BatchResultBody, type NotificationInputBody, type SentNotificationBody } from './schemas.js';
-
-/** A response and the code it stands for (OK, or the error's), for the metrics. */
-export interface Reply {
-  response: Response;
-  code: string;
-}
 
 export interface SendRouteDeps extends CallerCheck {
   services: Pick<Services, 'sender' | 'sendRate'>;
 }
 
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
-
 const json = (status: number, body: SentNotificationBody | BatchResultBody): Response =>
   respond(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
-
-export const refusal = (error: NotifyError): Reply => ({ response: problemOf(error), code: error.code });
-
-export const badInput = (message: string, field?: string): Reply => refusal(new NotifyError('BAD_USER_INPUT', message, field === undefined ? {} : { field }));
-
-/** The first problem zod found, named by where it is in the body (`notifications.3.kind`). */
-export function shapeProblem(error: z.ZodError): Reply {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join('.') ?? '';
-  const message = issue?.message ?? 'the body does not fit the schema';
-  return field === '' ? badInput(message) : badInput(`${field}: ${message}`, field);
-}
 
 const toSendInput = (input: NotificationInputBody, idempotencyKey = input.idempotencyKey): SendInput => ({
   senderId: input.senderId ?? null,
@@ -70,22 +49,9 @@ const itemResult = (result: SendResult, index: number): BatchResultBody['results
 
 export function createSendRoute({ services, ...callerCheck }: SendRouteDeps) {
   return async function send(request: Request, log: Logger): Promise<Reply> {
-    if (request.method !== 'POST') {
-      return { response: problem('METHOD_NOT_ALLOWED', 'send with POST', { allow: 'POST' }), code: 'METHOD_NOT_ALLOWED' };
-    }
-    // JSON only: a cross-site form cannot send it without a preflight, and it must carry a bearer token anyway.
-    if (mediaTypeOf(request) !== 'application/json') {
-      return { response: problem('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'), code: 'UNSUPPORTED_MEDIA_TYPE' };
-    }
-    const caller = await callerOf(request, callerCheck, log);
-    if (caller instanceof NotifyError) return refusal(caller);
-
-    let body: unknown;
-    try {
-      body = JSON.parse(await request.text());
-    } catch {
-      return badInput('the body is not valid JSON');
-    }
+    const read = await readJsonRequest(request, callerCheck, log, 'send');
+    if (isReply(read)) return read;
+    const { caller, body } = read;
     const ctx = { caller, sendRate: services.sendRate };
     const headerKey = request.headers.get(IDEMPOTENCY_KEY_HEADER);
     try {

@@ -14,7 +14,8 @@ import { sendAuthority, spendSendAllowance } from '../schema/acting-for.js';
 import { callerOf, mediaTypeOf } from './request.js';
 import { respond } from './response.js';
 import { TutorialSendForm, type TutorialAnswerBody } from './schemas.js';
-import type { Reply, SendRouteDeps } from './send-route.js';
+import type { Reply } from './json-request.js';
+import type { SendRouteDeps } from './send-route.js';
 
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
 
