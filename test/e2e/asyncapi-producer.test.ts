@@ -27,6 +27,18 @@ interface AsyncApi {
   channels: Record<string, { address: string; messages: Record<string, { contentType?: string; payload: JsonSchema; bindings?: { kafka?: { key?: JsonSchema } } }> }>;
 }
 
+/** Only what the schema requires: constants and enums taken from it, the rest from `chosen` by name. */
+function eventFromSchema(payload: JsonSchema, chosen: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    (payload.required ?? []).map((name) => {
+      const property = payload.properties?.[name] ?? {};
+      const value = property.const ?? property.enum?.[0] ?? chosen[name];
+      expect(value, `a value for the required "${name}"`).toBeDefined();
+      return [name, value];
+    }),
+  );
+}
+
 let system: TestSystem;
 
 beforeAll(async () => {
@@ -50,22 +62,13 @@ it('an event a raw producer builds from the published JSON Schema alone is store
   const keySchema = message.bindings?.kafka?.key;
   expect(keySchema).toBeDefined();
 
-  // Only what the schema requires; constants and enums taken from it, the rest filled in by name.
-  const chosen: Record<string, unknown> = {
+  const event = eventFromSchema(payload, {
     id: randomUUID(),
     from: '1',
     to: '2',
     message: 'Emma wrote straight to the topic.',
     createdAt: new Date().toISOString(),
-  };
-  const event = Object.fromEntries(
-    (payload.required ?? []).map((name) => {
-      const property = payload.properties?.[name] ?? {};
-      const value = property.const ?? property.enum?.[0] ?? chosen[name];
-      expect(value, `a value for the required "${name}"`).toBeDefined();
-      return [name, value];
-    }),
-  );
+  });
   const ajv = new Ajv({ strict: false, validateFormats: false });
   expect(ajv.validate(payload, event), JSON.stringify(ajv.errors)).toBe(true);
   const key = String(event.to);
@@ -110,15 +113,7 @@ it('a broadcast event a raw producer builds from the published JSON Schema alone
   await system.store.subscribeToTopic(topic, subscribers, new Date(Date.now() - 60_000));
 
   const text = `A broadcast written straight to ${topic}.`;
-  const chosen: Record<string, unknown> = { id: randomUUID(), topic, from: '1', message: text, createdAt: new Date().toISOString() };
-  const event = Object.fromEntries(
-    (payload.required ?? []).map((name) => {
-      const property = payload.properties?.[name] ?? {};
-      const value = property.const ?? property.enum?.[0] ?? chosen[name];
-      expect(value, `a value for the required "${name}"`).toBeDefined();
-      return [name, value];
-    }),
-  );
+  const event = eventFromSchema(payload, { id: randomUUID(), topic, from: '1', message: text, createdAt: new Date().toISOString() });
   const ajv = new Ajv({ strict: false, validateFormats: false });
   expect(ajv.validate(payload, event), JSON.stringify(ajv.errors)).toBe(true);
   expect(ajv.validate(message.bindings!.kafka!.key!, topic), JSON.stringify(ajv.errors)).toBe(true);
