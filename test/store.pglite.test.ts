@@ -10,6 +10,7 @@ import { createPgliteClient } from '../src/store/pglite-client.js';
 import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 import { describeTopicStoreContract } from './support/topic-store-contract.js';
 import { describeOutboxStoreContract } from './support/outbox-store-contract.js';
+import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
 
 describeStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
@@ -24,6 +25,12 @@ describeTopicStoreContract('PGlite in memory', async () => {
 });
 
 describeOutboxStoreContract('PGlite in memory', async () => {
+  const sql = await createPgliteClient();
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
+describeSnoozeStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
   await runMigrations(sql);
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };

@@ -8,6 +8,7 @@ import { createPgClient } from '../src/store/pg-client.js';
 import type { SqlClient } from '../src/store/sql-client.js';
 import { describeTopicStoreContract } from './support/topic-store-contract.js';
 import { describeOutboxStoreContract } from './support/outbox-store-contract.js';
+import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
 import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -53,6 +54,14 @@ describeStoreContract('PostgreSQL', async () => {
 describeOutboxStoreContract('PostgreSQL', async () => {
   const pgSchema = nextSchema();
   const sql = await createPgClient({ connectionString: databaseUrl, schema: pgSchema });
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
+// Its own pool of several connections: concurrent wake-ups run on connections of their own.
+describeSnoozeStoreContract('PostgreSQL', async () => {
+  const pgSchema = nextSchema();
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: pgSchema, max: 6 });
   await runMigrations(sql);
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });

@@ -3,7 +3,11 @@
 export const NOTIFICATION_KINDS = ['follow', 'mention', 'like', 'comment', 'system'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-export const NOTIFICATION_STATUSES = ['unread', 'read', 'archived'] as const;
+/**
+ * One of each, in this precedence: archived, then snoozed (out of the feed until it wakes, whatever
+ * its read state), then read, else unread.
+ */
+export const NOTIFICATION_STATUSES = ['unread', 'read', 'archived', 'snoozed'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -49,4 +53,6 @@ export interface Notification extends NewNotification {
   readAt: Date | null;
   archivedAt: Date | null;
   seenAt: Date | null;
+  /** While snoozed: when it comes back into the feed (the snooze job wakes it then); null otherwise. */
+  snoozedUntil: Date | null;
 }

@@ -7,7 +7,7 @@ import type { ErrorCode } from './errors.js';
 import type { NewBroadcast, NewNotification, Notification, NotificationKind, NotificationStatus, User } from './notification.js';
 
 export interface NotificationFilter {
-  /** Statuses to include; when absent: unread and read (archived is hidden by default). */
+  /** Statuses to include; when absent: unread and read (archived and snoozed are hidden by default). */
   status?: readonly NotificationStatus[];
   kind?: readonly NotificationKind[];
 }
@@ -75,6 +75,21 @@ export interface NotificationStore {
   markSeen(userId: string, ids: readonly string[], at: Date): Promise<Notification[]>;
   /** Every unseen one; returns how many, exactly the drop in the unseen count. */
   markAllSeen(userId: string, at: Date): Promise<number>;
+  /**
+   * Out of the feed and its counts until `until` (status snoozed), keeping read and seen state; a
+   * snoozed one gets the new time, an archived one is left alone. Returns the rows snoozed.
+   */
+  snooze(userId: string, ids: readonly string[], until: Date): Promise<Notification[]>;
+  /** Back into the feed now, as it was before the snooze. */
+  unsnooze(userId: string, ids: readonly string[]): Promise<Notification[]>;
+  /**
+   * Wakes every row whose snooze is due at `at`, of at most `recipientLimit` recipients, in one
+   * statement: each row is woken once however many callers run it at once. Returns the rows woken
+   * (by recipient, then seq); fewer than `recipientLimit` recipients in them means none is left.
+   */
+  wakeSnoozed(at: Date, recipientLimit: number): Promise<Notification[]>;
+  /** The nearest time a snoozed row is due, of any recipient; null when none is snoozed. */
+  nextSnoozeDue(): Promise<Date | null>;
   delete(userId: string, ids: readonly string[]): Promise<string[]>;
   /** Retention: removes notifications created before `before`; returns how many. */
   deleteCreatedBefore(before: Date): Promise<number>;
@@ -171,7 +186,7 @@ export interface BroadcastProducer {
  * `resync` is not a change in the store: the live path was interrupted (pub/sub away) and open
  * feeds caught up from the store; a client refetches what it shows, the counts it carries are current.
  */
-export const INBOX_ACTIONS = ['added', 'read', 'unread', 'all_read', 'archived', 'deleted', 'resync', 'seen', 'all_seen', 'unarchived'] as const;
+export const INBOX_ACTIONS = ['added', 'read', 'unread', 'all_read', 'archived', 'deleted', 'resync', 'seen', 'all_seen', 'unarchived', 'snoozed', 'unsnoozed'] as const;
 export type InboxAction = (typeof INBOX_ACTIONS)[number];
 
 /** A trace context as W3C headers (`traceparent`, maybe `tracestate`): plain strings any transport carries. */

@@ -1,17 +1,18 @@
 /**
  * Notifications cross Redis as JSON; dates travel as ISO strings and come back as Dates (a
- * `seenAt` missing, from an instance older than it, as null). An
+ * `seenAt` or `snoozedUntil` missing, from an instance older than it, as null). An
  * `added` event's trace context (W3C headers, strings) crosses as it is, so a push on another
  * instance continues the send's trace; an instance that does not know it ignores it.
  */
 import type { Notification } from '../notifications/notification.js';
 import type { InboxEvent } from '../notifications/ports.js';
 
-export type NotificationWire = Omit<Notification, 'createdAt' | 'readAt' | 'archivedAt' | 'seenAt'> & {
+export type NotificationWire = Omit<Notification, 'createdAt' | 'readAt' | 'archivedAt' | 'seenAt' | 'snoozedUntil'> & {
   createdAt: string;
   readAt: string | null;
   archivedAt: string | null;
   seenAt?: string | null;
+  snoozedUntil?: string | null;
 };
 
 export function toWire(notification: Notification): NotificationWire {
@@ -21,6 +22,7 @@ export function toWire(notification: Notification): NotificationWire {
     readAt: notification.readAt?.toISOString() ?? null,
     archivedAt: notification.archivedAt?.toISOString() ?? null,
     seenAt: notification.seenAt?.toISOString() ?? null,
+    snoozedUntil: notification.snoozedUntil?.toISOString() ?? null,
   };
 }
 
@@ -31,6 +33,7 @@ export function fromWire(wire: NotificationWire): Notification {
     readAt: wire.readAt === null ? null : new Date(wire.readAt),
     archivedAt: wire.archivedAt === null ? null : new Date(wire.archivedAt),
     seenAt: wire.seenAt === null || wire.seenAt === undefined ? null : new Date(wire.seenAt),
+    snoozedUntil: wire.snoozedUntil === null || wire.snoozedUntil === undefined ? null : new Date(wire.snoozedUntil),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Keeping the per-recipient counts (migrations 002 and 004) equal to the rows, and reading them.
+ * Keeping the per-recipient counts (migrations 002, 004 and 007) equal to the rows, and reading them.
  *
  * Each statement that changes notifications is wrapped so that, in that same statement, the
  * recipients' counts move by exactly the rows it changed: a row skipped by ON CONFLICT, already
@@ -19,8 +19,9 @@ import type { NotificationStatus } from '../notifications/notification.js';
 import { activityOutboxInsert, type ActivityOf } from './activity-outbox.js';
 
 /**
- * What decides a row's counts, as three boolean SQL expressions: read, archived, and seen
- * explicitly (`seen_at`; read or archived rows are seen without it, see migration 004).
+ * What decides a row's counts, as four boolean SQL expressions: read, archived, seen explicitly
+ * (`seen_at`; read or archived rows are seen without it, see migration 004), and snoozed
+ * (`snoozed_until`, migration 007).
  *
  * Each changing statement passes what its WHERE clause pinned about the row before the change:
  * RETURNING sees only the new values (PostgreSQL 18's `old.` is not available on 15 or PGlite),
@@ -31,23 +32,34 @@ export interface RowFacts {
   read: string;
   archived: string;
   seen: string;
+  snoozed: string;
 }
 
 /** A row's facts as they are. */
-export const ROW_FACTS: RowFacts = { read: 'read_at IS NOT NULL', archived: 'archived_at IS NOT NULL', seen: 'seen_at IS NOT NULL' };
+export const ROW_FACTS: RowFacts = {
+  read: 'read_at IS NOT NULL',
+  archived: 'archived_at IS NOT NULL',
+  seen: 'seen_at IS NOT NULL',
+  snoozed: 'snoozed_until IS NOT NULL',
+};
 
-/** A status from the facts, with archived ahead of read as everywhere else. */
+/** A status from the facts, in the precedence of NOTIFICATION_STATUSES: archived, snoozed, read, unread. */
 const statusOf = (facts: RowFacts): string =>
-  `CASE WHEN ${facts.archived} THEN 'archived' WHEN ${facts.read} THEN 'read' ELSE 'unread' END`;
+  `CASE WHEN ${facts.archived} THEN 'archived' WHEN ${facts.snoozed} THEN 'snoozed' WHEN ${facts.read} THEN 'read' ELSE 'unread' END`;
 
-/** Unseen: neither seen, read nor archived. A row read or archived is not unseen, whatever `seen` says. */
-const unseenOf = (facts: RowFacts): string => `NOT (${facts.read} OR ${facts.archived} OR ${facts.seen})`;
+/**
+ * Unseen: neither seen, read nor archived, and not snoozed. A row read or archived is not unseen,
+ * whatever `seen` says; a snoozed one is out of the bell's count until it wakes, unseen again if it
+ * was (its `seen_at` is kept).
+ */
+const unseenOf = (facts: RowFacts): string => `NOT (${facts.read} OR ${facts.archived} OR ${facts.seen} OR ${facts.snoozed})`;
 
 /** The counter column of each status. */
 const COUNT_COLUMNS: Record<NotificationStatus, string> = {
   unread: 'unread_count',
   read: 'read_count',
   archived: 'archived_count',
+  snoozed: 'snoozed_count',
 };
 
 const delta = (status: NotificationStatus) =>
@@ -85,8 +97,8 @@ export const rowsOfLockedRecipient = (userParam: string) =>
 export function withCounts(change: string, result: string, activity?: ActivityOf): string {
   return `WITH changed AS (${change}),
           counted AS (
-            INSERT INTO inbox_counters AS c (user_id, last_seq, unread_count, read_count, archived_count, unseen_count)
-            SELECT recipient_id, max(seq), ${delta('unread')}, ${delta('read')}, ${delta('archived')}, ${UNSEEN_DELTA}
+            INSERT INTO inbox_counters AS c (user_id, last_seq, unread_count, read_count, archived_count, snoozed_count, unseen_count)
+            SELECT recipient_id, max(seq), ${delta('unread')}, ${delta('read')}, ${delta('archived')}, ${delta('snoozed')}, ${UNSEEN_DELTA}
               FROM changed
              WHERE (status_before, unseen_before) IS DISTINCT FROM (status_after, unseen_after)
              GROUP BY recipient_id
@@ -95,6 +107,7 @@ export function withCounts(change: string, result: string, activity?: ActivityOf
               unread_count   = c.unread_count + EXCLUDED.unread_count,
               read_count     = c.read_count + EXCLUDED.read_count,
               archived_count = c.archived_count + EXCLUDED.archived_count,
+              snoozed_count  = c.snoozed_count + EXCLUDED.snoozed_count,
               unseen_count   = c.unseen_count + EXCLUDED.unseen_count)
           ${activity ? `, outboxed AS (${activityOutboxInsert(activity)})` : ''}
           ${result}`;
@@ -110,7 +123,10 @@ export function countedReturning(before: RowFacts | null, after: RowFacts | null
   return `${status(before)} AS status_before, ${status(after)} AS status_after, ${unseen(before)} AS unseen_before, ${unseen(after)} AS unseen_after`;
 }
 
-/** The SQL condition of an unseen row, as migration 004's partial index spells it. */
+/**
+ * The SQL condition of an unseen row, as migration 004's partial index spells it. It holds for a
+ * snoozed row too, which is not counted unseen while snoozed: pin `snoozed_until` beside it.
+ */
 export const UNSEEN_ROW = 'seen_at IS NULL AND read_at IS NULL AND archived_at IS NULL';
 
 /**

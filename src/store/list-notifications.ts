@@ -9,9 +9,10 @@ import type { SqlQuery } from './sql-client.js';
 const DEFAULT_STATUSES: readonly NotificationStatus[] = ['unread', 'read'];
 
 const STATUS_CONDITIONS: Record<NotificationStatus, string> = {
-  unread: '(read_at IS NULL AND archived_at IS NULL)',
-  read: '(read_at IS NOT NULL AND archived_at IS NULL)',
+  unread: '(read_at IS NULL AND archived_at IS NULL AND snoozed_until IS NULL)',
+  read: '(read_at IS NOT NULL AND archived_at IS NULL AND snoozed_until IS NULL)',
   archived: 'archived_at IS NOT NULL',
+  snoozed: '(snoozed_until IS NOT NULL AND archived_at IS NULL)',
 };
 
 interface PageRow extends Omit<NotificationRow, 'id'> {
@@ -106,8 +107,8 @@ function statusCondition(statuses: readonly NotificationStatus[]): string {
   const wanted = NOTIFICATION_STATUSES.filter((status) => statuses.includes(status));
   if (wanted.length === 0) return 'FALSE';
   if (wanted.length === NOTIFICATION_STATUSES.length) return 'TRUE';
-  // The default view, spelled as the predicate of its partial index so the planner can use it.
-  if (!wanted.includes('archived') && wanted.length === 2) return 'archived_at IS NULL';
+  // The default view, spelled with the predicate of its partial index so the planner can use it.
+  if (wanted.length === 2 && wanted.includes('unread') && wanted.includes('read')) return 'archived_at IS NULL AND snoozed_until IS NULL';
   return `(${wanted.map((status) => STATUS_CONDITIONS[status]).join(' OR ')})`;
 }
 

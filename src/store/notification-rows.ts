@@ -14,11 +14,12 @@ export interface NotificationRow {
   read_at: Date | null;
   archived_at: Date | null;
   seen_at: Date | null;
+  snoozed_until: Date | null;
 }
 
 /** `seen_at` as the domain knows it: read or archived rows are seen too (migration 004). */
 export const NOTIFICATION_COLUMNS =
-  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at, COALESCE(seen_at, read_at, archived_at) AS seen_at';
+  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at, COALESCE(seen_at, read_at, archived_at) AS seen_at, snoozed_until';
 
 export function toNotification(row: NotificationRow): Notification {
   return {
@@ -34,6 +35,7 @@ export function toNotification(row: NotificationRow): Notification {
     readAt: row.read_at,
     archivedAt: row.archived_at,
     seenAt: row.seen_at,
+    snoozedUntil: row.snoozed_until,
   };
 }
 

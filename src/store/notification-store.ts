@@ -92,12 +92,13 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
       ),
 
     async markAllRead(userId, at) {
-      // Only what counts as unread, so the count returned is exactly the drop in unreadCount.
+      // Only what counts as unread, so the count returned is exactly the drop in unreadCount: a
+      // snoozed row is not in the feed, and comes back unread when it wakes.
       const [row] = await sql.query<{ count: number }>(
         withCounts(
           `UPDATE notifications SET read_at = $2
-            WHERE ${rowsOfLockedRecipient('$1')} AND read_at IS NULL AND archived_at IS NULL
-           RETURNING id, recipient_id, seq, kind, created_at, ${countedReturning({ ...ROW_FACTS, read: 'FALSE', archived: 'FALSE' })}`,
+            WHERE ${rowsOfLockedRecipient('$1')} AND read_at IS NULL AND archived_at IS NULL AND snoozed_until IS NULL
+           RETURNING id, recipient_id, seq, kind, created_at, ${countedReturning({ ...ROW_FACTS, read: 'FALSE', archived: 'FALSE', snoozed: 'FALSE' })}`,
           'SELECT count(*) AS count FROM changed',
           // Told per notification it read, as a read of each.
           { action: 'read', at: '$2::timestamptz' },
@@ -142,7 +143,7 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
           withCounts(
             `UPDATE notifications SET seen_at = $3
               WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND ${UNSEEN_ROW}
-             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ read: 'FALSE', archived: 'FALSE', seen: 'FALSE' })}`,
+             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ read: 'FALSE', archived: 'FALSE', seen: 'FALSE', snoozed: ROW_FACTS.snoozed })}`,
             `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
             { action: 'seen', at: '$3::timestamptz' },
           ),
@@ -153,15 +154,83 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     async markAllSeen(userId, at) {
       const [row] = await sql.query<{ count: number }>(
         withCounts(
+          // A snoozed row was not shown: it comes back unseen when it wakes.
           `UPDATE notifications SET seen_at = $2
-            WHERE ${rowsOfLockedRecipient('$1')} AND ${UNSEEN_ROW}
-           RETURNING id, recipient_id, seq, kind, created_at, ${countedReturning({ read: 'FALSE', archived: 'FALSE', seen: 'FALSE' })}`,
+            WHERE ${rowsOfLockedRecipient('$1')} AND ${UNSEEN_ROW} AND snoozed_until IS NULL
+           RETURNING id, recipient_id, seq, kind, created_at, ${countedReturning({ read: 'FALSE', archived: 'FALSE', seen: 'FALSE', snoozed: 'FALSE' })}`,
           'SELECT count(*) AS count FROM changed',
           { action: 'seen', at: '$2::timestamptz' },
         ),
         [userId, at.toISOString()],
       );
       return row?.count ?? 0;
+    },
+
+    // Snooze is not told on the activity topic: its codec's actions are fixed (activity-event.ts).
+    // An archived row is left alone (archive wins; see unarchive), a snoozed one is given the new
+    // time: two statements, as only what a WHERE clause pinned is known of a row before its change.
+    snooze: (userId, ids, until) =>
+      byIds(ids, (wanted) =>
+        sql.transaction(async (tx) => {
+          // Already snoozed: a new time, no count moves. The recipient's counter row is this
+          // transaction's from here on, so the second statement sees every row as it is.
+          const retimed = await tx.query<NotificationRow>(
+            `UPDATE notifications SET snoozed_until = $3
+              WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND archived_at IS NULL AND snoozed_until IS NOT NULL
+             RETURNING ${NOTIFICATION_COLUMNS}`,
+            [userId, wanted, until.toISOString()],
+          );
+          const snoozed = await tx.query<NotificationRow>(
+            withCounts(
+              `UPDATE notifications SET snoozed_until = $3
+                WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND archived_at IS NULL AND snoozed_until IS NULL
+               RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, archived: 'FALSE', snoozed: 'FALSE' })}`,
+              `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+            ),
+            [userId, wanted, until.toISOString()],
+          );
+          return [...retimed, ...snoozed];
+        }),
+      ),
+
+    unsnooze: (userId, ids) =>
+      byIds(ids, (wanted) =>
+        sql.query<NotificationRow>(
+          withCounts(
+            `UPDATE notifications SET snoozed_until = NULL
+              WHERE ${rowsOfLockedRecipient('$1')} AND id = ANY($2::uuid[]) AND snoozed_until IS NOT NULL
+             RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, snoozed: 'TRUE' })}`,
+            `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
+          ),
+          [userId, wanted],
+        ),
+      ),
+
+    async wakeSnoozed(at, recipientLimit) {
+      // The counter rows of (at most recipientLimit) recipients with a row due, taken in user_id
+      // order before any of their rows (the lock order of inbox-counts.ts): an InitPlan, run
+      // before the scan hands over a row. Several instances waking at once: the second waits on
+      // the first's counter rows, then finds the rows it woke no longer due (the WHERE clause is
+      // re-checked against the row as committed), so each row wakes once.
+      const rows = await sql.query<NotificationRow>(
+        withCounts(
+          `UPDATE notifications SET snoozed_until = NULL
+            WHERE recipient_id = ANY (ARRAY(
+                    SELECT user_id FROM inbox_counters
+                     WHERE user_id IN (SELECT recipient_id FROM notifications WHERE snoozed_until <= $1)
+                     ORDER BY user_id LIMIT $2 FOR UPDATE))
+              AND snoozed_until <= $1
+           RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning({ ...ROW_FACTS, snoozed: 'TRUE' })}`,
+          `SELECT ${NOTIFICATION_COLUMNS} FROM changed ORDER BY recipient_id, seq`,
+        ),
+        [at.toISOString(), recipientLimit],
+      );
+      return rows.map(toNotification);
+    },
+
+    async nextSnoozeDue() {
+      const [row] = await sql.query<{ due: Date | null }>('SELECT min(snoozed_until) AS due FROM notifications WHERE snoozed_until IS NOT NULL');
+      return row?.due ?? null;
     },
 
     async delete(userId, ids) {

@@ -5,25 +5,30 @@
 import type { NotificationStatus } from '../../src/notifications/notification.js';
 import type { SqlQuery } from '../../src/store/sql-client.js';
 
-/** By status, and unseen (neither seen, read nor archived: the bell's count) across them. */
-export type Counts = Record<NotificationStatus, number> & { unseen: number };
+/**
+ * By status, and unseen (neither seen, read nor archived, nor snoozed: the bell's count) across
+ * them. `snoozed` is there only when some are (so the cases written before snooze read as they were).
+ */
+export type Counts = Record<Exclude<NotificationStatus, 'snoozed'>, number> & { unseen: number; snoozed?: number };
 
 interface CountRow {
   user_id: string;
   unread: number;
   read: number;
   archived: number;
+  snoozed: number;
   unseen: number;
 }
 
 const FRESH = `SELECT recipient_id AS user_id,
-                      count(*) FILTER (WHERE read_at IS NULL AND archived_at IS NULL) AS unread,
-                      count(*) FILTER (WHERE read_at IS NOT NULL AND archived_at IS NULL) AS read,
+                      count(*) FILTER (WHERE read_at IS NULL AND archived_at IS NULL AND snoozed_until IS NULL) AS unread,
+                      count(*) FILTER (WHERE read_at IS NOT NULL AND archived_at IS NULL AND snoozed_until IS NULL) AS read,
                       count(*) FILTER (WHERE archived_at IS NOT NULL) AS archived,
-                      count(*) FILTER (WHERE seen_at IS NULL AND read_at IS NULL AND archived_at IS NULL) AS unseen
+                      count(*) FILTER (WHERE snoozed_until IS NOT NULL AND archived_at IS NULL) AS snoozed,
+                      count(*) FILTER (WHERE seen_at IS NULL AND read_at IS NULL AND archived_at IS NULL AND snoozed_until IS NULL) AS unseen
                  FROM notifications GROUP BY recipient_id`;
 
-const STORED = `SELECT user_id, unread_count AS unread, read_count AS read, archived_count AS archived, unseen_count AS unseen
+const STORED = `SELECT user_id, unread_count AS unread, read_count AS read, archived_count AS archived, snoozed_count AS snoozed, unseen_count AS unseen
                   FROM inbox_counters`;
 
 const counts = (row: CountRow | null | undefined): Counts => ({
@@ -31,6 +36,7 @@ const counts = (row: CountRow | null | undefined): Counts => ({
   read: row?.read ?? 0,
   archived: row?.archived ?? 0,
   unseen: row?.unseen ?? 0,
+  ...(row?.snoozed ? { snoozed: row.snoozed } : {}),
 });
 
 /** Every recipient's rows, counted by status now: SELECT count(*) … GROUP BY. */
@@ -56,8 +62,8 @@ export async function countDrift(sql: SqlQuery): Promise<{ userId: string; store
           stored AS (${STORED})
      SELECT user_id, to_jsonb(stored) AS stored, to_jsonb(fresh) AS fresh
        FROM stored FULL JOIN fresh USING (user_id)
-      WHERE (stored.unread, stored.read, stored.archived, stored.unseen)
-            IS DISTINCT FROM (COALESCE(fresh.unread, 0), COALESCE(fresh.read, 0), COALESCE(fresh.archived, 0), COALESCE(fresh.unseen, 0))
+      WHERE (stored.unread, stored.read, stored.archived, stored.snoozed, stored.unseen)
+            IS DISTINCT FROM (COALESCE(fresh.unread, 0), COALESCE(fresh.read, 0), COALESCE(fresh.archived, 0), COALESCE(fresh.snoozed, 0), COALESCE(fresh.unseen, 0))
       ORDER BY user_id`,
   );
   return rows.map((row) => ({ userId: row.user_id, stored: row.stored && counts(row.stored), fresh: counts(row.fresh) }));

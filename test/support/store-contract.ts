@@ -89,7 +89,7 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
       for (const status of STATUS_SETS) {
         const page = await store.listNotifications({ userId: user, first: 1, filter: { status } });
         expect(page.totalCount, `totalCount of ${status.join('+') || 'no status'}`).toBe(
-          status.reduce((sum, each) => sum + expected[each], 0),
+          status.reduce((sum, each) => sum + (expected[each] ?? 0), 0),
         );
       }
       expect(await countDrift(opened.sql)).toEqual([]);
@@ -113,7 +113,7 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         const user = newUser();
         const input = [notification(user, { message: 'one' }), notification(user, { message: 'two' })];
         const stored = await store.insertNotifications(input);
-        expect(stored).toEqual(input.map((item, index) => ({ ...item, seq: index + 1, readAt: null, archivedAt: null, seenAt: null })));
+        expect(stored).toEqual(input.map((item, index) => ({ ...item, seq: index + 1, readAt: null, archivedAt: null, seenAt: null, snoozedUntil: null })));
       });
 
       it('refuses a row it can never hold with StoreRefused, and stores nothing of that batch', async () => {

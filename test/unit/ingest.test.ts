@@ -40,7 +40,7 @@ function fakeDeps({ alreadyStored = [], storeFails, refusedIds = [] }: Options =
         if (items.some((item) => refusedIds.includes(item.id))) throw new StoreRefused('invalid input syntax for type json', '22P02');
         return items
           .filter((item) => !alreadyStored.includes(item.id))
-          .map((item) => ({ ...item, seq: ++seq, readAt: null, archivedAt: null, seenAt: null }));
+          .map((item) => ({ ...item, seq: ++seq, readAt: null, archivedAt: null, seenAt: null, snoozedUntil: null }));
       },
     },
     pubsub: {

@@ -48,7 +48,7 @@ function ingestDeps(alreadyStored: readonly string[] = []) {
   const deps: IngestDeps = {
     store: {
       insertNotifications: async (items) =>
-        items.filter((item) => !alreadyStored.includes(item.id)).map((item) => ({ ...item, seq: ++seq, readAt: null, archivedAt: null, seenAt: null })),
+        items.filter((item) => !alreadyStored.includes(item.id)).map((item) => ({ ...item, seq: ++seq, readAt: null, archivedAt: null, seenAt: null, snoozedUntil: null })),
     },
     pubsub: { publishAdded: (notification, carrier) => void published.push({ id: notification.id, trace: carrier }) },
   };
