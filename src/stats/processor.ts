@@ -55,15 +55,20 @@ export function createStatsProcessor({ store, mirror, graceMs }: StatsProcessorD
      */
     async assigned(partitions: readonly { topic: string; partition: number }[]): Promise<{ topic: string; partition: number; offset: string }[]> {
       await store.registerPartitions(partitions);
-      if (mirror) {
-        // A crash between a batch's commit and its Redis write left its rankings behind there.
-        for (const pending of await store.pendingMirror(partitions)) {
-          await mirrorWhole(pending.keys);
-          await store.mirrorDone(pending.topic, pending.partition, pending.nextOffset);
-        }
-      }
       const wanted = new Set(partitions.map((p) => `${p.topic}:${p.partition}`));
       const positions = await store.positions([...new Set(partitions.map((p) => p.topic))]);
+      if (mirror) {
+        // A crash between a batch's commit and its Redis write left its rankings behind there.
+        // Not in the way of the seeks: if Redis is away now, the partition's next batch does it.
+        try {
+          for (const pending of await store.pendingMirror(partitions)) {
+            await mirrorWhole(pending.keys);
+            await store.mirrorDone(pending.topic, pending.partition, pending.nextOffset);
+          }
+        } catch {
+          // The marks stay in the store; the next batch of each partition writes them (process).
+        }
+      }
       return positions.flatMap((p) => (p.nextOffset !== null && wanted.has(`${p.topic}:${p.partition}`) ? [{ topic: p.topic, partition: p.partition, offset: p.nextOffset }] : []));
     },
 
