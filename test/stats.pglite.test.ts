@@ -3,7 +3,9 @@
  * store: every window's figures and every ranking exactly, read through the admin queries; and
  * what the queries refuse.
  */
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { listDeadLetters } from '../src/ops/dead-letters.js';
 import { userToken } from './support/auth.js';
 import { graphql } from './support/graphql.js';
 import { eventually } from './support/hostile.js';
@@ -41,6 +43,22 @@ it('counts the stream exactly: every window, every ranking', async () => {
   expect(metrics).toContain(`notify_stats_last_closed_window_end_seconds{window="minute"} ${seconds('2025-03-02T11:55:00Z')}`);
   expect(metrics).toContain(`notify_stats_last_closed_window_end_seconds{window="hour"} ${seconds('2025-03-02T11:00:00Z')}`);
   expect(metrics).toContain(`notify_stats_last_closed_window_end_seconds{window="day"} ${seconds('2025-03-02T00:00:00Z')}`);
+});
+
+it('sets an activity event no codec reads aside on the dead-letter topic, and counts nothing of it', async () => {
+  const kafka = new Kafka({ brokers: testBrokers(), clientId: 'stats-dlq', logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const activityTopic = `${system.handle.topic}.activity`;
+  await producer.send({ topic: activityTopic, acks: -1, messages: [{ key: 'stats-user', value: '{"v":1,"action":"liked"}', partition: 1 }] });
+  await producer.disconnect();
+  const letter = await eventually(async () => {
+    const found = (await listDeadLetters(kafka, `${system.handle.topic}.dlq`)).find((entry) => entry.origin.startsWith(activityTopic));
+    if (!found) throw new Error('not dead-lettered yet');
+    return found;
+  }, 20_000);
+  expect(letter.error).toMatch(/^invalid event: /);
+  expect(await readStatsFigures(system.url)).toEqual(expectedStatsFigures());
 });
 
 it('answers admins only, and refuses what is out of bounds with BAD_USER_INPUT', async () => {

@@ -12,18 +12,21 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import pRetry from 'p-retry';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { BACKOFF, retryingEveryError } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import { createOutageLog } from '../outage-log.js';
 import type { StatsProcessor } from '../stats/processor.js';
 import type { StatsSource } from '../stats/stats-event.js';
 import { SESSION_TIMEOUT_MS } from './consumer.js';
+import { deadLetterHeaders } from './dead-letter-headers.js';
 import { BatchAbandoned, isGroupMembershipError, retryWhileRunning } from './retry.js';
 
 export interface StatsConsumerOptions {
   notificationTopic: string;
   activityTopic: string;
+  /** Where activity events no codec can read go (the notification topic's are the inbox group's to set aside). */
+  dlqTopic: string;
   groupId: string;
   log: Logger;
   /** Messages no codec could read, per topic: they move the offset and count nowhere else. */
@@ -35,7 +38,8 @@ export interface StatsConsumerOptions {
 const RESTART_BACKOFF = { ...BACKOFF, minTimeout: 1000, maxTimeout: 30_000 };
 
 export function createStatsConsumer(kafka: Kafka, options: StatsConsumerOptions, processor: Pick<StatsProcessor, 'assigned' | 'process'>) {
-  const { notificationTopic, activityTopic, groupId, log, onUnreadable = () => {}, onApplied = () => {} } = options;
+  const { notificationTopic, activityTopic, dlqTopic, groupId, log, onUnreadable = () => {}, onApplied = () => {} } = options;
+  const dlqProducer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   const sourceOf = (topic: string): StatsSource => (topic === activityTopic ? 'activity' : 'notifications');
   let consumer: Consumer | null = null;
   let joined = false;
@@ -66,6 +70,20 @@ export function createStatsConsumer(kafka: Kafka, options: StatsConsumerOptions,
         outage.succeeded();
         return value;
       },
+      deadLetter: async (letters: readonly { offset: string; value: Buffer | null; error: string }[]) => {
+        const failedAt = new Date();
+        const byOffset = new Map(batch.messages.map((m) => [m.offset, m.key]));
+        await dlqProducer.send({
+          topic: dlqTopic,
+          acks: -1,
+          messages: letters.map(({ offset, value, error }) => ({
+            key: byOffset.get(offset) ?? null,
+            value,
+            headers: deadLetterHeaders({ error, originalTopic: batch.topic, originalPartition: batch.partition, originalOffset: offset, failedAt }),
+          })),
+        });
+        for (const { offset, error } of letters) log.warn({ topic: batch.topic, partition: batch.partition, offset, error }, 'stats: activity event sent to the dead-letter topic');
+      },
     };
     try {
       const messages = batch.messages.map((m) => ({ offset: m.offset, value: m.value }));
@@ -85,10 +103,10 @@ export function createStatsConsumer(kafka: Kafka, options: StatsConsumerOptions,
         consumer!.seek({ topic: batch.topic, partition: batch.partition, offset: outcome.seekTo });
         return;
       }
-      if (outcome.unreadable.length > 0) {
+      if (outcome.unreadable.length > 0 && batch.topic !== activityTopic) {
         log.warn({ topic: batch.topic, partition: batch.partition, offsets: outcome.unreadable.map((u) => u.offset), error: outcome.unreadable[0]!.error }, 'stats: messages no codec could read were left out');
-        onUnreadable(batch.topic, outcome.unreadable.length);
       }
+      if (outcome.unreadable.length > 0) onUnreadable(batch.topic, outcome.unreadable.length);
       onApplied(batch.topic, outcome.applied);
       resolveOffset(last.offset);
       if (outcome.nextOffset !== null) {
@@ -156,12 +174,16 @@ export function createStatsConsumer(kafka: Kafka, options: StatsConsumerOptions,
   }
 
   return {
-    start: run,
+    async start() {
+      await dlqProducer.connect();
+      await run();
+    },
     readiness: () => joined && Date.now() - lastHeartbeat < SESSION_TIMEOUT_MS,
     async stop() {
       stopped = true;
       stopping.abort();
       await consumer?.disconnect();
+      await dlqProducer.disconnect();
     },
   };
 }

@@ -25,7 +25,7 @@ export function createStatsService(
 ) {
   const kafka = createKafkaClient({ ...options, log });
   const topics = [options.topic, options.activityTopic];
-  const consumer = createStatsConsumer(kafka, { notificationTopic: options.topic, activityTopic: options.activityTopic, groupId: options.statsGroupId, log, ...hooks }, processor);
+  const consumer = createStatsConsumer(kafka, { notificationTopic: options.topic, activityTopic: options.activityTopic, dlqTopic: options.dlqTopic, groupId: options.statsGroupId, log, ...hooks }, processor);
   const lagReaders = topics.map((topic) => ({ topic, reader: createLagReader(kafka, { topic, groupId: options.statsGroupId }) }));
   let topicsReady = false;
   let stopped = false;

@@ -33,6 +33,11 @@ export interface StatsBatchOutcome {
 export interface StatsBatchControl {
   /** Runs a call, retrying it while the batch is still the consumer's (the store or Redis away). */
   retry<T>(call: () => Promise<T>): Promise<T>;
+  /**
+   * Sets aside activity events no codec can read (the dead-letter topic), before the batch is
+   * counted past them. The notification topic's go there through the inbox's group, not twice.
+   */
+  deadLetter?(messages: readonly { offset: string; value: Buffer | null; error: string }[]): Promise<void>;
 }
 
 export interface StatsProcessorDeps {
@@ -74,6 +79,11 @@ export function createStatsProcessor({ store, mirror, graceMs }: StatsProcessorD
 
     async process(batch: StatsBatch, control: StatsBatchControl): Promise<StatsBatchOutcome> {
       const messages = readMessages(batch.source, batch.messages);
+      if (batch.source === 'activity' && control.deadLetter) {
+        const unreadable = messages.flatMap((m, index) => (m.event.ok ? [] : [{ offset: m.offset, value: batch.messages[index]!.value, error: m.event.error }]));
+        // Before the store moves past them; a redelivery may set one aside twice, never lose one.
+        if (unreadable.length > 0) await control.retry(() => control.deadLetter!(unreadable));
+      }
       const keys = candidateKeys(messages);
       const input = { topic: batch.topic, partition: batch.partition, graceMs, messages, logStart: batch.logStart };
       const { fold, scores, pendingBefore } = await control.retry(() =>
