@@ -105,6 +105,8 @@ const envSchema = z.object({
   SEED_DEMO_USERS: bool.default(true),
   RETENTION_DAYS: z.coerce.number().min(0).default(90),
   RETENTION_INTERVAL_MS: positiveInt.default(60 * 60 * 1000),
+  // How often the snooze wake-up looks for due snoozes made elsewhere (notifications/snooze.ts).
+  SNOOZE_INTERVAL_MS: positiveInt.default(5000),
 
   // Tracing is on when an OTLP endpoint is named; the OpenTelemetry SDK reads every other OTEL_*
   // variable itself (headers, sampler, service name, batching), so only the switch is checked here.
@@ -221,6 +223,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     /** Read by the development aids (src/dev/), which seed their demo users; the production build has none. */
     seedDemoUsers: e.SEED_DEMO_USERS,
     retention: { maxAgeDays: e.RETENTION_DAYS, intervalMs: e.RETENTION_INTERVAL_MS },
+    snooze: { intervalMs: e.SNOOZE_INTERVAL_MS },
     tracing: { enabled: (e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined && e.OTEL_SDK_DISABLED !== true },
   } as const;
 }

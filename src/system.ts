@@ -27,6 +27,7 @@ import { createLiveFeed } from './notifications/live.js';
 import type { NotificationStore } from './notifications/ports.js';
 import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
+import { createSnoozeJob } from './notifications/snooze.js';
 import { createTopics } from './notifications/topics.js';
 import { createUserDirectory } from './notifications/user-directory.js';
 import { createInboxPubSub } from './pubsub/inbox-pubsub.js';
@@ -142,6 +143,10 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     const sendRate = await rateLimiter('send', config.sendRate);
     const inboxRate = await rateLimiter('inbox', config.inboxRate);
 
+    // Snoozed notifications come back at their time; the inbox arms its timer for each snooze made here.
+    const snoozeJob = createSnoozeJob({ store, pubsub, ...config.snooze, log: log.child({ part: 'snooze' }) });
+    shutdown.add('snooze', () => snoozeJob.stop());
+
     const telemetry = notifyTelemetry(metrics);
     // One directory for the sender, the pages and user administration, so all remember the same users.
     const directory = createUserDirectory(store);
@@ -149,7 +154,7 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
       sender: createSender({ users: directory, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
       broadcaster: createBroadcaster({ users: directory, producer: kafka.broadcastProducer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
       topics: createTopics({ store }),
-      inbox: createInbox({ store: wakeOnActivity(store, activityRelay.wake), pubsub }),
+      inbox: createInbox({ store: wakeOnActivity(store, activityRelay.wake), pubsub, onSnoozed: (until) => snoozeJob.arm(until) }),
       directory,
       live: createLiveFeed({ store, pubsub, telemetry }),
       sendRate,
@@ -196,7 +201,8 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     void kafka.start();
     // Once the store serves: a relay started before would only back off while it opens.
     opening.ready.then((opened) => opened && activityRelay.start(), () => {});
-    return { url, metricsUrl, app, store, kafka, activityRelay, retention, metrics, stop: () => shutdown.run() };
+    opening.ready.then((opened) => opened && snoozeJob.start(), () => {});
+    return { url, metricsUrl, app, store, kafka, activityRelay, retention, snoozeJob, metrics, stop: () => shutdown.run() };
   } catch (error) {
     await shutdown.run();
     throw error;

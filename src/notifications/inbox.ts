@@ -30,13 +30,18 @@ export interface PageArgs {
   countTotal?: boolean;
 }
 
+/** How far ahead a notification may be snoozed. */
+export const SNOOZE_MAX_MS = 365 * 24 * 60 * 60 * 1000;
+
 export interface InboxDeps {
   store: NotificationStore;
   pubsub: Pick<InboxPubSub, 'publishChanged'>;
   now?: () => Date;
+  /** Told the time of every snooze made here, so the wake-up arms a timer for it (snooze.ts). */
+  onSnoozed?: (until: Date) => void;
 }
 
-export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps) {
+export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }: InboxDeps) {
   function pageSize(value: number | null | undefined, field: string): number | undefined {
     if (value === null || value === undefined) return undefined;
     if (!Number.isInteger(value) || value < 0 || value > PAGE_SIZE_MAX) {
@@ -116,13 +121,21 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
   async function change(
     userId: string,
     ids: readonly string[],
-    action: 'read' | 'unread' | 'archived' | 'unarchived' | 'seen',
+    action: 'read' | 'unread' | 'archived' | 'unarchived' | 'seen' | 'snoozed' | 'unsnoozed',
     apply: (ids: string[]) => Promise<Notification[]>,
   ): Promise<InboxEvent> {
     const before = await owned(userId, ids);
     const wanted = before.map((n) => n.id);
     const after = new Map((await apply(wanted)).map((n) => [n.id, n]));
     return changed(userId, action, wanted, before.map((n) => after.get(n.id) ?? n));
+  }
+
+  /** In the future, and at most SNOOZE_MAX_MS ahead. */
+  function snoozeTime(until: Date): Date {
+    const at = now().getTime();
+    if (Number.isNaN(until.getTime()) || until.getTime() <= at) throw badInput('until must be in the future', 'until');
+    if (until.getTime() - at > SNOOZE_MAX_MS) throw badInput('until must be at most one year ahead', 'until');
+    return until;
   }
 
   return {
@@ -135,6 +148,14 @@ export function createInbox({ store, pubsub, now = () => new Date() }: InboxDeps
     archive: (userId: string, ids: readonly string[]) => change(userId, ids, 'archived', (w) => store.archive(userId, w, now())),
     unarchive: (userId: string, ids: readonly string[]) => change(userId, ids, 'unarchived', (w) => store.unarchive(userId, w)),
     markSeen: (userId: string, ids: readonly string[]) => change(userId, ids, 'seen', (w) => store.markSeen(userId, w, now())),
+    /** Out of the feed and its counts until `until`; a snoozed one gets the new time, an archived one stays archived. */
+    async snooze(userId: string, ids: readonly string[], until: Date): Promise<InboxEvent> {
+      const at = snoozeTime(until);
+      const event = await change(userId, ids, 'snoozed', (w) => store.snooze(userId, w, at));
+      onSnoozed?.(at);
+      return event;
+    },
+    unsnooze: (userId: string, ids: readonly string[]) => change(userId, ids, 'unsnoozed', (w) => store.unsnooze(userId, w)),
     async markAllRead(userId: string): Promise<InboxEvent> {
       await store.markAllRead(assertUserId(userId, 'userId'), now());
       return changed(userId, 'all_read', [], []);

@@ -9,6 +9,8 @@ const ACTION_NOTES: Partial<Record<InboxAction, string>> = {
   resync:
     "Not a change: the server's live path was interrupted (Redis away) and may have lost changes; unreadCount and unseenCount are current. Read the page again. notificationAdded catches up by itself.",
   all_seen: 'Every unseen notification was marked seen (the bell was opened); ids and notifications are empty.',
+  snoozed: 'Snoozed: out of the feed and its counts until their snoozedUntil (status SNOOZED).',
+  unsnoozed: 'Back from a snooze, into the feed and its counts: unsnoozed, or woken at their time (within SNOOZE_INTERVAL_MS at worst).',
 };
 
 const InboxActionRef = builder.enumType('InboxAction', { values: upperCaseValues<InboxAction>(INBOX_ACTIONS, ACTION_NOTES) });
@@ -109,6 +111,30 @@ builder.mutationFields((t) => ({
       return ctx.inbox.unarchive(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
     },
   }),
+  snoozeNotifications: t.field({
+    type: InboxChangeRef,
+    description:
+      'Out of the default view, the unread and the unseen counts until `until` (status SNOOZED), then back, live, as they were (read or unread, seen or not). A snoozed one gets the new time; an archived one stays archived.',
+    args: {
+      ...idsArgs(t),
+      until: t.arg({ type: 'DateTime', required: true, description: 'In the future, at most one year ahead.' }),
+    },
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: async (_root, args, ctx) => {
+      await spendInboxAllowance(ctx);
+      return ctx.inbox.snooze(inboxOwner(ctx.caller, args.userId), args.ids.map(String), args.until);
+    },
+  }),
+  unsnoozeNotifications: t.field({
+    type: InboxChangeRef,
+    description: 'Back from a snooze now, into the default view and the counts.',
+    args: idsArgs(t),
+    authScopes: (_root, args) => ownInbox(args.userId),
+    resolve: async (_root, args, ctx) => {
+      await spendInboxAllowance(ctx);
+      return ctx.inbox.unsnooze(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
+    },
+  }),
   deleteNotifications: t.field({
     type: InboxChangeRef,
     args: idsArgs(t),
@@ -124,7 +150,7 @@ builder.subscriptionFields((t) => ({
   notificationsChanged: t.field({
     type: InboxChangeRef,
     description:
-      "Every change to the user's inbox, live: added, seen, read, unread, archived, unarchived, deleted, each with the unread and unseen counts after it.",
+      "Every change to the user's inbox, live: added, seen, read, unread, archived, unarchived, snoozed, unsnoozed (a snooze that woke included), deleted, each with the unread and unseen counts after it.",
     args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
     authScopes: (_root, args) => ownInbox(args.userId),
     subscribe: (_root, args, ctx) => ctx.live.changes(inboxOwner(ctx.caller, args.userId)),

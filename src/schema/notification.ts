@@ -20,7 +20,10 @@ export const NotificationKindRef = builder.enumType('NotificationKind', {
 });
 
 export const NotificationStatusRef = builder.enumType('NotificationStatus', {
-  values: upperCaseValues<NotificationStatus>(NOTIFICATION_STATUSES),
+  description: 'One of each: ARCHIVED, else SNOOZED (whatever its read state), else READ, else UNREAD.',
+  values: upperCaseValues<NotificationStatus>(NOTIFICATION_STATUSES, {
+    snoozed: 'Out of the default view and the counts until snoozedUntil, then back as it was.',
+  }),
 });
 
 const NotificationContentRef = builder.interfaceRef<NewNotification>('NotificationContent').implement({
@@ -72,9 +75,14 @@ export const NotificationRef = builder.objectRef<Notification>('Notification').i
     }),
     readAt: t.expose('readAt', { type: 'DateTime', nullable: true }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
+    snoozedUntil: t.expose('snoozedUntil', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'While snoozed: when it comes back into the default view and the counts; null otherwise.',
+    }),
     status: t.field({
       type: NotificationStatusRef,
-      resolve: (n) => (n.archivedAt ? 'archived' : n.readAt ? 'read' : 'unread'),
+      resolve: (n) => (n.archivedAt ? 'archived' : n.snoozedUntil ? 'snoozed' : n.readAt ? 'read' : 'unread'),
     }),
   }),
 });
@@ -84,7 +92,7 @@ const NotificationFilterRef = builder.inputType('NotificationFilter', {
     status: t.field({
       type: [NotificationStatusRef],
       required: false,
-      description: 'Default: UNREAD and READ (archived ones are hidden unless asked for).',
+      description: 'Default: UNREAD and READ (archived and snoozed ones are hidden unless asked for).',
     }),
     kind: t.field({ type: [NotificationKindRef], required: false }),
   }),

@@ -43,6 +43,9 @@ const Q = {
   markAllRead: /* GraphQL */ `mutation AllRead($userId: ID) { markAllNotificationsRead(userId: $userId) { ${CHANGE} } }`,
   archive: /* GraphQL */ `mutation Archive($userId: ID, $ids: [ID!]!) { archiveNotifications(userId: $userId, ids: $ids) { ${CHANGE} } }`,
   unarchive: /* GraphQL */ `mutation Unarchive($userId: ID, $ids: [ID!]!) { unarchiveNotifications(userId: $userId, ids: $ids) { ${CHANGE} } }`,
+  // An hour ahead of when this file loads: a valid time, so only who asks decides the answer.
+  snooze: /* GraphQL */ `mutation Snooze($userId: ID, $ids: [ID!]!) { snoozeNotifications(userId: $userId, ids: $ids, until: "${new Date(Date.now() + 60 * 60 * 1000).toISOString()}") { ${CHANGE} } }`,
+  unsnooze: /* GraphQL */ `mutation Unsnooze($userId: ID, $ids: [ID!]!) { unsnoozeNotifications(userId: $userId, ids: $ids) { ${CHANGE} } }`,
   markSeen: /* GraphQL */ `mutation Seen($userId: ID, $ids: [ID!]!) { markNotificationsSeen(userId: $userId, ids: $ids) { ${CHANGE} } }`,
   markAllSeen: /* GraphQL */ `mutation AllSeen($userId: ID) { markAllNotificationsSeen(userId: $userId) { ${CHANGE} } }`,
   delete: /* GraphQL */ `mutation Delete($userId: ID, $ids: [ID!]!) { deleteNotifications(userId: $userId, ids: $ids) { ${CHANGE} } }`,
@@ -317,6 +320,8 @@ const ID_MUTATIONS = [
   { name: 'unarchiveNotifications', query: Q.unarchive, foreign: () => seeded.n3.archived, own: () => seeded.n2.archived },
   { name: 'markNotificationsSeen', query: Q.markSeen, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
   { name: 'deleteNotifications', query: Q.delete, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
+  { name: 'snoozeNotifications', query: Q.snooze, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
+  { name: 'unsnoozeNotifications', query: Q.unsnooze, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
 ] as const;
 
 const sendInput = (extra: Vars): Vars => ({ recipientId: '3', kind: 'COMMENT', message: 'hello from Bruno', ...extra });
