@@ -7,5 +7,6 @@ import './send.js';
 import './inbox.js';
 import './topics.js';
 import './stats.js';
+import './stats-live.js';
 
 export const schema = builder.toSchema();

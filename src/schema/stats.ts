@@ -11,7 +11,7 @@ import { builder } from './builder.js';
 import { upperCaseValues } from './enum-values.js';
 import { NotificationKindRef } from './notification.js';
 
-const StatsWindowRef = builder.enumType('StatsWindow', {
+export const StatsWindowRef = builder.enumType('StatsWindow', {
   description: 'A tumbling window on event time, in UTC.',
   values: upperCaseValues<Granularity>(GRANULARITIES),
 });
@@ -21,7 +21,7 @@ const StatsRankingByRef = builder.enumType('StatsRankingBy', {
   values: upperCaseValues<RankingDimension>(RANKING_DIMENSIONS, { sender: 'Senders (SYSTEM notifications have none).', recipient: 'Recipients.', kind: 'Kinds.' }),
 });
 
-const StatsPointRef = builder.objectRef<SeriesPoint>('StatsPoint').implement({
+export const StatsPointRef = builder.objectRef<SeriesPoint>('StatsPoint').implement({
   description: "One window's figures (of one kind, or of all).",
   fields: (t) => ({
     start: t.field({ type: 'DateTime', resolve: (p) => p.start }),

@@ -62,6 +62,7 @@ const Q = {
   broadcastProgress: /* GraphQL */ `query Progress($id: ID!) { broadcastProgress(id: $id) { recipients done } }`,
   statsSeries: /* GraphQL */ `query Series { statsSeries(window: HOUR, from: "2025-03-01T00:00:00Z", to: "2025-03-02T00:00:00Z") { start sent } }`,
   statsRanking: /* GraphQL */ `query Ranking { statsRanking(window: DAY, at: "2025-03-01T00:00:00Z", by: RECIPIENT) { member score } }`,
+  statsWindow: /* GraphQL */ `subscription StatsWindow { statsWindow(window: MINUTE) { start sent closed } }`,
   sendBroadcast: /* GraphQL */ `mutation Broadcast($input: BroadcastInput!) { sendBroadcast(input: $input) { id topic } }`,
   added: /* GraphQL */ `subscription Added($userId: ID, $after: String) { notificationAdded(userId: $userId, after: $after) { id recipientId message } }`,
   changed: /* GraphQL */ `subscription Changed($userId: ID) {
@@ -490,6 +491,8 @@ const rows: Row[] = [
   { name: 'user 2: statsRanking', as: 'user2', query: Q.statsRanking, vars: () => ({}), expect: forbidden },
   { name: 'send-only service: statsSeries', as: 'sendOnly', query: Q.statsSeries, vars: () => ({}), expect: forbidden },
   { name: 'send-only service: statsRanking', as: 'sendOnly', query: Q.statsRanking, vars: () => ({}), expect: forbidden },
+  { name: 'user 2: statsWindow', as: 'user2', query: Q.statsWindow, vars: () => ({}), expect: forbidden },
+  { name: 'send-only service: statsWindow', as: 'sendOnly', query: Q.statsWindow, vars: () => ({}), expect: forbidden },
 
   // --- A service token that may only send: reads no inbox, changes none, manages no user. ---
   { name: 'send-only service: notifications(userId: 3)', as: 'sendOnly', query: Q.notifications, vars: () => ({ userId: '3' }), expect: forbidden },
