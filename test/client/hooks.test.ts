@@ -7,7 +7,7 @@ import { act, cleanup, fireEvent, render, renderHook, waitFor } from '@testing-l
 import { createElement, type ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Inbox, InboxProvider, useArchive, useMarkRead, useMarkSeen, useNotifications, useUnreadCount, useUnseenCount } from '../../packages/react/src/index.js';
+import { Inbox, InboxProvider, useArchive, useMarkRead, useMarkSeen, useNotifications, useSnooze, useUnreadCount, useUnseenCount } from '../../packages/react/src/index.js';
 import { graphqlData } from '../support/graphql.js';
 import { inboxUsers } from '../support/inbox-users.js';
 import { metricsUntil, sample } from '../support/metrics.js';
@@ -161,6 +161,32 @@ describe('@kafka-notify/react hooks', () => {
     await waitFor(() => expect([...view.container.querySelectorAll('.kn-item')].map((item) => item.getAttribute('data-status'))).toEqual(['UNREAD', 'UNREAD']), LIVE);
     const counts = await graphqlData(system.url, '{ unreadCount unseenCount }', {}, { token: user.token });
     expect(counts).toEqual({ unreadCount: 2, unseenCount: 0 });
+  });
+
+  it('<Inbox />: "Snooze 1 h" takes an item out of the feed and both counts; a SNOOZED feed lists it, and useSnooze brings it back', async () => {
+    const user = await newUser();
+    await user.send('keep', 'later');
+    await user.stored(2);
+    const view = render(createElement(Inbox), { wrapper: wrapperFor(user.token) });
+    const bell = () => view.container.querySelector<HTMLButtonElement>('.kn-bell')!;
+    await waitFor(() => expect([bell().dataset.unseen, bell().dataset.unread]).toEqual(['2', '2']), LIVE);
+    fireEvent.click(bell());
+    const snoozeButton = await waitFor(() => view.getByRole('button', { name: 'Snooze for 1 hour: later' }), LIVE);
+    expect(view.getByRole('button', { name: 'Snooze until tomorrow: later' })).toBeTruthy();
+    fireEvent.click(snoozeButton);
+    await waitFor(() => expect([...view.container.querySelectorAll('.kn-message')].map((item) => item.textContent)).toEqual(['keep']), LIVE);
+    await waitFor(() => expect(bell().dataset.unread).toBe('1'), LIVE);
+
+    const { result } = renderHook(() => ({ snoozed: useNotifications({ filter: { status: ['SNOOZED'] } }), ...useSnooze() }), { wrapper: wrapperFor(user.token) });
+    await waitFor(() => expect(result.current.snoozed.notifications.map((n) => [n.message, n.status])).toEqual([['later', 'SNOOZED']]), LIVE);
+    const until = new Date(result.current.snoozed.notifications[0]!.snoozedUntil!).getTime();
+    expect(until).toBeGreaterThan(Date.now() + 50 * 60 * 1000);
+
+    const back = await act(() => result.current.unsnooze([result.current.snoozed.notifications[0]!.id]));
+    expect(back).toMatchObject({ action: 'UNSNOOZED', unreadCount: 2 });
+    expect(result.current.snoozed.notifications).toEqual([]);
+    await waitFor(() => expect([...view.container.querySelectorAll('.kn-message')].map((item) => item.textContent)).toEqual(['later', 'keep']), LIVE);
+    await waitFor(() => expect(bell().dataset.unread).toBe('2'), LIVE);
   });
 
   it('works over SSE too: live additions and pushed counts', async () => {

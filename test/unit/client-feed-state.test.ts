@@ -16,6 +16,7 @@ const notification = (seq: number, overrides: Partial<Notification> = {}): Notif
   seenAt: null,
   readAt: null,
   archivedAt: null,
+  snoozedUntil: null,
   status: 'UNREAD',
   sender: { id: '1', name: 'Emma' },
   ...overrides,
@@ -91,6 +92,38 @@ describe('the feed reducer', () => {
     const archivedOnly = feedReducer({ status: ['ARCHIVED'] });
     const archived = archivedOnly(emptyFeed, paged([notification(4, { status: 'ARCHIVED' })], false));
     expect(archivedOnly(archived, { type: 'changed', change: unarchived(4), at: 'now' }).items).toEqual([]);
+  });
+
+  it('lets a snoozed notification go from the default feed, into a SNOOZED one, and takes it back when it wakes', () => {
+    const paged = (items: Notification[], hasMore: boolean) => ({ type: 'page' as const, items, endCursor: items.at(-1)?.cursor ?? null, hasMore, first: true });
+    const until = '2026-11-24T11:00:00.000Z';
+    const snoozed = change('SNOOZED', [notification(4, { status: 'SNOOZED', snoozedUntil: until })], 2, 2);
+    const woke = change('UNSNOOZED', [notification(4)], 3, 3);
+
+    let state = reduce(emptyFeed, paged([notification(5), notification(4), notification(3)], true));
+    state = reduce(state, { type: 'changed', change: snoozed, at: 'now' });
+    expect(state.items.map((item) => item.seq)).toEqual([5, 3]);
+    // Woken (or unsnoozed): back in its place, as it was.
+    state = reduce(state, { type: 'changed', change: woke, at: 'now' });
+    expect(state.items.map((item) => [item.seq, item.status, item.snoozedUntil])).toEqual([
+      [5, 'UNREAD', null],
+      [4, 'UNREAD', null],
+      [3, 'UNREAD', null],
+    ]);
+    // Read while snoozed, it wakes read: a feed of unread ones does not take it.
+    const unreadOnly = feedReducer({ status: ['UNREAD'] });
+    const wokeRead = change('UNSNOOZED', [notification(4, { status: 'READ', readAt: until })]);
+    expect(unreadOnly(unreadOnly(emptyFeed, paged([], false)), { type: 'changed', change: wokeRead, at: 'now' }).items).toEqual([]);
+
+    // The SNOOZED feed: takes it when snoozed, lets it go when it wakes.
+    const snoozedOnly = feedReducer({ status: ['SNOOZED'] });
+    let list = snoozedOnly(emptyFeed, paged([], false));
+    list = snoozedOnly(list, { type: 'changed', change: snoozed, at: 'now' });
+    expect(list.items.map((item) => [item.seq, item.snoozedUntil])).toEqual([[4, until]]);
+    expect(snoozedOnly(list, { type: 'changed', change: woke, at: 'now' }).items).toEqual([]);
+    // All read and all seen leave a snoozed one as it is (the server passes over it too).
+    expect(snoozedOnly(list, { type: 'changed', change: change('ALL_READ', []), at: 'now' }).items).toEqual(list.items);
+    expect(snoozedOnly(list, { type: 'changed', change: change('ALL_SEEN', []), at: 'now' }).items).toEqual(list.items);
   });
 
   it('does not add through a change what it never held', () => {

@@ -22,6 +22,7 @@ const notification = (seq: number, overrides: Partial<Notification> = {}): Notif
   seenAt: null,
   readAt: null,
   archivedAt: null,
+  snoozedUntil: null,
   status: 'UNREAD',
   sender: { id: '1', name: 'Emma' },
   ...overrides,

@@ -25,6 +25,9 @@ export const emptyFeed: FeedState = { items: [], endCursor: null, hasMore: false
 
 const DEFAULT_STATUSES = ['UNREAD', 'READ'];
 
+/** Changes that bring notifications into a feed that did not hold them (see applyChange). */
+const RETURNING_ACTIONS = new Set<string>(['UNARCHIVED', 'UNSNOOZED', 'SNOOZED']);
+
 export function matchesFilter(notification: Notification, filter: NotificationFilter | null | undefined): boolean {
   const statuses: readonly string[] = filter?.status ?? DEFAULT_STATUSES;
   if (!statuses.includes(notification.status)) return false;
@@ -55,10 +58,12 @@ function applyChange(state: FeedState, change: InboxChange, at: string, filter: 
   }
   const known = new Set(items.map((item) => item.id));
   // A change only updates what this feed holds; additions come through their own stream. But
-  // unarchived ones come back through no other: they join a feed whose filter takes them, if it
-  // has read that far back (an older one comes with the page that reaches it).
+  // unarchived and unsnoozed ones (a snooze that woke too) come back through no other, and
+  // snoozed ones enter a SNOOZED feed through no other: they join a feed whose filter takes them,
+  // if it has read that far back (an older one comes with the page that reaches it).
   const oldest = items.at(-1)?.seq ?? Infinity;
-  const returns = (item: Notification) => change.action === 'UNARCHIVED' && matchesFilter(item, filter) && (!state.hasMore || item.seq >= oldest);
+  const returns = (item: Notification) =>
+    RETURNING_ACTIONS.has(change.action) && matchesFilter(item, filter) && (!state.hasMore || item.seq >= oldest);
   const updated = mergeNotifications(items, change.notifications.filter((item) => known.has(item.id) || returns(item)));
   return updated.filter((item) => matchesFilter(item, filter));
 }

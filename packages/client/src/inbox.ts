@@ -19,7 +19,9 @@ import {
   MarkReadMutation,
   MarkSeenMutation,
   SendNotificationMutation,
+  SnoozeMutation,
   UnarchiveMutation,
+  UnsnoozeMutation,
   type InboxChange,
   type SendNotificationInput,
   type SentNotification,
@@ -61,6 +63,13 @@ export interface Inbox extends Store<InboxState> {
   archive(ids: readonly string[]): Promise<InboxChange>;
   /** Back into the default feed, with their read state. */
   unarchive(ids: readonly string[]): Promise<InboxChange>;
+  /**
+   * Out of the feed and both counts until `until` (in the future, at most a year ahead), then back
+   * by itself, live, as it was; a SNOOZED filter lists them meanwhile.
+   */
+  snooze(ids: readonly string[], until: Date): Promise<InboxChange>;
+  /** Back from a snooze now. */
+  unsnooze(ids: readonly string[]): Promise<InboxChange>;
   /** Sends as the signed-in user; resolves once Kafka acknowledged the notification. */
   send(input: SendNotificationInput): Promise<SentNotification>;
   /** Every change to the inbox, pushed or answered; returns the unsubscribe function. */
@@ -141,6 +150,9 @@ export function createInbox({ filter, pageSize, ...transportOptions }: InboxOpti
     markAllSeen: () => mutate(() => client.mutation(MarkAllSeenMutation, {}).toPromise(), (data) => data.markAllNotificationsSeen),
     archive: (ids) => mutate(() => client.mutation(ArchiveMutation, { ids: [...ids] }).toPromise(), (data) => data.archiveNotifications),
     unarchive: (ids) => mutate(() => client.mutation(UnarchiveMutation, { ids: [...ids] }).toPromise(), (data) => data.unarchiveNotifications),
+    snooze: (ids, until) =>
+      mutate(() => client.mutation(SnoozeMutation, { ids: [...ids], until: until.toISOString() }).toPromise(), (data) => data.snoozeNotifications),
+    unsnooze: (ids) => mutate(() => client.mutation(UnsnoozeMutation, { ids: [...ids] }).toPromise(), (data) => data.unsnoozeNotifications),
     send: async (input) => dataOf(await client.mutation(SendNotificationMutation, { input }).toPromise()).sendNotification,
     onChange: connection.onChange,
     transport,

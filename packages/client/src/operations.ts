@@ -14,6 +14,7 @@ export const NotificationFields = graphql(`
     seenAt
     readAt
     archivedAt
+    snoozedUntil
     status
     sender { id name }
   }
@@ -77,6 +78,20 @@ export const ArchiveMutation = graphql(
 export const UnarchiveMutation = graphql(
   `
   mutation Unarchive($ids: [ID!]!) { unarchiveNotifications(ids: $ids) { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+export const SnoozeMutation = graphql(
+  `
+  mutation Snooze($ids: [ID!]!, $until: DateTime!) { snoozeNotifications(ids: $ids, until: $until) { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+export const UnsnoozeMutation = graphql(
+  `
+  mutation Unsnooze($ids: [ID!]!) { unsnoozeNotifications(ids: $ids) { ...InboxChangeFields } }
 `,
   [InboxChangeFields],
 );

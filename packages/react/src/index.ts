@@ -9,7 +9,7 @@ export { useInbox } from './context.js';
 export { useNotifications, type NotificationsFeed, type UseNotificationsOptions } from './use-notifications.js';
 export { useUnreadCount, type UnreadCount } from './use-unread-count.js';
 export { useUnseenCount, type UnseenCount } from './use-unseen-count.js';
-export { useArchive, useMarkRead, useMarkSeen, useSendNotification, type SendNotificationInput } from './use-inbox-actions.js';
+export { useArchive, useMarkRead, useMarkSeen, useSendNotification, useSnooze, type SendNotificationInput } from './use-inbox-actions.js';
 export { useConnectionStatus } from './use-connection-status.js';
 export { NotificationBell, type NotificationBellProps } from './notification-bell.js';
 export { NotificationFeed, type NotificationFeedProps } from './notification-feed.js';

@@ -7,7 +7,7 @@ import { useEffect, useRef } from 'react';
 import type { NotificationFilter } from '@kafka-notify/client';
 import { NotificationItem } from './notification-item.js';
 import { useNow } from './relative-time.js';
-import { useArchive, useMarkRead } from './use-inbox-actions.js';
+import { useArchive, useMarkRead, useSnooze } from './use-inbox-actions.js';
 import { useNotifications } from './use-notifications.js';
 import { useUnreadCount } from './use-unread-count.js';
 
@@ -23,6 +23,7 @@ export function NotificationFeed({ filter, pageSize, heading = 'Notifications', 
   const { count } = useUnreadCount();
   const { markRead, markAllRead } = useMarkRead();
   const { archive } = useArchive();
+  const { snooze, unsnooze } = useSnooze();
   const now = useNow();
   const scroller = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
@@ -57,6 +58,8 @@ export function NotificationFeed({ filter, pageSize, heading = 'Notifications', 
                 now={now}
                 onMarkRead={(id) => void markRead([id])}
                 onArchive={(id) => void archive([id])}
+                onSnooze={(id, until) => void snooze([id], until)}
+                onUnsnooze={(id) => void unsnooze([id])}
               />
             ))}
           </ul>

@@ -8,12 +8,26 @@ export interface NotificationItemProps {
   now: number;
   onMarkRead(id: string): void;
   onArchive(id: string): void;
+  /** Offers "Snooze 1 h" and "Snooze until tomorrow" (9:00, local time) when given; "Unsnooze" on a snoozed one. */
+  onSnooze?(id: string, until: Date): void;
+  onUnsnooze?(id: string): void;
+}
+
+const HOUR = 60 * 60 * 1000;
+
+/** Tomorrow at 9:00 in the browser's time zone. */
+export function tomorrowMorning(now: number): Date {
+  const at = new Date(now);
+  at.setDate(at.getDate() + 1);
+  at.setHours(9, 0, 0, 0);
+  return at;
 }
 
 const KIND_LABELS: Record<string, string> = { FOLLOW: 'Follow', MENTION: 'Mention', LIKE: 'Like', COMMENT: 'Comment', SYSTEM: 'System' };
 
-export function NotificationItem({ notification, now, onMarkRead, onArchive }: NotificationItemProps) {
+export function NotificationItem({ notification, now, onMarkRead, onArchive, onSnooze, onUnsnooze }: NotificationItemProps) {
   const unread = notification.status === 'UNREAD';
+  const snoozed = notification.status === 'SNOOZED';
   const actor = notification.sender?.name ?? 'System';
   const created = new Date(notification.createdAt);
   return (
@@ -49,6 +63,31 @@ export function NotificationItem({ notification, now, onMarkRead, onArchive }: N
         <button type="button" className="kn-icon-button" aria-label={`Archive: ${notification.message}`} title="Archive" onClick={() => onArchive(notification.id)}>
           <ArchiveIcon />
         </button>
+        {onSnooze && !snoozed && (
+          <>
+            <button
+              type="button"
+              className="kn-text-button kn-snooze"
+              aria-label={`Snooze for 1 hour: ${notification.message}`}
+              onClick={() => onSnooze(notification.id, new Date(Date.now() + HOUR))}
+            >
+              Snooze 1 h
+            </button>
+            <button
+              type="button"
+              className="kn-text-button kn-snooze"
+              aria-label={`Snooze until tomorrow: ${notification.message}`}
+              onClick={() => onSnooze(notification.id, tomorrowMorning(Date.now()))}
+            >
+              Snooze until tomorrow
+            </button>
+          </>
+        )}
+        {onUnsnooze && snoozed && (
+          <button type="button" className="kn-text-button kn-snooze" aria-label={`Unsnooze: ${notification.message}`} onClick={() => onUnsnooze(notification.id)}>
+            Unsnooze
+          </button>
+        )}
       </div>
       {unread && <span className="kn-dot" aria-hidden="true" />}
     </li>

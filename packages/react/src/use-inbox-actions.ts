@@ -24,6 +24,12 @@ export function useArchive(): Pick<Inbox, 'archive' | 'unarchive'> {
   return { archive, unarchive };
 }
 
+/** Out of the feed and both counts until a time, then back by itself, live (a SNOOZED filter lists them meanwhile). */
+export function useSnooze(): Pick<Inbox, 'snooze' | 'unsnooze'> {
+  const { snooze, unsnooze } = useInbox();
+  return { snooze, unsnooze };
+}
+
 /** Sends as the signed-in user; resolves once Kafka acknowledged the notification. */
 export function useSendNotification(): Inbox['send'] {
   return useInbox().send;
