@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { DevelopmentAids } from '../development.js';
 import { OPENAPI_PATH } from '../rest/openapi.js';
+import { ANALYTICS_PATH, useAnalyticsPage } from './analytics-page.js';
 import { REFERENCE_PATH, useApiReference } from './api-reference.js';
 import { useDemoPage } from './demo-page.js';
 import { DEMO_USERS } from './demo-users.js';
@@ -45,6 +46,8 @@ export const startDevelopment = (async ({ config, log }) => {
           // With GraphiQL's switch: on in development, off in production.
           ...(config.http.graphiql ? [useApiReference({ openApiPath: OPENAPI_PATH })] : []),
           ...(tour ? [useDemoPage({ tokens: tour, graphqlPath: '/graphql' })] : []),
+          // The live analytics page acts with the development service token (admin scope).
+          ...(tokens ? [useAnalyticsPage({ serviceToken: tokens.service, graphqlPath: '/graphql' })] : []),
         ],
         graphiql: graphiqlTabs(tour, tokens?.service),
       },
@@ -58,6 +61,7 @@ export const startDevelopment = (async ({ config, log }) => {
         `Development tokens (HS256, secret in ${resolve(config.dataDir, 'dev-jwt-secret')}; send as "Authorization: Bearer <token>"):\n${lines.join('\n')}\n  service (notifications:send notifications:admin): ${tokens.service}`,
       );
       log.info(`Inbox demo at ${new URL('/', url).href} (pick Emma or Bruno)`);
+      log.info(`Live analytics at ${new URL(ANALYTICS_PATH, url).href} (the stats consumer's figures, with the development service token)`);
     },
     stop: async () => broker?.stop(),
     kill: () => broker?.kill(),
