@@ -81,7 +81,19 @@ describe('PostgreSQL client', () => {
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
         [schema],
       );
-      expect(tables.map((row) => row.table_name)).toEqual(['activity_outbox', 'broadcasts', 'inbox_counters', 'notifications', 'schema_migrations', 'topic_subscriptions', 'users']);
+      expect(tables.map((row) => row.table_name)).toEqual([
+        'activity_outbox',
+        'broadcasts',
+        'inbox_counters',
+        'notifications',
+        'schema_migrations',
+        'stats_counted',
+        'stats_positions',
+        'stats_rankings',
+        'stats_windows',
+        'topic_subscriptions',
+        'users',
+      ]);
       const [row] = await sql.query<{ schema: string }>('SELECT current_schema() AS schema');
       expect(row?.schema).toBe(schema);
     } finally {
