@@ -27,6 +27,8 @@ export const SUMMARY_KEYS = [
   'rawInsertPerSecPg',
   'ingestPerSecPglite',
   'rawInsertPerSecPglite',
+  'statsPerSec',
+  'rawDecodePerSec',
   'e2eP50Ms',
   'rawE2eP50Ms',
   'steadyRate',
@@ -71,6 +73,7 @@ const TARGETS: Target[] = [
       { figure: `ingest of a backlog (${name}) ÷ raw consumer + bare INSERT`, value: `ingestPerSec${store}`, unit: 'msgs/s', baseline: `rawInsertPerSec${store}`, on: 'ratio', at: 'least', limit: 0.6, target: '≥ 0.6×' },
     ];
   }),
+  { figure: 'stats consumer on a backlog ÷ raw consumer decoding it', value: 'statsPerSec', unit: 'msgs/s', baseline: 'rawDecodePerSec', on: 'ratio', at: 'least', limit: 0.5, target: '≥ 0.5×' },
   { figure: 'send → `notificationAdded` p50 at ≤ 50/s ÷ raw kafkajs', value: 'e2eP50Ms', unit: 'ms', baseline: 'rawE2eP50Ms', on: 'ratio', at: 'most', limit: 2, target: '≤ 2×' },
   { figure: 'send → push, open loop at `steadyRate`/s: p99 (baseline: raw kafkajs p99)', value: 'steadyP99Ms', unit: 'ms', baseline: 'rawSteadyP99Ms', on: 'value', at: 'most', limit: 50, target: '≤ 50 ms' },
   { figure: 'send → push, open loop: lost', value: 'steadyLost', unit: '', on: 'value', at: 'most', limit: 0, target: 'none' },

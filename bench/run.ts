@@ -19,6 +19,7 @@ import { connectionsFigure } from './figures/connections.js';
 import { fanoutFigure } from './figures/fanout.js';
 import { idleRssFigure } from './figures/idle-rss.js';
 import { ingestFigure } from './figures/ingest.js';
+import { statsConsumerFigure } from './figures/stats-consumer.js';
 import { latencyFigure } from './figures/latency.js';
 import { produceFigure } from './figures/produce.js';
 import { queryFigure } from './figures/query.js';
@@ -248,6 +249,7 @@ async function main(): Promise<number> {
     await measure('fanout', () => fanoutFigure(ctx));
     await measure('steady', () => steadyFigure(ctx));
     await measure('connections', () => connectionsFigure(ctx));
+    await measure('stats', () => statsConsumerFigure(ctx));
     await measure('ingest', async () =>
       ingestFigure(
         ctx,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const FIGURES = ['rss', 'produce', 'rest', 'latency', 'query', 'fanout', 'steady', 'connections', 'ingest'] as const;
+export const FIGURES = ['rss', 'produce', 'rest', 'latency', 'query', 'fanout', 'steady', 'connections', 'ingest', 'stats'] as const;
 export type FigureId = (typeof FIGURES)[number];
 
 export const STORES = ['pg', 'pglite'] as const;
@@ -123,6 +123,8 @@ export function readSettings(env: Record<string, string | undefined>, argv: read
       sendBatch: 1_000,
     },
     ingest: { messages: scaled(40_000, 4_000), rawPasses: 3 },
+    /** The stats consumer's backlog (issue 18), and the passes of its raw decoding baseline. */
+    stats: { messages: scaled(40_000, 4_000), rawPasses: 3 },
   };
 }
 
