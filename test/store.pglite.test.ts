@@ -11,6 +11,7 @@ import { describeMigrationContract, describeStoreContract } from './support/stor
 import { describeTopicStoreContract } from './support/topic-store-contract.js';
 import { describeOutboxStoreContract } from './support/outbox-store-contract.js';
 import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
+import { describePreferencesStoreContract } from './support/preferences-store-contract.js';
 
 describeStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
@@ -31,6 +32,12 @@ describeOutboxStoreContract('PGlite in memory', async () => {
 });
 
 describeSnoozeStoreContract('PGlite in memory', async () => {
+  const sql = await createPgliteClient();
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
+describePreferencesStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
   await runMigrations(sql);
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };

@@ -9,6 +9,7 @@ import type { SqlClient } from '../src/store/sql-client.js';
 import { describeTopicStoreContract } from './support/topic-store-contract.js';
 import { describeOutboxStoreContract } from './support/outbox-store-contract.js';
 import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
+import { describePreferencesStoreContract } from './support/preferences-store-contract.js';
 import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -66,6 +67,12 @@ describeSnoozeStoreContract('PostgreSQL', async () => {
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
 
+describePreferencesStoreContract('PostgreSQL', async () => {
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
 describeMigrationContract('PostgreSQL', async () => {
   const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
   return { sql, dispose: () => sql.close() };
@@ -85,6 +92,7 @@ describe('PostgreSQL client', () => {
         'activity_outbox',
         'broadcasts',
         'inbox_counters',
+        'kind_preferences',
         'notifications',
         'schema_migrations',
         'stats_counted',
@@ -92,6 +100,7 @@ describe('PostgreSQL client', () => {
         'stats_rankings',
         'stats_windows',
         'topic_subscriptions',
+        'user_settings',
         'users',
       ]);
       const [row] = await sql.query<{ schema: string }>('SELECT current_schema() AS schema');

@@ -54,6 +54,9 @@ export function timedStore(store: NotificationStore, histogram: Metrics['storeSe
     deleteActivity: timed('deleteActivity'),
     releaseActivity: timed('releaseActivity'),
     activityBacklog: timed('activityBacklog'),
+    getPreferences: timed('getPreferences'),
+    setPreferences: timed('setPreferences'),
+    mutedPairs: timed('mutedPairs'),
     ping: timed('ping'),
     close: () => store.close(),
   };

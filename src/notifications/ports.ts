@@ -5,6 +5,7 @@
 import type { Activity } from './activity-event.js';
 import type { ErrorCode } from './errors.js';
 import type { NewBroadcast, NewNotification, Notification, NotificationKind, NotificationStatus, User } from './notification.js';
+import type { Delivery } from './preferences.js';
 
 export interface NotificationFilter {
   /** Statuses to include; when absent: unread and read (archived and snoozed are hidden by default). */
@@ -124,6 +125,16 @@ export interface NotificationStore {
   /** How many rows wait, and the change time of the oldest (null when none). */
   activityBacklog(): Promise<ActivityBacklog>;
 
+  /**
+   * A user's preferences as stored: only what differs from the kind's defaults (see
+   * preferences.ts); a kind without a row, or a field left null, follows its default.
+   */
+  getPreferences(userId: string): Promise<StoredPreferences>;
+  /** Changes what `change` names, in one transaction; an override set to null follows the default again. */
+  setPreferences(userId: string, change: PreferencesChange): Promise<void>;
+  /** Of the (recipient, kind) pairs of a batch, those the recipient muted (in-app off): one query per batch. */
+  mutedPairs(pairs: readonly RecipientKind[]): Promise<RecipientKind[]>;
+
   /** Cheap round-trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -146,6 +157,31 @@ export interface BroadcastProgress {
   /** Notifications produced so far (the sender, when subscribed, gets none). */
   recipients: number;
   done: boolean;
+}
+
+export interface RecipientKind {
+  userId: string;
+  kind: NotificationKind;
+}
+
+/** One kind's overrides: null where the kind's default applies. */
+export interface KindOverride {
+  kind: NotificationKind;
+  inApp: boolean | null;
+  delivery: Delivery | null;
+}
+
+export interface StoredPreferences {
+  /** An IANA name; null until the user sets one. */
+  timeZone: string | null;
+  /** Only the kinds with an override, in kind order. */
+  kinds: KindOverride[];
+}
+
+/** Absent: left as it is; null: back to the default; a value: the override. */
+export interface PreferencesChange {
+  timeZone?: string;
+  kinds: readonly { kind: NotificationKind; inApp?: boolean | null; delivery?: Delivery | null }[];
 }
 
 /**

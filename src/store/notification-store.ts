@@ -8,6 +8,7 @@ import { NOTIFICATION_COLUMNS, inOrderOf, storableIds, toNotification, type Noti
 import type { SqlClient } from './sql-client.js';
 import { topicSubscriptionStore } from './topic-subscriptions.js';
 import { activityOutboxStore } from './activity-outbox.js';
+import { preferenceStore } from './preferences.js';
 
 export function createNotificationStore(sql: SqlClient): NotificationStore {
   /** Runs a statement over notifications named by id; no statement at all when no id can match. */
@@ -282,6 +283,8 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     ...topicSubscriptionStore(sql),
 
     ...activityOutboxStore(sql),
+
+    ...preferenceStore(sql),
 
     async ping() {
       await sql.query('SELECT 1');

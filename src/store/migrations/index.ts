@@ -6,6 +6,7 @@ import { seen } from './004-seen.js';
 import { activityOutbox } from './005-activity-outbox.js';
 import { stats } from './006-stats.js';
 import { snooze } from './007-snooze.js';
+import { preferences } from './008-preferences.js';
 
 /** In version order; a released migration is never edited, a change is a new one. */
-export const migrations: readonly Migration[] = [init, inboxCounts, topicSubscriptions, seen, activityOutbox, stats, snooze];
+export const migrations: readonly Migration[] = [init, inboxCounts, topicSubscriptions, seen, activityOutbox, stats, snooze, preferences];

@@ -1,0 +1,127 @@
+/**
+ * A user's preferences per kind (issue 17): in-app on or off (a mute), and how it is delivered;
+ * and the user's time zone, for daily digests. The store keeps only what differs from the kind's
+ * defaults, so a default changed here reaches everyone who never chose otherwise.
+ *
+ * Critical kinds cannot be muted. Muting one is refused (BAD_USER_INPUT) rather than accepted and
+ * ignored: a setting the service would silently not honour is a lie to whoever set it, and a panel
+ * that sends it has a bug worth seeing. A mute already stored for a kind that later became
+ * critical (a registry's change) is ignored on reading and by the consumer, so critical always wins.
+ *
+ * Digests are a later slice: the delivery choice is kept and returned, and until digests exist
+ * every kind is delivered immediately.
+ */
+import { badInput } from './errors.js';
+import { NOTIFICATION_KINDS, type NotificationKind } from './notification.js';
+import type { KindOverride, NotificationStore, PreferencesChange, StoredPreferences } from './ports.js';
+import { assertUserId } from './validation.js';
+
+export const DELIVERIES = ['immediate', 'hourly_digest', 'daily_digest'] as const;
+export type Delivery = (typeof DELIVERIES)[number];
+
+export interface KindDefaults {
+  inApp: boolean;
+  delivery: Delivery;
+  /** Cannot be muted. */
+  critical: boolean;
+}
+
+/**
+ * The kinds and their defaults: the one table a registry of a team's own kinds replaces. Order is
+ * the order preferences are listed in.
+ */
+export type KindTable = ReadonlyMap<NotificationKind, KindDefaults>;
+
+export const DEFAULT_KINDS: KindTable = new Map(
+  NOTIFICATION_KINDS.map((kind): [NotificationKind, KindDefaults] => [kind, { inApp: true, delivery: 'immediate', critical: kind === 'system' }]),
+);
+
+export const isCritical = (kinds: KindTable, kind: NotificationKind): boolean => kinds.get(kind)?.critical ?? false;
+
+/** When the user never set one. */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+export interface KindPreference {
+  kind: NotificationKind;
+  inApp: boolean;
+  delivery: Delivery;
+  critical: boolean;
+}
+
+export interface Preferences {
+  timeZone: string;
+  /** Every kind of the table, in its order. */
+  kinds: KindPreference[];
+}
+
+export interface PreferencesInput {
+  timeZone?: string | null;
+  kinds?: readonly { kind: NotificationKind; inApp?: boolean | null; delivery?: Delivery | null }[] | null;
+}
+
+/** Stored overrides over the table's defaults; a critical kind is always in-app. */
+export function mergePreferences(stored: StoredPreferences, kinds: KindTable = DEFAULT_KINDS): Preferences {
+  const overrides = new Map<NotificationKind, KindOverride>(stored.kinds.map((override) => [override.kind, override]));
+  return {
+    timeZone: stored.timeZone ?? DEFAULT_TIME_ZONE,
+    kinds: [...kinds].map(([kind, defaults]) => {
+      const override = overrides.get(kind);
+      return {
+        kind,
+        inApp: defaults.critical || (override?.inApp ?? defaults.inApp),
+        delivery: override?.delivery ?? defaults.delivery,
+        critical: defaults.critical,
+      };
+    }),
+  };
+}
+
+/** An IANA zone name Intl knows, as Intl spells it (`US/Eastern` is America/New_York); offsets and abbreviations are refused. */
+export function canonicalTimeZone(value: string): string {
+  const invalid = () => badInput('timeZone is not an IANA time zone name (such as Europe/Paris or UTC)', 'timeZone');
+  if (value.length > 64 || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value)) throw invalid();
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    throw invalid();
+  }
+}
+
+/**
+ * Checks a change and turns it into what the store keeps: a value equal to the kind's default is
+ * stored as no override (null). Each kind at most once; a critical kind may not be muted.
+ */
+export function toChange(input: PreferencesInput, kinds: KindTable = DEFAULT_KINDS): PreferencesChange {
+  const seen = new Set<NotificationKind>();
+  const changes = (input.kinds ?? []).map(({ kind, inApp, delivery }) => {
+    const defaults = kinds.get(kind);
+    if (!defaults) throw badInput(`${kind} is not a kind`, 'kinds');
+    if (seen.has(kind)) throw badInput(`${kind} is named twice`, 'kinds');
+    seen.add(kind);
+    if (defaults.critical && inApp === false) throw badInput(`${kind} is critical: it cannot be muted`, 'kinds');
+    return {
+      kind,
+      ...(inApp !== undefined && inApp !== null && { inApp: inApp === defaults.inApp ? null : inApp }),
+      ...(delivery !== undefined && delivery !== null && { delivery: delivery === defaults.delivery ? null : delivery }),
+    };
+  });
+  return {
+    ...(input.timeZone !== undefined && input.timeZone !== null && { timeZone: canonicalTimeZone(input.timeZone) }),
+    kinds: changes,
+  };
+}
+
+export function createPreferences({ store, kinds = DEFAULT_KINDS }: { store: Pick<NotificationStore, 'getPreferences' | 'setPreferences'>; kinds?: KindTable }) {
+  const get = async (userId: string): Promise<Preferences> => mergePreferences(await store.getPreferences(assertUserId(userId, 'userId')), kinds);
+  return {
+    get,
+    /** Applies what the input names, leaving the rest; answers the preferences as they now are. */
+    async set(userId: string, input: PreferencesInput): Promise<Preferences> {
+      assertUserId(userId, 'userId');
+      await store.setPreferences(userId, toChange(input, kinds));
+      return get(userId);
+    },
+  };
+}
+
+export type PreferencesService = ReturnType<typeof createPreferences>;
