@@ -16,7 +16,7 @@ import { registerActivityMetrics } from './metrics/activity-metrics.js';
 import { registerKafkaGauges } from './metrics/kafka-gauges.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { registerStatsMetrics } from './metrics/stats-gauges.js';
-import { kafkaTelemetry, notifyTelemetry } from './metrics/reporters.js';
+import { ingestTelemetry, kafkaTelemetry, notifyTelemetry } from './metrics/reporters.js';
 import { timedStore } from './metrics/timed-store.js';
 import { createActivityRelay } from './notifications/activity-relay.js';
 import { wakeOnActivity } from './notifications/activity-wake.js';
@@ -104,7 +104,7 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     const kafka = createKafkaService(
       { ...config.kafka, brokers },
       {
-        ingestor: createIngestor({ store, pubsub }),
+        ingestor: createIngestor({ store, pubsub, telemetry: ingestTelemetry(metrics) }),
         expander: (producer) =>
           createBroadcastExpander({ store, producer, pageSize: config.kafka.broadcastPageSize, onPage: (recipients) => metrics.broadcastRecipients.inc(recipients) }),
       },

@@ -51,6 +51,12 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers,
     }),
+    muted: new Counter({
+      name: 'notify_notifications_muted_total',
+      help: 'Notifications read and not stored because their recipient muted the kind (their offsets are committed: handled, not lost); a redelivered batch counts again',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
     commitSeconds: new Histogram({
       name: 'notify_kafka_commit_duration_seconds',
       help: "Committing a batch's offsets to the consumer group",

@@ -3,6 +3,7 @@
  * know nothing of Prometheus; this is the one place that turns what they say into figures.
  */
 import type { KafkaTelemetry } from '../kafka/telemetry.js';
+import type { IngestTelemetry } from '../notifications/ingest.js';
 import type { NotifyTelemetry } from '../notifications/ports.js';
 import type { Metrics } from './metrics.js';
 
@@ -29,4 +30,8 @@ export function kafkaTelemetry(metrics: Metrics): KafkaTelemetry {
     deadLettered: (reason, count) => metrics.deadLettered.inc({ reason }, count),
     committed: (seconds) => metrics.commitSeconds.observe(seconds),
   };
+}
+
+export function ingestTelemetry(metrics: Metrics): IngestTelemetry {
+  return { muted: (kind, count) => metrics.muted.inc({ kind }, count) };
 }

@@ -5,6 +5,11 @@
  * back; it dead-letters and commits after, so data flows one way (Kafka → domain → store, pub/sub)
  * and the domain never calls back into Kafka. Plain async code over the ports.
  *
+ * Preferences: before storing, one store query per batch finds which of its (recipient, kind)
+ * pairs the recipient muted; those notifications are neither stored nor pushed, only counted
+ * (`telemetry.muted`), and their offsets are committed with the rest: handled, not lost. A
+ * critical kind is never asked about, so never dropped.
+ *
  * Tracing: each message comes with its consume span's context (many traces in one batch). The one
  * store transaction is one span that links to each of them (it belongs to no single trace); each
  * message's span notes whether it was stored, and its context goes with the published
@@ -13,8 +18,9 @@
 import { SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
 import { StoreRefused } from './errors.js';
 import { decodeEvent } from './event.js';
-import type { NewNotification, Notification } from './notification.js';
-import type { InboxPubSub, NotificationStore } from './ports.js';
+import type { NewNotification, Notification, NotificationKind } from './notification.js';
+import type { InboxPubSub, NotificationStore, RecipientKind } from './ports.js';
+import { DEFAULT_KINDS, isCritical, type KindTable } from './preferences.js';
 import { carrierOf, tracer } from './tracing.js';
 
 export interface ConsumedMessage {
@@ -48,9 +54,18 @@ export interface BatchControl {
   heartbeat?(): Promise<void>;
 }
 
+/** What the ingestor reports as it works (metrics); the composition root says where it goes. */
+export interface IngestTelemetry {
+  /** Notifications of one kind not stored because their recipient muted the kind. */
+  muted(kind: NotificationKind, count: number): void;
+}
+
 export interface IngestDeps {
-  store: Pick<NotificationStore, 'insertNotifications'>;
+  store: Pick<NotificationStore, 'insertNotifications' | 'mutedPairs'>;
   pubsub: Pick<InboxPubSub, 'publishAdded'>;
+  /** The kinds and their defaults: a critical one is never muted (default: the built-in table). */
+  kinds?: KindTable;
+  telemetry?: IngestTelemetry;
 }
 
 /** The rows the store inserted (and published), and what must go to the dead-letter topic before the offsets are committed. */
@@ -143,9 +158,44 @@ async function storeBatchTraced(valid: readonly Decoded[], insert: NotificationS
   });
 }
 
+const pairKey = ({ userId, kind }: RecipientKind) => `${kind}\u0000${userId}`;
+
+/**
+ * The batch without what its recipients muted, asked of the store in one query (retried as the
+ * insert is); the muted ones are counted per kind and their spans told why they end here.
+ */
+async function dropMuted(valid: Decoded[], { store, kinds = DEFAULT_KINDS, telemetry }: IngestDeps, control: BatchControl): Promise<Decoded[]> {
+  const asked = new Map<string, RecipientKind>();
+  for (const { notification } of valid) {
+    if (isCritical(kinds, notification.kind)) continue;
+    const pair = { userId: notification.recipientId, kind: notification.kind };
+    asked.set(pairKey(pair), pair);
+  }
+  if (asked.size === 0) return valid;
+  const muted = new Set((await control.retry(() => store.mutedPairs([...asked.values()]))).map(pairKey));
+  if (muted.size === 0) return valid;
+  const kept: Decoded[] = [];
+  const dropped = new Map<NotificationKind, number>();
+  for (const item of valid) {
+    const { notification, message } = item;
+    if (isCritical(kinds, notification.kind) || !muted.has(pairKey({ userId: notification.recipientId, kind: notification.kind }))) {
+      kept.push(item);
+      continue;
+    }
+    dropped.set(notification.kind, (dropped.get(notification.kind) ?? 0) + 1);
+    const messageSpan = message.trace && trace.getSpan(message.trace);
+    if (messageSpan?.isRecording()) messageSpan.addEvent('muted by its recipient: not stored');
+  }
+  for (const [kind, count] of dropped) telemetry?.muted(kind, count);
+  return kept;
+}
+
 /** One batch through the store and the pub/sub; throws, with nothing published, while the store is away. */
-export async function ingestBatch(messages: readonly ConsumedMessage[], { store, pubsub }: IngestDeps, control: BatchControl): Promise<IngestOutcome> {
-  const { valid, invalid } = decodeBatch(messages);
+export async function ingestBatch(messages: readonly ConsumedMessage[], deps: IngestDeps, control: BatchControl): Promise<IngestOutcome> {
+  const { store, pubsub } = deps;
+  const decoded = decodeBatch(messages);
+  const { invalid } = decoded;
+  const valid = await dropMuted(decoded.valid, deps, control);
   const { inserted, refused } = await storeBatchTraced(valid, (items) => control.retry(() => store.insertNotifications(items)));
   control.settled?.({ consumed: messages.length, stored: inserted.length });
   // Pushed as soon as the store committed, without waiting for the offset commit (a broker

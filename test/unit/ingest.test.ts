@@ -3,6 +3,7 @@ import { encodeEvent } from '../../src/notifications/event.js';
 import { type BatchControl, type ConsumedMessage, createIngestor, type IngestDeps, ingestBatch, splitBatch } from '../../src/notifications/ingest.js';
 import { StoreRefused } from '../../src/notifications/errors.js';
 import type { NewNotification, Notification } from '../../src/notifications/notification.js';
+import type { RecipientKind } from '../../src/notifications/ports.js';
 import { newNotification } from './fixtures.js';
 
 let offset = 0;
@@ -23,16 +24,26 @@ interface Options {
   storeFails?: Error;
   /** Ids the store refuses for what they hold: a batch holding one fails whole, as a transaction does. */
   refusedIds?: readonly string[];
+  /** (recipient, kind) pairs muted: the store answers these of the pairs it is asked. */
+  muted?: readonly RecipientKind[];
 }
 
 /** A store, a pub/sub and the consumer's control that record, in one log, what was called in which order. */
-function fakeDeps({ alreadyStored = [], storeFails, refusedIds = [] }: Options = {}) {
+function fakeDeps({ alreadyStored = [], storeFails, refusedIds = [], muted = [] }: Options = {}) {
   const log: string[] = [];
   const insertedCalls: NewNotification[][] = [];
   const published: Notification[] = [];
+  const mutedAsked: RecipientKind[][] = [];
+  const mutedCounts: [string, number][] = [];
   let seq = 0;
   const deps: IngestDeps = {
+    telemetry: { muted: (kind, count) => void mutedCounts.push([kind, count]) },
     store: {
+      mutedPairs: async (pairs) => {
+        log.push('muted');
+        mutedAsked.push([...pairs]);
+        return pairs.filter((pair) => muted.some((m) => m.userId === pair.userId && m.kind === pair.kind));
+      },
       insertNotifications: async (items) => {
         log.push('store');
         insertedCalls.push([...items]);
@@ -56,7 +67,7 @@ function fakeDeps({ alreadyStored = [], storeFails, refusedIds = [] }: Options =
       return call();
     },
   };
-  return { deps, control, log, insertedCalls, published };
+  return { deps, control, log, insertedCalls, published, mutedAsked, mutedCounts };
 }
 
 describe('splitBatch', () => {
@@ -102,7 +113,7 @@ describe('ingestBatch', () => {
     const [a, b] = [newNotification(), newNotification()];
     const { deps, control, log } = fakeDeps();
     const result = await ingestBatch([message(a), rawMessage('not json'), message(b)], deps, control);
-    expect(log).toEqual(['retry', 'store', `publish:${a.id}`, `publish:${b.id}`]);
+    expect(log).toEqual(['retry', 'muted', 'retry', 'store', `publish:${a.id}`, `publish:${b.id}`]);
     expect(result.deadLetters.map((letter) => letter.reason)).toEqual(['undecodable']);
   });
 
@@ -115,7 +126,7 @@ describe('ingestBatch', () => {
       counts.push(settled);
     };
     await ingestBatch([message(a), rawMessage('not json'), message(b)], deps, control);
-    expect(log).toEqual(['retry', 'store', 'settled', `publish:${a.id}`]);
+    expect(log).toEqual(['retry', 'muted', 'retry', 'store', 'settled', `publish:${a.id}`]);
     expect(counts).toEqual([{ consumed: 3, stored: 1 }]);
   });
 
@@ -151,6 +162,41 @@ describe('ingestBatch', () => {
     expect(insertedCalls).toEqual([[good]]);
   });
 
+  it('drops what a recipient muted before storing (asking once per batch, each pair once), counts it per kind, and never drops a critical kind', async () => {
+    const muted = [
+      { userId: 'bob', kind: 'like' as const },
+      { userId: 'bob', kind: 'system' as const },
+    ];
+    const likes = [newNotification(), newNotification()];
+    const mention = newNotification({ kind: 'mention' });
+    const system = newNotification({ kind: 'system', senderId: null });
+    const carolLike = newNotification({ recipientId: 'carol' });
+    const { deps, control, insertedCalls, published, mutedAsked, mutedCounts } = fakeDeps({ muted });
+    const counts: { consumed: number; stored: number }[] = [];
+    control.settled = (settled) => void counts.push(settled);
+    const result = await ingestBatch([likes[0]!, mention, system, likes[1]!, carolLike].map((n) => message(n)), deps, control);
+    expect(mutedAsked).toEqual([
+      [
+        { userId: 'bob', kind: 'like' },
+        { userId: 'bob', kind: 'mention' },
+        { userId: 'carol', kind: 'like' },
+      ],
+    ]);
+    expect(insertedCalls).toEqual([[mention, system, carolLike]]);
+    expect(published.map((n) => n.id)).toEqual([mention.id, system.id, carolLike.id]);
+    expect(mutedCounts).toEqual([['like', 2]]);
+    // Handled, not lost: nothing to dead-letter, so the consumer commits past them.
+    expect(result.deadLetters).toEqual([]);
+    expect(counts).toEqual([{ consumed: 5, stored: 3 }]);
+  });
+
+  it('asks nothing of preferences for a batch of critical kinds only', async () => {
+    const { deps, control, log } = fakeDeps();
+    const n = newNotification({ kind: 'system', senderId: null });
+    await ingestBatch([message(n)], deps, control);
+    expect(log).toEqual(['retry', 'store', `publish:${n.id}`]);
+  });
+
   it('with no valid message, does not call the store', async () => {
     const { deps, control, log } = fakeDeps();
     const result = await ingestBatch([rawMessage('nope'), rawMessage(null)], deps, control);
@@ -172,6 +218,6 @@ describe('createIngestor', () => {
     const { deps, control, log } = fakeDeps();
     const result = await createIngestor(deps).ingest([message(n)], control);
     expect(result.inserted.map((row) => row.id)).toEqual([n.id]);
-    expect(log).toEqual(['retry', 'store', `publish:${n.id}`]);
+    expect(log).toEqual(['retry', 'muted', 'retry', 'store', `publish:${n.id}`]);
   });
 });

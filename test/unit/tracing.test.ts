@@ -47,6 +47,7 @@ function ingestDeps(alreadyStored: readonly string[] = []) {
   let seq = 0;
   const deps: IngestDeps = {
     store: {
+      mutedPairs: async () => [],
       insertNotifications: async (items) =>
         items.filter((item) => !alreadyStored.includes(item.id)).map((item) => ({ ...item, seq: ++seq, readAt: null, archivedAt: null, seenAt: null, snoozedUntil: null })),
     },
