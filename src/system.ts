@@ -24,6 +24,7 @@ import { createBroadcaster, createBroadcastExpander } from './notifications/broa
 import { createInbox } from './notifications/inbox.js';
 import { createIngestor } from './notifications/ingest.js';
 import { createLiveFeed } from './notifications/live.js';
+import { createPreferences } from './notifications/preferences.js';
 import type { NotificationStore } from './notifications/ports.js';
 import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
@@ -160,6 +161,7 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
       sendRate,
       inboxRate,
       stats: stats.queries,
+      preferences: createPreferences({ store }),
     };
 
     const app = createApp({

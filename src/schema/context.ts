@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Broadcaster } from '../notifications/broadcast.js';
 import type { Inbox } from '../notifications/inbox.js';
 import type { LiveFeed } from '../notifications/live.js';
+import type { PreferencesService } from '../notifications/preferences.js';
 import type { User } from '../notifications/notification.js';
 import type { Sender } from '../notifications/send.js';
 import type { Topics } from '../notifications/topics.js';
@@ -23,6 +24,8 @@ export interface Services {
   directory: UserDirectory;
   sendRate: Pick<RateLimiter, 'take'>;
   inboxRate: Pick<RateLimiter, 'take'>;
+  /** Each user's preferences per kind, and time zone. */
+  preferences: PreferencesService;
   /** The stats consumer's figures: series and rankings (admins). */
   stats: StatsQueries;
 }

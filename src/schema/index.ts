@@ -8,5 +8,6 @@ import './inbox.js';
 import './topics.js';
 import './stats.js';
 import './stats-live.js';
+import './preferences.js';
 
 export const schema = builder.toSchema();

@@ -64,6 +64,10 @@ const Q = {
   statsRanking: /* GraphQL */ `query Ranking { statsRanking(window: DAY, at: "2025-03-01T00:00:00Z", by: RECIPIENT) { member score } }`,
   statsWindow: /* GraphQL */ `subscription StatsWindow { statsWindow(window: MINUTE) { start sent closed } }`,
   sendBroadcast: /* GraphQL */ `mutation Broadcast($input: BroadcastInput!) { sendBroadcast(input: $input) { id topic } }`,
+  preferences: /* GraphQL */ `query Prefs($userId: ID) { preferences(userId: $userId) { timeZone kinds { kind inApp delivery critical } } }`,
+  setPreferences: /* GraphQL */ `mutation SetPrefs($userId: ID, $input: PreferencesInput!) {
+    setPreferences(userId: $userId, input: $input) { timeZone kinds { kind inApp delivery critical } }
+  }`,
   added: /* GraphQL */ `subscription Added($userId: ID, $after: String) { notificationAdded(userId: $userId, after: $after) { id recipientId message } }`,
   changed: /* GraphQL */ `subscription Changed($userId: ID) {
     notificationsChanged(userId: $userId) { userId action ids unreadCount unseenCount notifications { id recipientId } }
@@ -325,6 +329,14 @@ const ID_MUTATIONS = [
   { name: 'unsnoozeNotifications', query: Q.unsnooze, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
 ] as const;
 
+/** A change user 3 never made: refused to everyone but user 3 and the admin. */
+const MUTE_LIKE = { timeZone: 'Europe/Paris', kinds: [{ kind: 'LIKE', inApp: false }] };
+/** Every kind at its default, and UTC: what a user who never chose anything has. */
+const DEFAULT_PREFERENCES = {
+  timeZone: 'UTC',
+  kinds: ['FOLLOW', 'MENTION', 'LIKE', 'COMMENT', 'SYSTEM'].map((kind) => ({ kind, inApp: true, delivery: 'IMMEDIATE', critical: kind === 'SYSTEM' })),
+};
+
 const sendInput = (extra: Vars): Vars => ({ recipientId: '3', kind: 'COMMENT', message: 'hello from Bruno', ...extra });
 
 const rows: Row[] = [
@@ -355,6 +367,15 @@ const rows: Row[] = [
     expect: forbidden,
   },
   { name: 'user 2: notificationsChanged(userId: 3)', as: 'user2', query: Q.changed, vars: () => ({ userId: '3' }), twin999: () => ({ userId: '999' }), expect: forbidden },
+  { name: 'user 2: preferences(userId: 3)', as: 'user2', query: Q.preferences, vars: () => ({ userId: '3' }), twin999: () => ({ userId: '999' }), expect: forbidden },
+  {
+    name: 'user 2: setPreferences(userId: 3), muting LIKE',
+    as: 'user2',
+    query: Q.setPreferences,
+    vars: () => ({ userId: '3', input: MUTE_LIKE }),
+    twin999: () => ({ userId: '999', input: MUTE_LIKE }),
+    expect: forbidden,
+  },
   { name: 'user 2: upsertUser(id: 3)', as: 'user2', query: Q.upsertUser, vars: () => ({ id: '3', name: 'Mallory' }), twin999: () => ({ id: '999', name: 'Mallory' }), expect: forbidden },
   {
     name: 'user 2: sendNotification as user 3',
@@ -506,6 +527,8 @@ const rows: Row[] = [
   ),
   { name: 'send-only service: markAllNotificationsRead(userId: 3)', as: 'sendOnly', query: Q.markAllRead, vars: () => ({ userId: '3' }), expect: forbidden },
   { name: 'send-only service: markAllNotificationsSeen(userId: 3)', as: 'sendOnly', query: Q.markAllSeen, vars: () => ({ userId: '3' }), expect: forbidden },
+  { name: 'send-only service: preferences(userId: 3)', as: 'sendOnly', query: Q.preferences, vars: () => ({ userId: '3' }), expect: forbidden },
+  { name: 'send-only service: setPreferences(userId: 3)', as: 'sendOnly', query: Q.setPreferences, vars: () => ({ userId: '3', input: MUTE_LIKE }), expect: forbidden },
   { name: 'send-only service: unseenCount(userId: 3)', as: 'sendOnly', query: Q.unseenCount, vars: () => ({ userId: '3' }), expect: forbidden },
   { name: 'send-only service: notificationAdded(userId: 3)', as: 'sendOnly', query: Q.added, vars: () => ({ userId: '3' }), expect: forbidden },
   { name: 'send-only service: notificationsChanged(userId: 3)', as: 'sendOnly', query: Q.changed, vars: () => ({ userId: '3' }), expect: forbidden },
@@ -539,6 +562,8 @@ const rows: Row[] = [
   { name: 'admin service: unseenCount()', as: 'admin', query: Q.unseenCount, vars: () => ({}), expect: needsUserId },
   { name: 'admin service: notificationAdded()', as: 'admin', query: Q.added, vars: () => ({}), expect: needsUserId },
   { name: 'admin service: notificationsChanged()', as: 'admin', query: Q.changed, vars: () => ({}), expect: needsUserId },
+  { name: 'admin service: preferences()', as: 'admin', query: Q.preferences, vars: () => ({}), expect: needsUserId },
+  { name: 'admin service: setPreferences()', as: 'admin', query: Q.setPreferences, vars: () => ({ input: MUTE_LIKE }), expect: needsUserId },
   { name: 'admin service: me is null', as: 'admin', query: Q.me, vars: () => ({}), expect: ok((a) => expect(okData(a)).toEqual({ me: null })) },
   {
     name: 'admin service: users',
@@ -571,6 +596,27 @@ const rows: Row[] = [
   { name: 'user 3: unseenCount(), its own', as: 'user3', query: Q.unseenCount, vars: () => ({}), expect: ok((a) => expect(okData(a)).toEqual({ unseenCount: before3.unseenCount })) },
   { name: 'user 3: user(id: 3)', as: 'user3', query: Q.user, vars: () => ({ id: '3' }), expect: ok((a) => expect(okData(a)).toEqual({ user: { id: '3', name: 'Rick' } })) },
   { name: 'user 3: me', as: 'user3', query: Q.me, vars: () => ({}), expect: ok((a) => expect(okData(a)).toEqual({ me: { id: '3', name: 'Rick' } })) },
+  {
+    name: 'user 3: preferences(), its own, untouched by every refused setPreferences',
+    as: 'user3',
+    query: Q.preferences,
+    vars: () => ({}),
+    expect: ok((a) => expect(okData(a)).toEqual({ preferences: DEFAULT_PREFERENCES })),
+  },
+  {
+    name: 'admin service: preferences(userId: 3)',
+    as: 'admin',
+    query: Q.preferences,
+    vars: () => ({ userId: '3' }),
+    expect: ok((a) => expect(okData(a)).toEqual({ preferences: DEFAULT_PREFERENCES })),
+  },
+  {
+    name: 'user 2: preferences(), its own',
+    as: 'user2',
+    query: Q.preferences,
+    vars: () => ({}),
+    expect: ok((a) => expect(okData(a)).toEqual({ preferences: DEFAULT_PREFERENCES })),
+  },
 ];
 
 const operationOf = (query: string): OperationTypeNode => {
