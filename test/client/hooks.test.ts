@@ -171,7 +171,7 @@ describe('@kafka-notify/react hooks', () => {
     const bell = () => view.container.querySelector<HTMLButtonElement>('.kn-bell')!;
     await waitFor(() => expect([bell().dataset.unseen, bell().dataset.unread]).toEqual(['2', '2']), LIVE);
     fireEvent.click(bell());
-    const snoozeButton = await waitFor(() => view.getByRole('button', { name: 'Snooze for 1 hour: later' }), LIVE);
+    const snoozeButton = await waitFor(() => view.getByRole('button', { name: 'Snooze 1 h: later' }), LIVE);
     expect(view.getByRole('button', { name: 'Snooze until tomorrow: later' })).toBeTruthy();
     fireEvent.click(snoozeButton);
     await waitFor(() => expect([...view.container.querySelectorAll('.kn-message')].map((item) => item.textContent)).toEqual(['keep']), LIVE);

@@ -68,7 +68,7 @@ export function NotificationItem({ notification, now, onMarkRead, onArchive, onS
             <button
               type="button"
               className="kn-text-button kn-snooze"
-              aria-label={`Snooze for 1 hour: ${notification.message}`}
+              aria-label={`Snooze 1 h: ${notification.message}`}
               onClick={() => onSnooze(notification.id, new Date(Date.now() + HOUR))}
             >
               Snooze 1 h
