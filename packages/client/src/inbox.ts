@@ -18,11 +18,15 @@ import {
   MarkAllSeenMutation,
   MarkReadMutation,
   MarkSeenMutation,
+  PreferencesQuery,
   SendNotificationMutation,
+  SetPreferencesMutation,
   SnoozeMutation,
   UnarchiveMutation,
   UnsnoozeMutation,
   type InboxChange,
+  type Preferences,
+  type PreferencesInput,
   type SendNotificationInput,
   type SentNotification,
 } from './operations.js';
@@ -70,6 +74,13 @@ export interface Inbox extends Store<InboxState> {
   snooze(ids: readonly string[], until: Date): Promise<InboxChange>;
   /** Back from a snooze now. */
   unsnooze(ids: readonly string[]): Promise<InboxChange>;
+  /** The user's preferences: every kind (in-app on or muted, delivery, critical) and the time zone. */
+  preferences(): Promise<Preferences>;
+  /**
+   * Changes what `input` names (a critical kind cannot be muted) and resolves to every kind as it
+   * now is. A muted kind is not stored for the user from then on. Digests are not delivered yet.
+   */
+  setPreferences(input: PreferencesInput): Promise<Preferences>;
   /** Sends as the signed-in user; resolves once Kafka acknowledged the notification. */
   send(input: SendNotificationInput): Promise<SentNotification>;
   /** Every change to the inbox, pushed or answered; returns the unsubscribe function. */
@@ -153,6 +164,9 @@ export function createInbox({ filter, pageSize, ...transportOptions }: InboxOpti
     snooze: (ids, until) =>
       mutate(() => client.mutation(SnoozeMutation, { ids: [...ids], until: until.toISOString() }).toPromise(), (data) => data.snoozeNotifications),
     unsnooze: (ids) => mutate(() => client.mutation(UnsnoozeMutation, { ids: [...ids] }).toPromise(), (data) => data.unsnoozeNotifications),
+    // Never from urql's cache: another tab may have changed them.
+    preferences: async () => dataOf(await client.query(PreferencesQuery, {}, { requestPolicy: 'network-only' }).toPromise()).preferences,
+    setPreferences: async (input) => dataOf(await client.mutation(SetPreferencesMutation, { input }).toPromise()).setPreferences,
     send: async (input) => dataOf(await client.mutation(SendNotificationMutation, { input }).toPromise()).sendNotification,
     onChange: connection.onChange,
     transport,

@@ -8,5 +8,5 @@ export type { Feed, FeedOptions, FeedSnapshot } from './feed.js';
 export type { InboxCount, UnreadCount, UnseenCount } from './unread-count.js';
 export type { Store } from './store.js';
 export { createTransport, type ConnectionStatus, type TokenGetter, type Transport, type TransportOptions } from './transport.js';
-export type { InboxChange, Notification, NotificationFilter, SendNotificationInput, SentNotification } from './operations.js';
+export type { InboxChange, KindPreference, Notification, NotificationFilter, Preferences, PreferencesInput, SendNotificationInput, SentNotification } from './operations.js';
 export { graphql, type ResultOf, type VariablesOf } from './graphql.js';

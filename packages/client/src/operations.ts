@@ -116,6 +116,27 @@ export const SendNotificationMutation = graphql(`
   }
 `);
 
+export const PreferencesFields = graphql(`
+  fragment PreferencesFields on Preferences {
+    timeZone
+    kinds { kind inApp delivery critical }
+  }
+`);
+
+export const PreferencesQuery = graphql(
+  `
+  query Preferences { preferences { ...PreferencesFields } }
+`,
+  [PreferencesFields],
+);
+
+export const SetPreferencesMutation = graphql(
+  `
+  mutation SetPreferences($input: PreferencesInput!) { setPreferences(input: $input) { ...PreferencesFields } }
+`,
+  [PreferencesFields],
+);
+
 /** Every notification stored for the caller; with `after`, first the ones stored since it. */
 export const NotificationAddedSubscription = graphql(
   `
@@ -136,3 +157,6 @@ export type InboxChange = ResultOf<typeof InboxChangeFields>;
 export type NotificationFilter = NonNullable<VariablesOf<typeof InboxPageQuery>['filter']>;
 export type SendNotificationInput = VariablesOf<typeof SendNotificationMutation>['input'];
 export type SentNotification = ResultOf<typeof SendNotificationMutation>['sendNotification'];
+export type Preferences = ResultOf<typeof PreferencesFields>;
+export type KindPreference = Preferences['kinds'][number];
+export type PreferencesInput = VariablesOf<typeof SetPreferencesMutation>['input'];
