@@ -14,7 +14,9 @@ export { useConnectionStatus } from './use-connection-status.js';
 export { NotificationBell, type NotificationBellProps } from './notification-bell.js';
 export { NotificationFeed, type NotificationFeedProps } from './notification-feed.js';
 export { Inbox, type InboxProps } from './inbox.js';
+export { Preferences, type PreferencesProps } from './preferences.js';
+export { usePreferences, type UsePreferences } from './use-preferences.js';
 export { relativeTime } from './relative-time.js';
 // What this package exported before the client moved into @kafka-notify/client, still here.
 export { createTransport, graphql, type ConnectionStatus, type TokenGetter, type Transport, type TransportOptions } from '@kafka-notify/client';
-export type { InboxChange, Notification, NotificationFilter } from '@kafka-notify/client';
+export type { InboxChange, KindPreference, Notification, NotificationFilter, PreferencesInput } from '@kafka-notify/client';
