@@ -160,6 +160,13 @@ describe('identity', () => {
     { name: 'markNotificationsUnread', kind: 'http', query: 'mutation($u: ID, $ids: [ID!]!) { markNotificationsUnread(userId: $u, ids: $ids) { unreadCount } }', variables: (ids) => ({ ids }) },
     { name: 'archiveNotifications', kind: 'http', query: 'mutation($u: ID, $ids: [ID!]!) { archiveNotifications(userId: $u, ids: $ids) { unreadCount } }', variables: (ids) => ({ ids }) },
     { name: 'deleteNotifications', kind: 'http', query: 'mutation($u: ID, $ids: [ID!]!) { deleteNotifications(userId: $u, ids: $ids) { unreadCount } }', variables: (ids) => ({ ids }) },
+    { name: 'preferences', kind: 'http', query: 'query($u: ID) { preferences(userId: $u) { timeZone kinds { kind inApp } } }', variables: () => ({}) },
+    {
+      name: 'setPreferences',
+      kind: 'http',
+      query: 'mutation($u: ID) { setPreferences(userId: $u, input: { kinds: [{ kind: LIKE, inApp: false }] }) { timeZone } }',
+      variables: () => ({}),
+    },
     { name: 'notificationAdded over SSE', kind: 'sse', query: 'subscription($u: ID) { notificationAdded(userId: $u, after: "bjow") { id message } }', variables: () => ({}) },
     { name: 'notificationsChanged over SSE', kind: 'sse', query: 'subscription($u: ID) { notificationsChanged(userId: $u) { ids } }', variables: () => ({}) },
     { name: 'notificationAdded over graphql-ws', kind: 'ws', query: 'subscription($u: ID) { notificationAdded(userId: $u, after: "bjow") { id message } }', variables: () => ({}) },
