@@ -324,9 +324,9 @@ const ID_MUTATIONS = [
   { name: 'archiveNotifications', query: Q.archive, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
   { name: 'unarchiveNotifications', query: Q.unarchive, foreign: () => seeded.n3.archived, own: () => seeded.n2.archived },
   { name: 'markNotificationsSeen', query: Q.markSeen, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
-  { name: 'deleteNotifications', query: Q.delete, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
   { name: 'snoozeNotifications', query: Q.snooze, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
   { name: 'unsnoozeNotifications', query: Q.unsnooze, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
+  { name: 'deleteNotifications', query: Q.delete, foreign: () => seeded.n3.unread, own: () => seeded.n2.unread },
 ] as const;
 
 /** A change user 3 never made: refused to everyone but user 3 and the admin. */
