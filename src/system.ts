@@ -59,26 +59,40 @@ export interface SystemOptions extends SystemExtensions {
   pgSchema?: string;
 }
 
+/**
+ * The store, opening in the background. One that is away at start (PostgreSQL restarting as we
+ * restart) is not fatal: the process serves at once, /ready names the store, and the store opens
+ * when it answers. Resolves after the first attempt; closed at shutdown.
+ */
+async function openStore({
+  config,
+  log,
+  pgSchema,
+  prepareStore,
+  shutdown,
+}: Pick<SystemOptions, 'config' | 'log' | 'pgSchema' | 'prepareStore'> & { shutdown: ReturnType<typeof createShutdown> }) {
+  const opening = storeWhenReady({
+    open: () =>
+      createStore({
+        ...(config.database.url && { databaseUrl: config.database.url }),
+        poolSize: config.database.poolSize,
+        dataDir: config.dataDir,
+        ...(pgSchema && { pgSchema }),
+      }),
+    ...(prepareStore && { prepare: prepareStore }),
+    onRetry: (attempt) => log.warn({ attempt }, 'the store is not reachable yet; retrying'),
+  });
+  shutdown.add('store', () => opening.store.close());
+  await opening.firstAttempt;
+  opening.ready.catch((err: unknown) => log.error({ err }, 'the store could not be opened'));
+  return opening;
+}
+
 export async function startSystem({ config, brokers, log, pgSchema, prepareStore, app: extensions }: SystemOptions) {
   const shutdown = createShutdown(log);
   const metrics = createMetrics();
   try {
-    // A store that is away at start (PostgreSQL restarting as we restart) is not fatal: the
-    // process serves at once, /ready names the store, and the store opens when it answers.
-    const opening = storeWhenReady({
-      open: () =>
-        createStore({
-          ...(config.database.url && { databaseUrl: config.database.url }),
-          poolSize: config.database.poolSize,
-          dataDir: config.dataDir,
-          ...(pgSchema && { pgSchema }),
-        }),
-      ...(prepareStore && { prepare: prepareStore }),
-      onRetry: (attempt) => log.warn({ attempt }, 'the store is not reachable yet; retrying'),
-    });
-    shutdown.add('store', () => opening.store.close());
-    await opening.firstAttempt;
-    opening.ready.catch((err: unknown) => log.error({ err }, 'the store could not be opened'));
+    const opening = await openStore({ config, log, pgSchema, prepareStore, shutdown });
     const store = timedStore(opening.store, metrics.storeSeconds);
     // ROLE=api leaves the stats consumer to processes of its own (ROLE=stats); its figures are read here all the same.
     const stats = await startStats({ config, brokers, log, metrics, shutdown, opened: opening.ready, consume: config.role === 'all' });
@@ -252,19 +266,7 @@ export async function startStatsSystem({ config, brokers, log, pgSchema }: Pick<
   const shutdown = createShutdown(log);
   const metrics = createMetrics();
   try {
-    const opening = storeWhenReady({
-      open: () =>
-        createStore({
-          ...(config.database.url && { databaseUrl: config.database.url }),
-          poolSize: config.database.poolSize,
-          dataDir: config.dataDir,
-          ...(pgSchema && { pgSchema }),
-        }),
-      onRetry: (attempt) => log.warn({ attempt }, 'the store is not reachable yet; retrying'),
-    });
-    shutdown.add('store', () => opening.store.close());
-    await opening.firstAttempt;
-    opening.ready.catch((err: unknown) => log.error({ err }, 'the store could not be opened'));
+    const opening = await openStore({ config, log, pgSchema, shutdown });
     const stats = await startStats({ config, brokers, log, metrics, shutdown, opened: opening.ready, consume: true });
     const metricsServer = createMetricsServer(metrics.registry);
     shutdown.add('metrics', () => metricsServer.stop());

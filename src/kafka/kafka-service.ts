@@ -3,8 +3,6 @@
  * the cluster is unreachable the service still starts (mutations answer KAFKA_UNAVAILABLE,
  * readiness says no) and keeps trying to connect in the background.
  */
-import pRetry from 'p-retry';
-import { BACKOFF, retryingEveryError } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import { encodeActivity, type Activity } from '../notifications/activity-event.js';
 import { encodeBroadcast } from '../notifications/broadcast-event.js';
@@ -16,7 +14,8 @@ import { createKafkaConsumer, type ConsumerDeps } from './consumer.js';
 import { createLagReader } from './consumer-lag.js';
 import { createKafkaProducer } from './producer.js';
 import { NO_KAFKA_TELEMETRY, type KafkaTelemetry } from './telemetry.js';
-import { ensureTopics, type TopicOptions } from './topics.js';
+import { setUpLoop, setUpTopics } from './set-up-loop.js';
+import type { TopicOptions } from './topics.js';
 
 export interface KafkaServiceOptions extends Omit<KafkaClientOptions, 'log'>, TopicOptions {
   groupId: string;
@@ -76,20 +75,10 @@ export function createKafkaService(options: KafkaServiceOptions, deps: KafkaServ
     deps,
   );
   const lagReader = createLagReader(kafka, { topic: options.topic, groupId: options.groupId });
-  let stopped = false;
-  const stopping = new AbortController();
   let topicsReady = false;
-  let loop: Promise<void> | null = null;
 
   async function setUp() {
-    // Few retries: our loop retries with its own backoff, and the first failure should show soon.
-    const admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 200 } });
-    await admin.connect();
-    try {
-      await ensureTopics(admin, options);
-    } finally {
-      await admin.disconnect();
-    }
+    await setUpTopics(kafka, options);
     topicsReady = true;
     // The producer first: sends work while the consumer waits to join (after a crash, until the
     // dead member's session expires).
@@ -97,37 +86,20 @@ export function createKafkaService(options: KafkaServiceOptions, deps: KafkaServ
     await Promise.all([consumer.start(), expansion.start()]);
   }
 
-  async function startLoop(onFirstFailure: (error: unknown) => void) {
-    await pRetry(retryingEveryError(setUp), {
-      ...BACKOFF,
-      signal: stopping.signal,
-      onFailedAttempt: ({ error, attemptNumber }) => {
-        if (attemptNumber === 1) onFirstFailure(error);
-        log.warn({ err: error, attempt: attemptNumber }, 'Kafka is not reachable yet; retrying');
-      },
-    }).catch((error: unknown) => {
-      if (!stopped) throw error;
-    });
-  }
+  const setUpRetried = setUpLoop(setUp, { log, retrying: 'Kafka is not reachable yet; retrying' });
 
   return {
     producer,
     broadcastProducer,
     activityProducer,
     /** Resolves when set up, or at the first failure (the loop then goes on in the background). */
-    start(): Promise<void> {
-      return new Promise<void>((resolve) => {
-        loop = startLoop(() => resolve()).then(resolve);
-      });
-    },
+    start: () => setUpRetried.start(),
     readiness: () => topicsReady && producer.readiness() && consumer.readiness(),
     consumerRestarts: () => consumer.restarts(),
     /** Per partition of the topic; none until the topics exist, or while the brokers are away. */
     consumerLag: () => (topicsReady ? lagReader.lag() : Promise.resolve([])),
     async stop() {
-      stopped = true;
-      stopping.abort();
-      await loop;
+      await setUpRetried.stop();
       // The consumers first: the expander writes its pages through the producer.
       await Promise.allSettled([consumer.stop(), expansion.stop()]);
       await Promise.allSettled([producer.stop(), broadcastProducer.stop(), activityProducer.stop(), lagReader.stop()]);

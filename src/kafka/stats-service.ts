@@ -4,14 +4,13 @@
  * ever did), the group joined in the background with backoff while the brokers are away, and the
  * group's lag over both topics for /metrics.
  */
-import pRetry from 'p-retry';
-import { BACKOFF, retryingEveryError } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import type { StatsProcessor } from '../stats/processor.js';
 import { createKafkaClient, type KafkaClientOptions } from './client.js';
 import { createLagReader, type PartitionLag } from './consumer-lag.js';
 import { createStatsConsumer, type StatsConsumerOptions } from './stats-consumer.js';
-import { ensureTopics, type TopicOptions } from './topics.js';
+import { setUpLoop, setUpTopics } from './set-up-loop.js';
+import type { TopicOptions } from './topics.js';
 
 export interface StatsServiceOptions extends Omit<KafkaClientOptions, 'log'>, TopicOptions {
   statsGroupId: string;
@@ -28,41 +27,19 @@ export function createStatsService(
   const consumer = createStatsConsumer(kafka, { notificationTopic: options.topic, activityTopic: options.activityTopic, dlqTopic: options.dlqTopic, groupId: options.statsGroupId, log, ...hooks }, processor);
   const lagReaders = topics.map((topic) => ({ topic, reader: createLagReader(kafka, { topic, groupId: options.statsGroupId }) }));
   let topicsReady = false;
-  let stopped = false;
-  const stopping = new AbortController();
-  let loop: Promise<void> | null = null;
 
   async function setUp() {
-    const admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 200 } });
-    await admin.connect();
-    try {
-      await ensureTopics(admin, options);
-    } finally {
-      await admin.disconnect();
-    }
+    await setUpTopics(kafka, options);
     topicsReady = true;
     await consumer.start();
   }
 
+  const setUpRetried = setUpLoop(setUp, { log, retrying: 'stats: Kafka is not reachable yet; retrying' });
+
   return {
     topics,
     /** Resolves when joined, or at the first failure (the loop then goes on in the background). */
-    start(): Promise<void> {
-      return new Promise<void>((resolve) => {
-        loop = pRetry(retryingEveryError(setUp), {
-          ...BACKOFF,
-          signal: stopping.signal,
-          onFailedAttempt: ({ error, attemptNumber }) => {
-            if (attemptNumber === 1) resolve();
-            log.warn({ err: error, attempt: attemptNumber }, 'stats: Kafka is not reachable yet; retrying');
-          },
-        })
-          .catch((error: unknown) => {
-            if (!stopped) throw error;
-          })
-          .then(resolve);
-      });
-    },
+    start: () => setUpRetried.start(),
     readiness: () => topicsReady && consumer.readiness(),
     /** Per topic and partition; none while the brokers are away. */
     async lag(): Promise<(PartitionLag & { topic: string })[]> {
@@ -71,9 +48,7 @@ export function createStatsService(
       return all.flat();
     },
     async stop() {
-      stopped = true;
-      stopping.abort();
-      await loop?.catch(() => {});
+      await setUpRetried.stop();
       await Promise.allSettled([consumer.stop(), ...lagReaders.map(({ reader }) => reader.stop())]);
     },
   };
