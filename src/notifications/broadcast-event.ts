@@ -4,8 +4,8 @@
  * notification event, and decoded with the same rules: the content fields are that event's own.
  */
 import { z } from 'zod';
-import { contentProblem, notificationEventV1, parseEventJson, schemaProblem, type DecodeFailure } from './event.js';
-import type { JsonValue, NewBroadcast } from './notification.js';
+import { contentOf, notificationEventV1, readContentEvent, type DecodeFailure } from './event.js';
+import type { NewBroadcast } from './notification.js';
 import { TOPIC_PATTERN } from './validation.js';
 
 export const BROADCAST_EVENT_VERSION = 1;
@@ -45,24 +45,7 @@ export function encodeBroadcast(broadcast: NewBroadcast): { key: string; value: 
 export type BroadcastDecodeResult = { ok: true; broadcast: NewBroadcast } | { ok: false; reason: DecodeFailure; error: string };
 
 export function decodeBroadcast(value: Buffer | string | null): BroadcastDecodeResult {
-  const read = parseEventJson(value);
+  const read = readContentEvent(value, broadcastEventV1);
   if (!read.ok) return read;
-  const parsed = broadcastEventV1.safeParse(read.json);
-  if (!parsed.success) return { ok: false, reason: 'invalid', error: schemaProblem(parsed.error) };
-  const event = parsed.data;
-  const problem = contentProblem(event);
-  if (problem) return { ok: false, reason: 'invalid', error: problem };
-  return {
-    ok: true,
-    broadcast: {
-      id: event.id,
-      topic: event.topic,
-      senderId: event.from,
-      kind: event.kind,
-      message: event.message,
-      link: event.link ?? null,
-      data: (event.data ?? null) as JsonValue | null,
-      createdAt: new Date(event.createdAt),
-    },
-  };
+  return { ok: true, broadcast: { id: read.event.id, topic: read.event.topic, ...contentOf(read.event) } };
 }

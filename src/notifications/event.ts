@@ -101,7 +101,7 @@ export const schemaProblem = (error: z.ZodError): string => {
 };
 
 /** The rules JSON Schema cannot say, for any event carrying a notification's content. */
-export function contentProblem(event: { kind: NotificationKind; from: string | null; message: string; link?: string | null | undefined }): string | null {
+function contentProblem(event: { kind: NotificationKind; from: string | null; message: string; link?: string | null | undefined }): string | null {
   if (!senderFitsKind(event.kind, event.from)) return 'invalid event: from must be null exactly when kind is system';
   const messageError = messageProblem(event.message, MESSAGE_HARD_MAX);
   if (messageError) return `invalid event: ${messageError}`;
@@ -110,25 +110,31 @@ export function contentProblem(event: { kind: NotificationKind; from: string | n
   return null;
 }
 
-export function decodeEvent(value: Buffer | string | null): DecodeResult {
+type ContentFields = { from: string | null; kind: NotificationKind; message: string; link?: string | null | undefined; data?: unknown; createdAt: string };
+
+/** An event that carries a notification's content, parsed with `schema` and checked as every such event is; or why not. */
+export function readContentEvent<T extends ContentFields>(value: Buffer | string | null, schema: z.ZodType<T>): { ok: true; event: T } | { ok: false; reason: DecodeFailure; error: string } {
   const read = parseEventJson(value);
   if (!read.ok) return read;
-  const parsed = eventV1.safeParse(read.json);
+  const parsed = schema.safeParse(read.json);
   if (!parsed.success) return { ok: false, reason: 'invalid', error: schemaProblem(parsed.error) };
-  const event = parsed.data;
-  const problem = contentProblem(event);
+  const problem = contentProblem(parsed.data);
   if (problem) return { ok: false, reason: 'invalid', error: problem };
-  return {
-    ok: true,
-    notification: {
-      id: event.id,
-      senderId: event.from,
-      recipientId: event.to,
-      kind: event.kind,
-      message: event.message,
-      link: event.link ?? null,
-      data: (event.data ?? null) as JsonValue | null,
-      createdAt: new Date(event.createdAt),
-    },
-  };
+  return { ok: true, event: parsed.data };
+}
+
+/** The content fields of such an event, as the domain holds them. */
+export const contentOf = (event: ContentFields) => ({
+  senderId: event.from,
+  kind: event.kind,
+  message: event.message,
+  link: event.link ?? null,
+  data: (event.data ?? null) as JsonValue | null,
+  createdAt: new Date(event.createdAt),
+});
+
+export function decodeEvent(value: Buffer | string | null): DecodeResult {
+  const read = readContentEvent(value, eventV1);
+  if (!read.ok) return read;
+  return { ok: true, notification: { id: read.event.id, recipientId: read.event.to, ...contentOf(read.event) } };
 }
