@@ -2,6 +2,7 @@
 import { INBOX_ACTIONS, type InboxAction, type InboxEvent } from '../notifications/ports.js';
 import { inboxOwner, ownInbox, spendInboxAllowance } from './acting-for.js';
 import { builder } from './builder.js';
+import type { Context } from './context.js';
 import { upperCaseValues } from './enum-values.js';
 import { NotificationRef } from './notification.js';
 
@@ -43,108 +44,62 @@ const idsArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0])
   ids: t.arg.idList({ required: true }),
 });
 
-builder.mutationFields((t) => ({
-  markNotificationsRead: t.field({
-    type: InboxChangeRef,
-    args: idsArgs(t),
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => {
-      await spendInboxAllowance(ctx);
-      return ctx.inbox.markRead(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
-    },
-  }),
-  markNotificationsUnread: t.field({
-    type: InboxChangeRef,
-    args: idsArgs(t),
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => {
-      await spendInboxAllowance(ctx);
-      return ctx.inbox.markUnread(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
-    },
-  }),
-  markAllNotificationsRead: t.field({
-    type: InboxChangeRef,
-    args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => {
-      await spendInboxAllowance(ctx);
-      return ctx.inbox.markAllRead(inboxOwner(ctx.caller, args.userId));
-    },
-  }),
-  markNotificationsSeen: t.field({
-    type: InboxChangeRef,
-    description: 'Seen: the feed showed them. Only unseen ones change; read and archived ones are seen already.',
-    args: idsArgs(t),
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => {
-      await spendInboxAllowance(ctx);
-      return ctx.inbox.markSeen(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
-    },
-  }),
-  markAllNotificationsSeen: t.field({
-    type: InboxChangeRef,
-    description: 'What opening the bell does: unseenCount drops to 0, unreadCount stays.',
-    args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => {
-      await spendInboxAllowance(ctx);
-      return ctx.inbox.markAllSeen(inboxOwner(ctx.caller, args.userId));
-    },
-  }),
-  archiveNotifications: t.field({
-    type: InboxChangeRef,
-    description: 'Archived notifications leave the default inbox view and the unread count; filter by ARCHIVED to see them.',
-    args: idsArgs(t),
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => {
-      await spendInboxAllowance(ctx);
-      return ctx.inbox.archive(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
-    },
-  }),
-  unarchiveNotifications: t.field({
-    type: InboxChangeRef,
-    description: 'Back into the default inbox view, with the read state they had; they stay seen.',
-    args: idsArgs(t),
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => {
-      await spendInboxAllowance(ctx);
-      return ctx.inbox.unarchive(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
-    },
-  }),
-  snoozeNotifications: t.field({
-    type: InboxChangeRef,
-    description:
-      'Out of the default view, the unread and the unseen counts until `until` (status SNOOZED), then back, live, as they were (read or unread, seen or not). A snoozed one gets the new time; an archived one stays archived.',
-    args: {
-      ...idsArgs(t),
-      until: t.arg({ type: 'DateTime', required: true, description: 'In the future, at most one year ahead.' }),
-    },
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => {
-      await spendInboxAllowance(ctx);
-      return ctx.inbox.snooze(inboxOwner(ctx.caller, args.userId), args.ids.map(String), args.until);
-    },
-  }),
-  unsnoozeNotifications: t.field({
-    type: InboxChangeRef,
-    description: 'Back from a snooze now, into the default view and the counts.',
-    args: idsArgs(t),
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => {
-      await spendInboxAllowance(ctx);
-      return ctx.inbox.unsnooze(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
-    },
-  }),
-  deleteNotifications: t.field({
-    type: InboxChangeRef,
-    args: idsArgs(t),
-    authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => {
-      await spendInboxAllowance(ctx);
-      return ctx.inbox.delete(inboxOwner(ctx.caller, args.userId), args.ids.map(String));
-    },
-  }),
-}));
+builder.mutationFields((t) => {
+  /** A change to named notifications of one inbox: its owner's or an admin's, spending one inbox change of the caller's allowance. */
+  const idsChange = (change: (inbox: Context['inbox'], userId: string, ids: string[]) => Promise<InboxEvent>, description?: string) =>
+    t.field({
+      type: InboxChangeRef,
+      ...(description !== undefined && { description }),
+      args: idsArgs(t),
+      authScopes: (_root, args) => ownInbox(args.userId),
+      resolve: async (_root, args, ctx) => {
+        await spendInboxAllowance(ctx);
+        return change(ctx.inbox, inboxOwner(ctx.caller, args.userId), args.ids.map(String));
+      },
+    });
+  return {
+    markNotificationsRead: idsChange((inbox, userId, ids) => inbox.markRead(userId, ids)),
+    markNotificationsUnread: idsChange((inbox, userId, ids) => inbox.markUnread(userId, ids)),
+    markAllNotificationsRead: t.field({
+      type: InboxChangeRef,
+      args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+      authScopes: (_root, args) => ownInbox(args.userId),
+      resolve: async (_root, args, ctx) => {
+        await spendInboxAllowance(ctx);
+        return ctx.inbox.markAllRead(inboxOwner(ctx.caller, args.userId));
+      },
+    }),
+    markNotificationsSeen: idsChange((inbox, userId, ids) => inbox.markSeen(userId, ids), 'Seen: the feed showed them. Only unseen ones change; read and archived ones are seen already.'),
+    markAllNotificationsSeen: t.field({
+      type: InboxChangeRef,
+      description: 'What opening the bell does: unseenCount drops to 0, unreadCount stays.',
+      args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+      authScopes: (_root, args) => ownInbox(args.userId),
+      resolve: async (_root, args, ctx) => {
+        await spendInboxAllowance(ctx);
+        return ctx.inbox.markAllSeen(inboxOwner(ctx.caller, args.userId));
+      },
+    }),
+    archiveNotifications: idsChange((inbox, userId, ids) => inbox.archive(userId, ids), 'Archived notifications leave the default inbox view and the unread count; filter by ARCHIVED to see them.'),
+    unarchiveNotifications: idsChange((inbox, userId, ids) => inbox.unarchive(userId, ids), 'Back into the default inbox view, with the read state they had; they stay seen.'),
+    snoozeNotifications: t.field({
+      type: InboxChangeRef,
+      description:
+        'Out of the default view, the unread and the unseen counts until `until` (status SNOOZED), then back, live, as they were (read or unread, seen or not). A snoozed one gets the new time; an archived one stays archived.',
+      args: {
+        ...idsArgs(t),
+        until: t.arg({ type: 'DateTime', required: true, description: 'In the future, at most one year ahead.' }),
+      },
+      authScopes: (_root, args) => ownInbox(args.userId),
+      resolve: async (_root, args, ctx) => {
+        await spendInboxAllowance(ctx);
+        return ctx.inbox.snooze(inboxOwner(ctx.caller, args.userId), args.ids.map(String), args.until);
+      },
+    }),
+    unsnoozeNotifications: idsChange((inbox, userId, ids) => inbox.unsnooze(userId, ids), 'Back from a snooze now, into the default view and the counts.'),
+    deleteNotifications: idsChange((inbox, userId, ids) => inbox.delete(userId, ids)),
+  };
+});
 
 builder.subscriptionFields((t) => ({
   notificationsChanged: t.field({
