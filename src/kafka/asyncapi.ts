@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { activityEventV1 } from '../notifications/activity-event.js';
 import { broadcastEventV1 } from '../notifications/broadcast-event.js';
-import { EVENT_VERSION, notificationEventV1 } from '../notifications/event.js';
+import { EVENT_VERSION, notificationEventV1, notificationEventV2 } from '../notifications/event.js';
 import { DEAD_LETTER_HEADERS } from './dead-letter-headers.js';
 
 export interface AsyncApiTopics {
@@ -58,6 +58,14 @@ export function asyncApiDocument({ topic, dlqTopic, groupId, broadcastTopic, bro
             title: 'A notification event, version 1',
             contentType: 'application/json',
             payload: jsonSchema(notificationEventV1),
+            bindings: { kafka: { key: { ...recipientKey, description: 'The recipient id, the same as the payload\'s "to".' }, bindingVersion: KAFKA_BINDING_VERSION } },
+          },
+          notificationEventV2: {
+            name: 'NotificationEventV2',
+            title: 'A notification event, version 2',
+            summary: 'Any registered kind, a group key, action buttons, a workspace. Written only when a notification needs one of them; version 1 otherwise.',
+            contentType: 'application/json',
+            payload: jsonSchema(notificationEventV2),
             bindings: { kafka: { key: { ...recipientKey, description: 'The recipient id, the same as the payload\'s "to".' }, bindingVersion: KAFKA_BINDING_VERSION } },
           },
         },
@@ -116,13 +124,13 @@ export function asyncApiDocument({ topic, dlqTopic, groupId, broadcastTopic, bro
         channel: { $ref: '#/channels/notifications' },
         summary: 'Stored in the inbox, then pushed to the recipient\'s live subscriptions; offsets are committed after the store.',
         bindings: { kafka: { groupId: { type: 'string', enum: [groupId] }, bindingVersion: KAFKA_BINDING_VERSION } },
-        messages: [{ $ref: '#/channels/notifications/messages/notificationEventV1' }],
+        messages: [{ $ref: '#/channels/notifications/messages/notificationEventV1' }, { $ref: '#/channels/notifications/messages/notificationEventV2' }],
       },
       produceNotifications: {
         action: 'send',
         channel: { $ref: '#/channels/notifications' },
         summary: 'Written by sendNotification(s) and POST /v1/notifications (acks = all), and by anyone else who keeps to this schema.',
-        messages: [{ $ref: '#/channels/notifications/messages/notificationEventV1' }],
+        messages: [{ $ref: '#/channels/notifications/messages/notificationEventV1' }, { $ref: '#/channels/notifications/messages/notificationEventV2' }],
       },
       produceBroadcasts: {
         action: 'send',

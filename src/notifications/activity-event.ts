@@ -10,8 +10,8 @@
  */
 import { z } from 'zod';
 import { parseEventJson, schemaProblem, type DecodeFailure } from './event.js';
-import { NOTIFICATION_KINDS, type NotificationKind } from './notification.js';
-import { NOTIFICATION_ID_PATTERN, USER_ID_PATTERN } from './validation.js';
+import type { NotificationKind } from './notification.js';
+import { KIND_PATTERN, NOTIFICATION_ID_PATTERN, USER_ID_PATTERN } from './validation.js';
 
 export const ACTIVITY_EVENT_VERSION = 1;
 
@@ -28,7 +28,7 @@ export const activityEventV1 = z
     action: z.enum(ACTIVITY_ACTIONS),
     userId: z.string().regex(USER_ID_PATTERN).meta({ description: 'The recipient whose inbox changed: also the message key.' }),
     notificationId: z.string().regex(NOTIFICATION_ID_PATTERN),
-    kind: z.enum(NOTIFICATION_KINDS).meta({ description: 'The notification\'s kind.' }),
+    kind: z.string().regex(KIND_PATTERN).meta({ description: 'The notification\'s kind: a registered kind\'s name.' }),
     notificationCreatedAt: z.iso.datetime({ offset: true }).meta({ description: 'When the notification was sent: with `at`, the time it took to be read.' }),
     at: z.iso.datetime({ offset: true }).meta({ description: 'When the store committed the change (ISO 8601): the event time windows are counted on.' }),
   })

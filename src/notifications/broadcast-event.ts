@@ -4,7 +4,7 @@
  * notification event, and decoded with the same rules: the content fields are that event's own.
  */
 import { z } from 'zod';
-import { contentOf, notificationEventV1, readContentEvent, type DecodeFailure } from './event.js';
+import { contentOf, notificationEventV1, notificationEventV2, readContentEvent, type DecodeFailure } from './event.js';
 import type { NewBroadcast } from './notification.js';
 import { TOPIC_PATTERN } from './validation.js';
 
@@ -19,6 +19,8 @@ export const broadcastEventV1 = notificationEventV1
         'The broadcast id (a lowercase UUID). Each subscriber\'s notification id is derived from it and their user id, so an expansion run twice stores nothing twice.',
     }),
     topic: z.string().regex(TOPIC_PATTERN).meta({ description: 'The topic whose subscribers get it: also the message key.' }),
+    // Widened in place when kinds became a team's own: any registered kind, as the notification event's version 2 says.
+    kind: notificationEventV2.shape.kind,
   })
   .meta({
     title: 'BroadcastEventV1',

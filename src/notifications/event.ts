@@ -3,9 +3,15 @@
  * produce it too, so decoding trusts nothing and says exactly what is wrong.
  */
 import { z } from 'zod';
-import { NOTIFICATION_KINDS, type JsonValue, type NewNotification, type NotificationKind } from './notification.js';
+import { NOTIFICATION_KINDS, type JsonValue, type NewNotification, type NotificationAction, type NotificationKind } from './notification.js';
 import {
+  ACTION_KEY_PATTERN,
+  ACTION_LABEL_MAX_LENGTH,
+  ACTIONS_MAX,
+  actionsProblem,
   dataProblem,
+  GROUP_KEY_PATTERN,
+  KIND_PATTERN,
   DATA_MAX_BYTES,
   DATA_MAX_DEPTH,
   jsonProblem,
@@ -15,9 +21,12 @@ import {
   NOTIFICATION_ID_PATTERN,
   senderFitsKind,
   USER_ID_PATTERN,
+  WORKSPACE_ID_PATTERN,
 } from './validation.js';
 
-export const EVENT_VERSION = 1;
+/** The version written when a notification needs it (see encodeEvent); every version here is read. */
+export const EVENT_VERSION = 2;
+const V1 = 1;
 /** Hard ceiling for messages from any producer; the API enforces its own, lower, configured bound. */
 const MESSAGE_HARD_MAX = 100_000;
 
@@ -28,7 +37,7 @@ const MESSAGE_HARD_MAX = 100_000;
  */
 export const notificationEventV1 = z
   .object({
-    v: z.literal(EVENT_VERSION).meta({ description: 'The event version.' }),
+    v: z.literal(V1).meta({ description: 'The event version.' }),
     id: z.string().regex(NOTIFICATION_ID_PATTERN, 'id must be a lowercase UUID').meta({
       description: 'The notification id (a lowercase UUID). The store keeps one notification per id: writing the same id again stores nothing twice.',
     }),
@@ -49,13 +58,49 @@ export const notificationEventV1 = z
   })
   .meta({ title: 'NotificationEventV1', description: 'A notification for one recipient: JSON, keyed by the recipient id (`to`).' });
 
+const actionV2 = z
+  .object({
+    label: z.string().meta({ description: `The button's text: 1-${ACTION_LABEL_MAX_LENGTH} characters.` }),
+    url: z.string().max(LINK_MAX_LENGTH).nullable().optional().meta({ description: 'What pressing it opens: a link as `link` is; exactly one of url and key.' }),
+    key: z.string().regex(ACTION_KEY_PATTERN).nullable().optional().meta({ description: 'What pressing it tells the app (`approve`); exactly one of url and key.' }),
+  })
+  .meta({ title: 'NotificationAction' });
+
+/**
+ * Version 2: the kind is any registered kind's name, and three optional fields. Version 1 is still
+ * read (its kinds are the five seeded ones) and still written when a notification fits it, so a
+ * consumer of the previous release keeps reading what it can while a rolling upgrade runs.
+ */
+export const notificationEventV2 = notificationEventV1
+  .extend({
+    v: z.literal(EVENT_VERSION).meta({ description: 'The event version.' }),
+    kind: z.string().regex(KIND_PATTERN).meta({
+      description: 'A registered kind\'s name (lower case: `invoice.paid`); a kind the service does not know goes to the dead-letter topic.',
+    }),
+    group: z.string().regex(GROUP_KEY_PATTERN).nullable().optional().meta({
+      description: 'The group key (`post-7:like`): the recipient\'s unread notifications with the same key show as one feed item.',
+    }),
+    actions: z.array(actionV2).max(ACTIONS_MAX).optional().meta({ description: `Up to ${ACTIONS_MAX} buttons.` }),
+    workspace: z.string().regex(WORKSPACE_ID_PATTERN).nullable().optional().meta({
+      description: 'The workspace (tenant) it was sent within; absent or null: outside any workspace.',
+    }),
+  })
+  .meta({ title: 'NotificationEventV2', description: 'A notification for one recipient: JSON, keyed by the recipient id (`to`).' });
+
 const eventV1 = notificationEventV1;
+const eventV2 = notificationEventV2;
 
 export type NotificationEventV1 = z.infer<typeof eventV1>;
+export type NotificationEventV2 = z.infer<typeof eventV2>;
+
+const V1_KINDS: ReadonlySet<string> = new Set(NOTIFICATION_KINDS);
+
+/** Version 1 carries it all: a seeded kind and none of version 2's fields. */
+const fitsV1 = (notification: NewNotification): boolean =>
+  V1_KINDS.has(notification.kind) && !notification.groupKey && !notification.actions?.length && !notification.workspaceId;
 
 export function encodeEvent(notification: NewNotification): { key: string; value: string } {
-  const event: NotificationEventV1 = {
-    v: EVENT_VERSION,
+  const common = {
     id: notification.id,
     from: notification.senderId,
     to: notification.recipientId,
@@ -65,6 +110,15 @@ export function encodeEvent(notification: NewNotification): { key: string; value
     data: notification.data,
     createdAt: notification.createdAt.toISOString(),
   };
+  const event: NotificationEventV1 | NotificationEventV2 = fitsV1(notification)
+    ? { ...common, v: V1, kind: notification.kind as NotificationEventV1['kind'] }
+    : {
+        ...common,
+        v: EVENT_VERSION,
+        group: notification.groupKey ?? null,
+        actions: notification.actions?.map((action) => ({ label: action.label, url: action.url, key: action.key })) ?? [],
+        workspace: notification.workspaceId ?? null,
+      };
   // The recipient is the key: one user's notifications stay ordered on one partition.
   return { key: notification.recipientId, value: JSON.stringify(event) };
 }
@@ -88,7 +142,7 @@ export function parseEventJson(value: Buffer | string | null): { ok: true; json:
   }
   if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
     const { data, ...envelope } = json as Record<string, unknown>;
-    const problem = dataProblem(data) ?? jsonProblem(envelope, 2);
+    const problem = dataProblem(data) ?? jsonProblem(envelope, 3);
     if (problem) return { ok: false, reason: 'invalid', error: `invalid event: ${problem}` };
   }
   return { ok: true, json };
@@ -133,8 +187,20 @@ export const contentOf = (event: ContentFields) => ({
   createdAt: new Date(event.createdAt),
 });
 
+const anyVersion = z.discriminatedUnion('v', [eventV1, eventV2]);
+
 export function decodeEvent(value: Buffer | string | null): DecodeResult {
-  const read = readContentEvent(value, eventV1);
+  const read = readContentEvent(value, anyVersion);
   if (!read.ok) return read;
-  return { ok: true, notification: { id: read.event.id, recipientId: read.event.to, ...contentOf(read.event) } };
+  const event = read.event;
+  const notification: NewNotification = { id: event.id, recipientId: event.to, ...contentOf(event) };
+  if (event.v === EVENT_VERSION) {
+    const actions: NotificationAction[] = (event.actions ?? []).map((action) => ({ label: action.label.trim(), url: action.url ?? null, key: action.key ?? null }));
+    const problem = actionsProblem(actions);
+    if (problem) return { ok: false, reason: 'invalid', error: `invalid event: ${problem}` };
+    notification.groupKey = event.group ?? null;
+    notification.actions = actions;
+    notification.workspaceId = event.workspace ?? null;
+  }
+  return { ok: true, notification };
 }

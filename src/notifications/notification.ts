@@ -1,7 +1,12 @@
 /** The domain's own types: what a stored notification is, independent of GraphQL, Kafka and SQL. */
 
+/**
+ * A kind is a product team's own name (`invoice.paid`, `pr.review_requested`), registered with its
+ * defaults (see kinds.ts). These five are the seeded examples, and the only kinds version 1 of the
+ * event carries.
+ */
 export const NOTIFICATION_KINDS = ['follow', 'mention', 'like', 'comment', 'system'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export type NotificationKind = string;
 
 /**
  * One of each, in this precedence: archived, then snoozed (out of the feed until it wakes, whatever
@@ -17,6 +22,16 @@ export interface User {
   name: string;
 }
 
+/**
+ * A button on a notification: a label, and either a URL to open or a key the app handles (one of
+ * the two). Pressing one records which (by its index) on the notification.
+ */
+export interface NotificationAction {
+  label: string;
+  url: string | null;
+  key: string | null;
+}
+
 /** A notification as it travels on Kafka and enters the store (it has no seq or read state yet). */
 export interface NewNotification {
   id: string;
@@ -27,6 +42,12 @@ export interface NewNotification {
   link: string | null;
   data: JsonValue | null;
   createdAt: Date;
+  /** Unread notifications of one recipient with the same key show as one feed item (`post-7:like`). */
+  groupKey?: string | null;
+  /** At most two buttons. */
+  actions?: readonly NotificationAction[];
+  /** The workspace (tenant) it was sent within; null: outside any, as before workspaces. */
+  workspaceId?: string | null;
 }
 
 /**

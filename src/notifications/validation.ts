@@ -87,6 +87,45 @@ export function assertTopic(value: string, field = 'topic'): string {
   return value;
 }
 
+/**
+ * Kind names: a product team's own (`invoice.paid`, `pr.review_requested`), lower case so a name
+ * is spelled one way everywhere (metrics labels, preferences, GraphQL), up to 64.
+ */
+export const KIND_PATTERN = /^[a-z][a-z0-9_.:-]{0,63}$/;
+
+/** Group keys (`post-7:like`): what one feed item gathers; a topic's characters, up to 128. */
+export const GROUP_KEY_PATTERN = TOPIC_PATTERN;
+
+/** Workspace (tenant) ids: opaque like user ids (`acme`, `org_2abc`), safe as keys and in logs. */
+export const WORKSPACE_ID_PATTERN = USER_ID_PATTERN;
+
+export const ACTIONS_MAX = 2;
+export const ACTION_LABEL_MAX_LENGTH = 40;
+/** Action keys name what the app does when pressed (`approve`, `invite.accept`). */
+export const ACTION_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+/** Why a list of action buttons cannot be kept, or null. Shared by the API and the consumer's decoder. */
+export function actionsProblem(actions: readonly { label: string; url?: string | null; key?: string | null }[]): string | null {
+  if (actions.length > ACTIONS_MAX) return `actions takes at most ${ACTIONS_MAX} buttons`;
+  for (const [index, action] of actions.entries()) {
+    const field = `actions.${index}`;
+    const label = action.label.trim();
+    const text = textProblem(action.label);
+    if (text) return `${field}.label ${text}`;
+    if (label.length === 0 || characterCount(label) > ACTION_LABEL_MAX_LENGTH) return `${field}.label must be 1-${ACTION_LABEL_MAX_LENGTH} characters`;
+    const hasUrl = action.url !== null && action.url !== undefined;
+    const hasKey = action.key !== null && action.key !== undefined;
+    if (hasUrl === hasKey) return `${field} must have exactly one of url and key`;
+    if (hasUrl) {
+      if (action.url!.length > LINK_MAX_LENGTH) return `${field}.url is longer than ${LINK_MAX_LENGTH} characters`;
+      const problem = linkProblem(action.url!);
+      if (problem) return `${field}.url: ${problem}`;
+    }
+    if (hasKey && !ACTION_KEY_PATTERN.test(action.key!)) return `${field}.key must be 1-64 letters, digits or _.:- starting with a letter or digit`;
+  }
+  return null;
+}
+
 export const USER_NAME_MAX_LENGTH = 200;
 
 export function assertUserName(value: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, encodeEvent, EVENT_VERSION } from '../../src/notifications/event.js';
+import { decodeEvent, encodeEvent } from '../../src/notifications/event.js';
 import type { NewNotification } from '../../src/notifications/notification.js';
 import { DATA_MAX_BYTES } from '../../src/notifications/validation.js';
 import { newNotification } from './fixtures.js';
@@ -49,7 +49,7 @@ describe('encodeEvent / decodeEvent', () => {
     const { key, value } = encodeEvent(notification);
     expect(key).toBe('dave');
     expect(JSON.parse(value)).toEqual({
-      v: EVENT_VERSION,
+      v: 1,
       id: notification.id,
       from: 'carol',
       to: 'dave',
@@ -91,7 +91,7 @@ describe('encodeEvent / decodeEvent', () => {
     expectRejected(value, /^invalid event: value:/);
   });
 
-  it.each([[0], [2], ['1'], [null]])('rejects version %j', (v) => {
+  it.each([[0], [3], ['1'], [null]])('rejects version %j', (v) => {
     expectRejected(JSON.stringify({ ...eventOf(), v }), /^invalid event: v:/);
   });
 
@@ -127,9 +127,54 @@ describe('encodeEvent / decodeEvent', () => {
     expectRejected(JSON.stringify({ ...eventOf(), message: 'x'.repeat(100_001) }), /^invalid event: message is longer than 100000 characters/);
   });
 
-  it('rejects an unknown kind, and an upper-case one', () => {
+  it('rejects in version 1 a kind other than the five it knew, and an upper-case one', () => {
     expectRejected(JSON.stringify({ ...eventOf(), kind: 'poke' }), /^invalid event: kind:/);
     expectRejected(JSON.stringify({ ...eventOf(), kind: 'LIKE' }), /^invalid event: kind:/);
+  });
+
+  describe('version 2', () => {
+    const v2 = newNotification({
+      kind: 'invoice.paid',
+      groupKey: 'invoice-7:paid',
+      actions: [
+        { label: 'Open', url: '/invoices/7', key: null },
+        { label: 'Archive', url: null, key: 'invoice.archive' },
+      ],
+      workspaceId: 'acme',
+    });
+
+    it('is written for a kind of a team\'s own, and round-trips the group, the actions and the workspace', () => {
+      const { value } = encodeEvent(v2);
+      expect(JSON.parse(value)).toMatchObject({ v: 2, kind: 'invoice.paid', group: 'invoice-7:paid', workspace: 'acme' });
+      expect(decodeEvent(value)).toEqual({ ok: true, notification: v2 });
+    });
+
+    it('is written for a seeded kind only when a version 2 field is used; version 1 otherwise', () => {
+      expect(JSON.parse(encodeEvent(newNotification()).value).v).toBe(1);
+      expect(JSON.parse(encodeEvent(newNotification({ groupKey: 'post-7:like' })).value).v).toBe(2);
+      expect(JSON.parse(encodeEvent(newNotification({ workspaceId: 'acme' })).value).v).toBe(2);
+      expect(JSON.parse(encodeEvent(newNotification({ actions: [{ label: 'Go', url: '/x', key: null }] })).value).v).toBe(2);
+    });
+
+    it('reads absent optional fields as none', () => {
+      const original = newNotification({ kind: 'pr.review_requested' });
+      const event = { ...eventOf(original), v: 2 };
+      expect(decodeObject(event)).toEqual({ ok: true, notification: { ...original, groupKey: null, actions: [], workspaceId: null } });
+    });
+
+    it.each([
+      ['an upper-case kind', { kind: 'Invoice.Paid' }, /^invalid event: kind:/],
+      ['a kind with spaces', { kind: 'invoice paid' }, /^invalid event: kind:/],
+      ['three actions', { actions: [1, 2, 3].map((n) => ({ label: `b${n}`, key: `k${n}` })) }, /^invalid event: actions:/],
+      ['an action with both url and key', { actions: [{ label: 'Go', url: '/x', key: 'go' }] }, /exactly one of url and key/],
+      ['an action with neither', { actions: [{ label: 'Go' }] }, /exactly one of url and key/],
+      ['a blank label', { actions: [{ label: '  ', key: 'go' }] }, /label must be 1-40 characters/],
+      ['an unsafe action URL', { actions: [{ label: 'Go', url: 'javascript:alert(1)' }] }, /actions\.0\.url/],
+      ['a group key with spaces', { group: 'post 7' }, /^invalid event: group:/],
+      ['a malformed workspace', { workspace: 'acme corp' }, /^invalid event: workspace:/],
+    ])('rejects %s', (_name, change, pattern) => {
+      expectRejected(JSON.stringify({ ...eventOf(), v: 2, ...change }), pattern);
+    });
   });
 
   it.each([
