@@ -205,12 +205,18 @@ describe('development defaults: a burst spent, and batches beyond it', () => {
 
   hostile('115 concurrent sends by one user: the ones past the allowance are RATE_LIMITED', async () => {
     const token = await userToken(uniqueSubject('rl'));
+    const started = performance.now();
     const answers = await Promise.all(
       Array.from({ length: 115 }, () => gql(dev, `mutation($i: SendNotificationInput!) { sendNotification(input: $i) { id } }`, { i: note }, token)),
     );
+    const seconds = (performance.now() - started) / 1000;
     const codes = answers.map((answer) => codesOf(answer.body)[0]);
     for (const code of codes) expect(['USER_NOT_FOUND', 'RATE_LIMITED']).toContain(code);
-    expect(codes.filter((code) => code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(115 - 111);
+    // The development allowance (burst 100, 10 a second) over the window measured around the sends:
+    // a busy machine that spreads the 115 over more time only lets more through, never one more
+    // than this (a bound measured from a fixed guess of that time failed under load).
+    const allowance = Math.floor(100 + 10 * seconds);
+    expect(codes.filter((code) => code === 'RATE_LIMITED').length, `${seconds.toFixed(2)} s`).toBeGreaterThanOrEqual(115 - allowance);
   });
 
   hostile('a batch larger than the burst is BAD_USER_INPUT (a retry could never succeed)', async () => {
