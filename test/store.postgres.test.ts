@@ -10,6 +10,7 @@ import { describeTopicStoreContract } from './support/topic-store-contract.js';
 import { describeOutboxStoreContract } from './support/outbox-store-contract.js';
 import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
 import { describePreferencesStoreContract } from './support/preferences-store-contract.js';
+import { describeKindsStoreContract } from './support/kinds-store-contract.js';
 import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -73,6 +74,13 @@ describePreferencesStoreContract('PostgreSQL', async () => {
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
 
+// Its own pool of several connections: the bound's case runs two upserts at once.
+describeKindsStoreContract('PostgreSQL', async () => {
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema(), max: 4 });
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), dispose: () => sql.close() };
+});
+
 describeMigrationContract('PostgreSQL', async () => {
   const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
   return { sql, dispose: () => sql.close() };
@@ -93,6 +101,7 @@ describe('PostgreSQL client', () => {
         'broadcasts',
         'inbox_counters',
         'kind_preferences',
+        'kinds',
         'notifications',
         'schema_migrations',
         'stats_counted',

@@ -57,6 +57,8 @@ export function timedStore(store: NotificationStore, histogram: Metrics['storeSe
     getPreferences: timed('getPreferences'),
     setPreferences: timed('setPreferences'),
     mutedPairs: timed('mutedPairs'),
+    listKinds: timed('listKinds'),
+    upsertKinds: timed('upsertKinds'),
     ping: timed('ping'),
     close: () => store.close(),
   };

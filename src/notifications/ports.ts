@@ -6,6 +6,7 @@ import type { Activity } from './activity-event.js';
 import type { ErrorCode } from './errors.js';
 import type { NewBroadcast, NewNotification, Notification, NotificationKind, NotificationStatus, User } from './notification.js';
 import type { Delivery } from './preferences.js';
+import type { KindSpec, KindsUpsert, RegisteredKind } from './kinds.js';
 
 export interface NotificationFilter {
   /** Statuses to include; when absent: unread and read (archived and snoozed are hidden by default). */
@@ -134,6 +135,14 @@ export interface NotificationStore {
   setPreferences(userId: string, change: PreferencesChange): Promise<void>;
   /** Of the (recipient, kind) pairs of a batch, those the recipient muted (in-app off): one query per batch. */
   mutedPairs(pairs: readonly RecipientKind[]): Promise<RecipientKind[]>;
+
+  /** The kind registry (kinds.ts): every registered kind, in registration order. */
+  listKinds(): Promise<RegisteredKind[]>;
+  /**
+   * Creates or changes these kinds in one transaction and answers them as stored; changes nothing
+   * (and says how many are registered) when the registry would then hold more than `max`.
+   */
+  upsertKinds(kinds: readonly KindSpec[], max: number): Promise<KindsUpsert>;
 
   /** Cheap round-trip for readiness. */
   ping(): Promise<void>;

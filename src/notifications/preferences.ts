@@ -26,15 +26,25 @@ export interface KindDefaults {
   critical: boolean;
 }
 
-/**
- * The kinds and their defaults: the one table a registry of a team's own kinds replaces. Order is
- * the order preferences are listed in.
- */
+/** The kinds and their defaults, in the order preferences are listed in (registration order). */
 export type KindTable = ReadonlyMap<NotificationKind, KindDefaults>;
 
+/** The five seeded demo kinds as migration 009 registers them: the table of tests and of code run without a registry. */
 export const DEFAULT_KINDS: KindTable = new Map(
   NOTIFICATION_KINDS.map((kind): [NotificationKind, KindDefaults] => [kind, { inApp: true, delivery: 'immediate', critical: kind === 'system' }]),
 );
+
+/**
+ * Where the kinds come from: the registry (kinds.ts) in the service. `names`: kinds the caller is
+ * about to use; a table lacking one of them is read again from the registry's store first, so a
+ * kind registered on another instance is found.
+ */
+export interface KindLookup {
+  table(names?: Iterable<NotificationKind>): Promise<KindTable>;
+}
+
+/** A fixed table (tests, and code run without a registry). */
+export const staticKinds = (table: KindTable): KindLookup => ({ table: async () => table });
 
 export const isCritical = (kinds: KindTable, kind: NotificationKind): boolean => kinds.get(kind)?.critical ?? false;
 
@@ -95,7 +105,7 @@ export function toChange(input: PreferencesInput, kinds: KindTable = DEFAULT_KIN
   const seen = new Set<NotificationKind>();
   const changes = (input.kinds ?? []).map(({ kind, inApp, delivery }) => {
     const defaults = kinds.get(kind);
-    if (!defaults) throw badInput(`${kind} is not a kind`, 'kinds');
+    if (!defaults) throw badInput(`${kind} is not a registered kind`, 'kinds');
     if (seen.has(kind)) throw badInput(`${kind} is named twice`, 'kinds');
     seen.add(kind);
     if (defaults.critical && inApp === false) throw badInput(`${kind} is critical: it cannot be muted`, 'kinds');
@@ -111,14 +121,18 @@ export function toChange(input: PreferencesInput, kinds: KindTable = DEFAULT_KIN
   };
 }
 
-export function createPreferences({ store, kinds = DEFAULT_KINDS }: { store: Pick<NotificationStore, 'getPreferences' | 'setPreferences'>; kinds?: KindTable }) {
-  const get = async (userId: string): Promise<Preferences> => mergePreferences(await store.getPreferences(assertUserId(userId, 'userId')), kinds);
+export function createPreferences({ store, kinds = staticKinds(DEFAULT_KINDS) }: { store: Pick<NotificationStore, 'getPreferences' | 'setPreferences'>; kinds?: KindLookup }) {
+  const get = async (userId: string): Promise<Preferences> => {
+    const [stored, table] = await Promise.all([store.getPreferences(assertUserId(userId, 'userId')), kinds.table()]);
+    return mergePreferences(stored, table);
+  };
   return {
     get,
     /** Applies what the input names, leaving the rest; answers the preferences as they now are. */
     async set(userId: string, input: PreferencesInput): Promise<Preferences> {
       assertUserId(userId, 'userId');
-      await store.setPreferences(userId, toChange(input, kinds));
+      const table = await kinds.table((input.kinds ?? []).map((change) => change.kind));
+      await store.setPreferences(userId, toChange(input, table));
       return get(userId);
     },
   };

@@ -9,6 +9,7 @@ import type { SqlClient } from './sql-client.js';
 import { topicSubscriptionStore } from './topic-subscriptions.js';
 import { activityOutboxStore } from './activity-outbox.js';
 import { preferenceStore } from './preferences.js';
+import { kindStore } from './kinds.js';
 
 export function createNotificationStore(sql: SqlClient): NotificationStore {
   /** Runs a statement over notifications named by id; no statement at all when no id can match. */
@@ -285,6 +286,8 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     ...activityOutboxStore(sql),
 
     ...preferenceStore(sql),
+
+    ...kindStore(sql),
 
     async ping() {
       await sql.query('SELECT 1');

@@ -69,7 +69,9 @@ export function preferenceStore(sql: SqlClient): PreferenceStore {
       const rows = await sql.query<{ user_id: string; kind: NotificationKind }>(
         `SELECT p.user_id, p.kind FROM kind_preferences p
            JOIN unnest($1::text[], $2::text[]) AS b (user_id, kind) ON p.user_id = b.user_id AND p.kind = b.kind
-          WHERE p.in_app = FALSE`,
+          WHERE p.in_app = FALSE
+            -- A critical kind is never muted, whatever was stored before it became critical.
+            AND NOT EXISTS (SELECT 1 FROM kinds k WHERE k.name = p.kind AND k.critical)`,
         [pairs.map((pair) => pair.userId), pairs.map((pair) => pair.kind)],
       );
       return rows.map((row): RecipientKind => ({ userId: row.user_id, kind: row.kind }));
