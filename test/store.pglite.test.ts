@@ -12,6 +12,8 @@ import { describeTopicStoreContract } from './support/topic-store-contract.js';
 import { describeOutboxStoreContract } from './support/outbox-store-contract.js';
 import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
 import { describePreferencesStoreContract } from './support/preferences-store-contract.js';
+import { describeActionsStoreContract } from './support/actions-store-contract.js';
+import { describeDigestStoreContract } from './support/digest-store-contract.js';
 import { describeKindsStoreContract } from './support/kinds-store-contract.js';
 
 describeStoreContract('PGlite in memory', async () => {
@@ -44,10 +46,22 @@ describePreferencesStoreContract('PGlite in memory', async () => {
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
 
+describeDigestStoreContract('PGlite in memory', async () => {
+  const sql = await createPgliteClient();
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
 describeKindsStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
   await runMigrations(sql);
   return { store: createNotificationStore(sql), dispose: () => sql.close() };
+});
+
+describeActionsStoreContract('PGlite in memory', async () => {
+  const sql = await createPgliteClient();
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
 
 describeMigrationContract('PGlite in memory', async () => {

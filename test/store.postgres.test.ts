@@ -10,6 +10,8 @@ import { describeTopicStoreContract } from './support/topic-store-contract.js';
 import { describeOutboxStoreContract } from './support/outbox-store-contract.js';
 import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
 import { describePreferencesStoreContract } from './support/preferences-store-contract.js';
+import { describeActionsStoreContract } from './support/actions-store-contract.js';
+import { describeDigestStoreContract } from './support/digest-store-contract.js';
 import { describeKindsStoreContract } from './support/kinds-store-contract.js';
 import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 
@@ -68,8 +70,22 @@ describeSnoozeStoreContract('PostgreSQL', async () => {
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
 
+// Its own pool of several connections: two presses race on connections of their own.
+describeActionsStoreContract('PostgreSQL', async () => {
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema(), max: 4 });
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
 describePreferencesStoreContract('PostgreSQL', async () => {
   const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
+// Its own pool of several connections: two closers claim on connections of their own.
+describeDigestStoreContract('PostgreSQL', async () => {
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema(), max: 4 });
   await runMigrations(sql);
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
@@ -99,6 +115,8 @@ describe('PostgreSQL client', () => {
       expect(tables.map((row) => row.table_name)).toEqual([
         'activity_outbox',
         'broadcasts',
+        'digest_items',
+        'digest_periods',
         'inbox_counters',
         'kind_preferences',
         'kinds',

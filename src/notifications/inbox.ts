@@ -3,6 +3,7 @@
  * ownership are checked here, once, for every transport; every committed change is published
  * so that all open tabs of the user agree.
  */
+import { alreadyPressed, assertButton } from './actions.js';
 import { decodeCursor } from './cursor.js';
 import { badInput, NotifyError } from './errors.js';
 import type { Notification } from './notification.js';
@@ -92,9 +93,9 @@ export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }
   }
 
   /** The named notifications, de-duplicated and in order, once every one is known to belong to `userId`; otherwise nothing changes. */
-  async function owned(userId: string, ids: readonly string[]): Promise<Notification[]> {
+  async function owned(userId: string, ids: readonly string[], field = 'ids'): Promise<Notification[]> {
     assertUserId(userId, 'userId');
-    const wanted = assertNotificationIds(ids);
+    const wanted = assertNotificationIds(ids, field);
     const found = new Map((await store.getNotifications(wanted)).map((n) => [n.id, n]));
     return wanted.map((id) => {
       const notification = found.get(id);
@@ -164,6 +165,24 @@ export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }
     async markAllSeen(userId: string): Promise<InboxEvent> {
       await store.markAllSeen(assertUserId(userId, 'userId'), now());
       return changed(userId, 'all_seen', [], []);
+    },
+    /**
+     * Presses button `index` of one notification (actions.ts has the rules: the first press wins,
+     * the same button again is answered as before); it is read, and so seen, with the press.
+     */
+    async pressAction(userId: string, id: string, index: number): Promise<InboxEvent> {
+      // One id: owned answers it or throws NOTIFICATION_NOT_FOUND.
+      const current = async () => (await owned(userId, [id], 'notificationId'))[0]!;
+      const pressedEvent = (n: Notification) => changed(userId, 'action_pressed', [n.id], [n]);
+      const before = await current();
+      assertButton(before, index);
+      if (alreadyPressed(before, index)) return pressedEvent(before);
+      const [pressed] = await store.pressAction(userId, before.id, index, now());
+      if (pressed) return pressedEvent(pressed);
+      // Another tab pressed it meanwhile: answered by that press's rule (gone meanwhile: not found).
+      const after = await current();
+      if (!alreadyPressed(after, index)) throw new Error('the store pressed no button, and none is on record');
+      return pressedEvent(after);
     },
     async delete(userId: string, ids: readonly string[]): Promise<InboxEvent> {
       const wanted = (await owned(userId, ids)).map((n) => n.id);

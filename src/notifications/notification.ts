@@ -76,4 +76,14 @@ export interface Notification extends NewNotification {
   seenAt: Date | null;
   /** While snoozed: when it comes back into the feed (the snooze job wakes it then); null otherwise. */
   snoozedUntil: Date | null;
+  /** Its buttons as stored: none for one sent without (and for every row before migration 010). */
+  actions: readonly NotificationAction[];
+  /** Which button its recipient pressed, and when; null until pressed. Set once: the first press wins. */
+  pressedAction: PressedAction | null;
+}
+
+/** A press of one of a notification's buttons: its index in `actions`. */
+export interface PressedAction {
+  index: number;
+  at: Date;
 }

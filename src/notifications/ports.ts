@@ -92,6 +92,12 @@ export interface NotificationStore {
   wakeSnoozed(at: Date, recipientLimit: number): Promise<Notification[]>;
   /** The nearest time a snoozed row is due, of any recipient; null when none is snoozed. */
   nextSnoozeDue(): Promise<Date | null>;
+  /**
+   * Records a press of button `index` of one notification of `userId`, and reads it (so it is
+   * seen too), in one transaction: only when no button of it was pressed yet and it has that
+   * button. Returns the row pressed, or nothing when it was not (the first press wins).
+   */
+  pressAction(userId: string, id: string, index: number, at: Date): Promise<Notification[]>;
   delete(userId: string, ids: readonly string[]): Promise<string[]>;
   /** Retention: removes notifications created before `before`; returns how many. */
   deleteCreatedBefore(before: Date): Promise<number>;
@@ -135,6 +141,40 @@ export interface NotificationStore {
   setPreferences(userId: string, change: PreferencesChange): Promise<void>;
   /** Of the (recipient, kind) pairs of a batch, those the recipient muted (in-app off): one query per batch. */
   mutedPairs(pairs: readonly RecipientKind[]): Promise<RecipientKind[]>;
+
+  /** The kind registry (kinds.ts): every registered kind, in registration order. */
+  listKinds(): Promise<RegisteredKind[]>;
+  /**
+   * Creates or changes these kinds in one transaction and answers them as stored; changes nothing
+   * (and says how many are registered) when the registry would then hold more than `max`.
+   */
+  upsertKinds(kinds: readonly KindSpec[], max: number): Promise<KindsUpsert>;
+
+  /**
+   * Digests (digests.ts): what the consumer needs, in one call per batch, to route a batch's
+   * notifications: the delivery overrides of its (recipient, kind) pairs, the recipients' time
+   * zones (those who set one), and which of its ids are already kept in a digest.
+   */
+  digestRouting(pairs: readonly RecipientKind[], ids: readonly string[]): Promise<DigestRouting>;
+  /**
+   * Keeps each item in its period, in one transaction: a period already claimed or closed takes
+   * nothing, and the item goes to `next(period)` (then the one after, …) instead. An id already
+   * kept, or already in the inbox, is skipped. Returns the items kept, with the period each went to.
+   */
+  addDigestItems(items: readonly DigestItem[], next: (period: DigestPeriod) => DigestPeriod): Promise<DigestItem[]>;
+  /**
+   * Claims up to `limit` periods whose end is at or before `at`, not closed and not leased, until
+   * `at + leaseMs` (each claimed by one caller however many run at once), with their first
+   * `itemLimit` items. Claimed periods with no item are closed here and not returned.
+   */
+  claimDueDigests(at: Date, limit: number, leaseMs: number, itemLimit: number): Promise<ClaimedDigest[]>;
+  /** Marks claimed periods closed (their summaries were produced). */
+  closeDigests(periods: readonly DigestPeriod[], at: Date): Promise<void>;
+  /** Removes periods closed before `before`, with their items; returns how many periods. */
+  pruneDigests(before: Date): Promise<number>;
+  /** Periods not closed yet and the items they hold. */
+  digestBacklog(): Promise<DigestBacklog>;
+
 
   /** The kind registry (kinds.ts): every registered kind, in registration order. */
   listKinds(): Promise<RegisteredKind[]>;
@@ -193,6 +233,53 @@ export interface PreferencesChange {
   kinds: readonly { kind: NotificationKind; inApp?: boolean | null; delivery?: Delivery | null }[];
 }
 
+export type DigestDelivery = Exclude<Delivery, 'immediate'>;
+
+/** A digest period: its key (recipient, kind, delivery, start) and its end, fixed when it opens. */
+export interface DigestPeriod {
+  recipientId: string;
+  kind: NotificationKind;
+  delivery: DigestDelivery;
+  start: Date;
+  end: Date;
+}
+
+export interface DigestItem {
+  period: DigestPeriod;
+  notification: NewNotification;
+}
+
+export interface DigestRouting {
+  /** Only the pairs with a delivery override. */
+  deliveries: (RecipientKind & { delivery: Delivery })[];
+  /** Only the recipients who set a time zone. */
+  timeZones: { userId: string; timeZone: string }[];
+  /** Ids of the batch already kept in a digest (a redelivery): digested, whatever the delivery says now. */
+  digested: string[];
+}
+
+/** An item as a summary lists it. */
+export interface DigestEntry {
+  id: string;
+  senderId: string | null;
+  message: string;
+  link: string | null;
+  createdAt: Date;
+}
+
+export interface ClaimedDigest {
+  period: DigestPeriod;
+  /** How many items the period holds. */
+  total: number;
+  /** The first of them, oldest first. */
+  items: DigestEntry[];
+}
+
+export interface DigestBacklog {
+  periods: number;
+  items: number;
+}
+
 /**
  * A recipient's counts, both absolute. Unseen (the bell): neither seen, read nor archived. Unread
  * (the feed): neither read nor archived; every unseen one is unread too.
@@ -231,7 +318,7 @@ export interface BroadcastProducer {
  * `resync` is not a change in the store: the live path was interrupted (pub/sub away) and open
  * feeds caught up from the store; a client refetches what it shows, the counts it carries are current.
  */
-export const INBOX_ACTIONS = ['added', 'read', 'unread', 'all_read', 'archived', 'deleted', 'resync', 'seen', 'all_seen', 'unarchived', 'snoozed', 'unsnoozed'] as const;
+export const INBOX_ACTIONS = ['added', 'read', 'unread', 'all_read', 'archived', 'deleted', 'resync', 'seen', 'all_seen', 'unarchived', 'snoozed', 'unsnoozed', 'action_pressed'] as const;
 export type InboxAction = (typeof INBOX_ACTIONS)[number];
 
 /** A trace context as W3C headers (`traceparent`, maybe `tracestate`): plain strings any transport carries. */

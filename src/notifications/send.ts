@@ -2,6 +2,7 @@
  * Sending: validate, check that sender and recipient exist, write to the log. Answers only after
  * the broker acknowledged, so an answered send is never lost; storing happens in the consumer.
  */
+import { assertActions, type ActionInput } from './actions.js';
 import { NotifyError } from './errors.js';
 import { newNotificationId } from './ids.js';
 import type { JsonValue, NewNotification, NotificationKind } from './notification.js';
@@ -26,6 +27,8 @@ export interface SendInput {
   link?: string | null;
   data?: JsonValue | null;
   idempotencyKey?: string | null;
+  /** Up to two buttons (actions.ts); none when absent. */
+  actions?: readonly ActionInput[] | null;
 }
 
 /**
@@ -100,7 +103,15 @@ export function createSender({ users, producer, messageMaxLength, now = () => ne
   function build(input: SendInput, authority: SendAuthority, createdAt: Date): NewNotification {
     const content = buildContent(input, authority, messageMaxLength);
     const recipientId = assertUserId(input.recipientId, 'recipientId');
-    return { id: newNotificationId(content.senderId, recipientId, assertIdempotencyKey(input.idempotencyKey)), recipientId, ...content, createdAt };
+    const actions = assertActions(input.actions);
+    return {
+      id: newNotificationId(content.senderId, recipientId, assertIdempotencyKey(input.idempotencyKey)),
+      recipientId,
+      ...content,
+      createdAt,
+      // Only when it has some: a notification without buttons still fits the event's version 1.
+      ...(actions.length > 0 && { actions }),
+    };
   }
 
   /** One result per input, in order: a bad item fails alone; the good ones share one produce call. */

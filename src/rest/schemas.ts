@@ -22,6 +22,14 @@ const JsonValue = z.unknown().meta({ id: 'JsonValue', description: 'Any JSON val
 
 const userId = z.string().meta({ description: 'A user id: 1-64 letters, digits or `_.:@|-`.', example: '2' });
 
+const NotificationActionInput = z
+  .strictObject({
+    label: z.string().meta({ description: 'The button\'s text: 1-40 characters.', example: 'Approve' }),
+    url: z.string().nullish().meta({ description: 'What pressing it opens: an http(s) URL or a path starting with /, as `link`. Exactly one of url and key.' }),
+    key: z.string().nullish().meta({ description: 'What pressing it tells the app (`approve`): 1-64 letters, digits or `_.:-`. Exactly one of url and key.' }),
+  })
+  .meta({ id: 'NotificationActionInput', description: 'A button on a notification.' });
+
 export const NotificationInput = z
   .strictObject({
     recipientId: userId,
@@ -36,6 +44,7 @@ export const NotificationInput = z
       description:
         'The same key from the same sender to the same recipient always gives the same notification, stored and pushed once. For a single notification the Idempotency-Key header may carry it instead.',
     }),
+    actions: z.array(NotificationActionInput).nullish().meta({ description: 'Up to two buttons; the recipient presses one (GraphQL pressNotificationAction).' }),
   })
   .meta({ id: 'NotificationInput' });
 
@@ -47,7 +56,8 @@ export const NotificationBatch = z
 
 export const SendRequest = z.union([NotificationInput, NotificationBatch]);
 
-export const BroadcastInput = NotificationInput.omit({ recipientId: true })
+// A broadcast carries no buttons: a press is recorded per notification, not per broadcast.
+export const BroadcastInput = NotificationInput.omit({ recipientId: true, actions: true })
   .extend({
     topic: z.string().meta({ description: 'Every user subscribed to this topic when it is sent gets it (the sender excepted).', example: 'post-7' }),
     idempotencyKey: z.string().nullish().meta({

@@ -11,12 +11,13 @@ const ACTION_NOTES: Partial<Record<InboxAction, string>> = {
     "Not a change: the server's live path was interrupted (Redis away) and may have lost changes; unreadCount and unseenCount are current. Read the page again. notificationAdded catches up by itself.",
   all_seen: 'Every unseen notification was marked seen (the bell was opened); ids and notifications are empty.',
   snoozed: 'Snoozed: out of the feed and its counts until their snoozedUntil (status SNOOZED).',
+  action_pressed: 'One of its buttons was pressed (pressNotificationAction): pressedAction says which; it is read too.',
   unsnoozed: 'Back from a snooze, into the feed and its counts: unsnoozed, or woken at their time (within SNOOZE_INTERVAL_MS at worst).',
 };
 
 const InboxActionRef = builder.enumType('InboxAction', { values: upperCaseValues<InboxAction>(INBOX_ACTIONS, ACTION_NOTES) });
 
-const InboxChangeRef = builder.objectRef<InboxEvent>('InboxChange').implement({
+export const InboxChangeRef = builder.objectRef<InboxEvent>('InboxChange').implement({
   description: "A change to one user's inbox, as a mutation's answer and as a live push.",
   fields: (t) => ({
     userId: t.exposeID('userId'),

@@ -26,7 +26,7 @@ export const NotificationStatusRef = builder.enumType('NotificationStatus', {
   }),
 });
 
-const NotificationContentRef = builder.interfaceRef<NewNotification>('NotificationContent').implement({
+export const NotificationContentRef = builder.interfaceRef<NewNotification>('NotificationContent').implement({
   description: 'What a notification says, whether it is just sent or already in an inbox.',
   resolveType: (value) => ('seq' in value ? 'Notification' : 'SentNotification'),
   fields: (t) => ({

@@ -2,6 +2,7 @@
 import { describeError } from '../notifications/errors.js';
 import { assertBatchSize, SEND_BATCH_MAX, type SendInput, type SendResult } from '../notifications/send.js';
 import { sendAuthority, spendSendAllowance } from './acting-for.js';
+import { NotificationActionInputRef } from './actions.js';
 import { builder } from './builder.js';
 import { NotificationKindRef, SentNotificationRef } from './notification.js';
 
@@ -16,6 +17,7 @@ const SendNotificationInputRef = builder.inputType('SendNotificationInput', {
     message: t.string({ required: true }),
     link: t.string({ description: 'Where the notification leads: an http(s) URL or a path starting with /.' }),
     data: t.field({ type: 'JSON', description: 'Anything the client needs to render it (at most 16 KiB as JSON).' }),
+    actions: t.field({ type: [NotificationActionInputRef], description: 'Up to two buttons (see pressNotificationAction).' }),
     idempotencyKey: t.string({
       description: 'The same key from the same sender to the same recipient always gives the same notification, stored and pushed once: retry with it safely.',
     }),
@@ -32,6 +34,7 @@ const toSendInput = (input: SendInputArg): SendInput => ({
   link: input.link ?? null,
   data: input.data ?? null,
   idempotencyKey: input.idempotencyKey ?? null,
+  actions: input.actions ?? null,
 });
 
 // A plain object, not the Error itself: a resolver that returns an Error raises it.

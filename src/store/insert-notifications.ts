@@ -26,10 +26,10 @@ export async function insertNotifications(sql: SqlClient, items: readonly NewNot
     // counter rows are this transaction's already (allocateSeqs), so counting waits on no one.
     const rows = await tx.query<NotificationRow>(
       withCounts(
-        `INSERT INTO notifications (id, recipient_id, seq, sender_id, kind, message, link, data, created_at)
-         SELECT id, recipient_id, seq, sender_id, kind, message, link, data::jsonb, created_at
-           FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
-             AS t (id, recipient_id, seq, sender_id, kind, message, link, data, created_at)
+        `INSERT INTO notifications (id, recipient_id, seq, sender_id, kind, message, link, data, created_at, actions)
+         SELECT id, recipient_id, seq, sender_id, kind, message, link, data::jsonb, created_at, actions::jsonb
+           FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])
+             AS t (id, recipient_id, seq, sender_id, kind, message, link, data, created_at, actions)
          ON CONFLICT (id) DO NOTHING
          RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning(null)}`,
         `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
@@ -45,6 +45,8 @@ export async function insertNotifications(sql: SqlClient, items: readonly NewNot
         // As JSON text: pg would send a JS array as a PostgreSQL array, not as JSON.
         fresh.map((item) => (item.data === null ? null : JSON.stringify(item.data))),
         fresh.map((item) => item.createdAt.toISOString()),
+        // As JSON text too; none is an empty list, as the column's default.
+        fresh.map((item) => JSON.stringify((item.actions ?? []).map((action) => ({ label: action.label, url: action.url, key: action.key })))),
       ],
     );
 

@@ -1,4 +1,4 @@
-import type { JsonValue, Notification, NotificationKind } from '../notifications/notification.js';
+import type { JsonValue, Notification, NotificationAction, NotificationKind } from '../notifications/notification.js';
 
 /** A row of `notifications` as both drivers return it (see the SqlClient contract). */
 export interface NotificationRow {
@@ -15,11 +15,15 @@ export interface NotificationRow {
   archived_at: Date | null;
   seen_at: Date | null;
   snoozed_until: Date | null;
+  /** jsonb: both drivers parse it (migration 010). */
+  actions: NotificationAction[];
+  pressed_action: number | null;
+  pressed_at: Date | null;
 }
 
 /** `seen_at` as the domain knows it: read or archived rows are seen too (migration 004). */
 export const NOTIFICATION_COLUMNS =
-  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at, COALESCE(seen_at, read_at, archived_at) AS seen_at, snoozed_until';
+  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at, COALESCE(seen_at, read_at, archived_at) AS seen_at, snoozed_until, actions, pressed_action, pressed_at';
 
 export function toNotification(row: NotificationRow): Notification {
   return {
@@ -36,6 +40,8 @@ export function toNotification(row: NotificationRow): Notification {
     archivedAt: row.archived_at,
     seenAt: row.seen_at,
     snoozedUntil: row.snoozed_until,
+    actions: row.actions.map((action) => ({ label: action.label, url: action.url ?? null, key: action.key ?? null })),
+    pressedAction: row.pressed_action === null || row.pressed_at === null ? null : { index: row.pressed_action, at: row.pressed_at },
   };
 }
 

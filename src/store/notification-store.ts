@@ -9,6 +9,8 @@ import type { SqlClient } from './sql-client.js';
 import { topicSubscriptionStore } from './topic-subscriptions.js';
 import { activityOutboxStore } from './activity-outbox.js';
 import { preferenceStore } from './preferences.js';
+import { actionStore } from './press-action.js';
+import { digestStore } from './digests.js';
 import { kindStore } from './kinds.js';
 
 export function createNotificationStore(sql: SqlClient): NotificationStore {
@@ -286,6 +288,10 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     ...activityOutboxStore(sql),
 
     ...preferenceStore(sql),
+
+    ...actionStore(sql),
+
+    ...digestStore(sql),
 
     ...kindStore(sql),
 

@@ -113,7 +113,7 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         const user = newUser();
         const input = [notification(user, { message: 'one' }), notification(user, { message: 'two' })];
         const stored = await store.insertNotifications(input);
-        expect(stored).toEqual(input.map((item, index) => ({ ...item, seq: index + 1, readAt: null, archivedAt: null, seenAt: null, snoozedUntil: null })));
+        expect(stored).toEqual(input.map((item, index) => ({ ...item, seq: index + 1, readAt: null, archivedAt: null, seenAt: null, snoozedUntil: null, actions: [], pressedAction: null })));
       });
 
       it('refuses a row it can never hold with StoreRefused, and stores nothing of that batch', async () => {

@@ -28,7 +28,7 @@ export function newNotification(overrides: Partial<NewNotification> = {}): NewNo
 }
 
 export function stored(seq: number, overrides: Partial<Notification> = {}): Notification {
-  return { ...newNotification(), seq, readAt: null, archivedAt: null, seenAt: null, snoozedUntil: null, ...overrides };
+  return { ...newNotification(), seq, readAt: null, archivedAt: null, seenAt: null, snoozedUntil: null, actions: [], pressedAction: null, ...overrides };
 }
 
 /** Runs `fn`, expecting it to throw a NotifyError with `code` (and `field` when given); returns it. */
