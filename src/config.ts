@@ -107,6 +107,9 @@ const envSchema = z.object({
   RETENTION_INTERVAL_MS: positiveInt.default(60 * 60 * 1000),
   // How often the snooze wake-up looks for due snoozes made elsewhere (notifications/snooze.ts).
   SNOOZE_INTERVAL_MS: positiveInt.default(5000),
+  // How often the digest job looks for digest periods that ended (notifications/digest-job.ts):
+  // a summary comes at most this long after its period's end.
+  DIGEST_INTERVAL_MS: positiveInt.default(30_000),
 
   // Tracing is on when an OTLP endpoint is named; the OpenTelemetry SDK reads every other OTEL_*
   // variable itself (headers, sampler, service name, batching), so only the switch is checked here.
@@ -224,6 +227,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     seedDemoUsers: e.SEED_DEMO_USERS,
     retention: { maxAgeDays: e.RETENTION_DAYS, intervalMs: e.RETENTION_INTERVAL_MS },
     snooze: { intervalMs: e.SNOOZE_INTERVAL_MS },
+    digests: { intervalMs: e.DIGEST_INTERVAL_MS },
     tracing: { enabled: (e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined && e.OTEL_SDK_DISABLED !== true },
   } as const;
 }

@@ -13,6 +13,7 @@ import { createStatsService } from './kafka/stats-service.js';
 import { asyncApiJson } from './kafka/asyncapi.js';
 import type { Logger } from './logger.js';
 import { registerActivityMetrics } from './metrics/activity-metrics.js';
+import { registerDigestMetrics } from './metrics/digest-metrics.js';
 import { registerKafkaGauges } from './metrics/kafka-gauges.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { registerStatsMetrics } from './metrics/stats-gauges.js';
@@ -21,6 +22,7 @@ import { timedStore } from './metrics/timed-store.js';
 import { createActivityRelay } from './notifications/activity-relay.js';
 import { wakeOnActivity } from './notifications/activity-wake.js';
 import { createBroadcaster, createBroadcastExpander } from './notifications/broadcast.js';
+import { createDigestJob } from './notifications/digest-job.js';
 import { createInbox } from './notifications/inbox.js';
 import { createIngestor } from './notifications/ingest.js';
 import { createLiveFeed } from './notifications/live.js';
@@ -116,10 +118,11 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     metrics.pubsubUp.set(1);
     shutdown.add('pub/sub', () => pubsub.stop());
 
+    const digestMetrics = registerDigestMetrics(metrics, () => store.digestBacklog());
     const kafka = createKafkaService(
       { ...config.kafka, brokers },
       {
-        ingestor: createIngestor({ store, pubsub, telemetry: ingestTelemetry(metrics) }),
+        ingestor: createIngestor({ store, pubsub, telemetry: { ...ingestTelemetry(metrics), digested: digestMetrics.digested } }),
         expander: (producer) =>
           createBroadcastExpander({ store, producer, pageSize: config.kafka.broadcastPageSize, onPage: (recipients) => metrics.broadcastRecipients.inc(recipients) }),
       },
@@ -161,6 +164,19 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     // Snoozed notifications come back at their time; the inbox arms its timer for each snooze made here.
     const snoozeJob = createSnoozeJob({ store, pubsub, ...config.snooze, log: log.child({ part: 'snooze' }) });
     shutdown.add('snooze', () => snoozeJob.stop());
+
+    // Digest periods close at their end: one summary each, through the notification topic (the
+    // inbox consumer stores it once, whatever a crash makes the job produce twice).
+    const digestJob = createDigestJob({
+      store,
+      producer: kafka.producer,
+      ...config.digests,
+      // As the activity relay's: longer than a live producer takes to answer.
+      leaseMs: config.kafka.sendTimeoutMs * 6,
+      log: log.child({ part: 'digests' }),
+      onDelivered: digestMetrics.delivered,
+    });
+    shutdown.add('digests', () => digestJob.stop());
 
     const telemetry = notifyTelemetry(metrics);
     // One directory for the sender, the pages and user administration, so all remember the same users.
@@ -218,7 +234,8 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     // Once the store serves: a relay started before would only back off while it opens.
     opening.ready.then((opened) => opened && activityRelay.start(), () => {});
     opening.ready.then((opened) => opened && snoozeJob.start(), () => {});
-    return { url, metricsUrl, app, store, kafka, activityRelay, retention, snoozeJob, metrics, stop: () => shutdown.run() };
+    opening.ready.then((opened) => opened && digestJob.start(), () => {});
+    return { url, metricsUrl, app, store, kafka, activityRelay, retention, snoozeJob, digestJob, metrics, stop: () => shutdown.run() };
   } catch (error) {
     await shutdown.run();
     throw error;

@@ -13,6 +13,7 @@ import { describeOutboxStoreContract } from './support/outbox-store-contract.js'
 import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
 import { describePreferencesStoreContract } from './support/preferences-store-contract.js';
 import { describeActionsStoreContract } from './support/actions-store-contract.js';
+import { describeDigestStoreContract } from './support/digest-store-contract.js';
 import { describeKindsStoreContract } from './support/kinds-store-contract.js';
 
 describeStoreContract('PGlite in memory', async () => {
@@ -40,6 +41,12 @@ describeSnoozeStoreContract('PGlite in memory', async () => {
 });
 
 describePreferencesStoreContract('PGlite in memory', async () => {
+  const sql = await createPgliteClient();
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
+describeDigestStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
   await runMigrations(sql);
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };

@@ -11,6 +11,7 @@ import { describeOutboxStoreContract } from './support/outbox-store-contract.js'
 import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
 import { describePreferencesStoreContract } from './support/preferences-store-contract.js';
 import { describeActionsStoreContract } from './support/actions-store-contract.js';
+import { describeDigestStoreContract } from './support/digest-store-contract.js';
 import { describeKindsStoreContract } from './support/kinds-store-contract.js';
 import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 
@@ -82,6 +83,13 @@ describePreferencesStoreContract('PostgreSQL', async () => {
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
 
+// Its own pool of several connections: two closers claim on connections of their own.
+describeDigestStoreContract('PostgreSQL', async () => {
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema(), max: 4 });
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
 // Its own pool of several connections: the bound's case runs two upserts at once.
 describeKindsStoreContract('PostgreSQL', async () => {
   const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema(), max: 4 });
@@ -107,6 +115,8 @@ describe('PostgreSQL client', () => {
       expect(tables.map((row) => row.table_name)).toEqual([
         'activity_outbox',
         'broadcasts',
+        'digest_items',
+        'digest_periods',
         'inbox_counters',
         'kind_preferences',
         'kinds',

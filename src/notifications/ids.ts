@@ -33,3 +33,10 @@ export function newBroadcastId(senderId: string | null, topic: string, idempoten
 
 /** The id of one subscriber's copy of a broadcast: the same however often the expansion runs. */
 export const broadcastNotificationId = (broadcastId: string, recipientId: string): string => derivedId('broadcast-recipient', broadcastId, recipientId);
+
+/**
+ * A digest's summary: one per recipient, kind, delivery and period start, however often the
+ * closing runs (a closer that died after producing it is replaced, and produces the same id).
+ */
+export const digestSummaryId = (recipientId: string, kind: string, delivery: string, periodStart: Date): string =>
+  derivedId('digest', recipientId, kind, delivery, periodStart.toISOString());

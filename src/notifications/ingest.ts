@@ -8,7 +8,9 @@
  * Preferences: before storing, one store query per batch finds which of its (recipient, kind)
  * pairs the recipient muted; those notifications are neither stored nor pushed, only counted
  * (`telemetry.muted`), and their offsets are committed with the rest: handled, not lost. A
- * critical kind is never asked about, so never dropped.
+ * critical kind is never asked about, so never dropped. Then a second query per batch finds what
+ * goes to digests (digests.ts): kept in its digest period (one transaction, idempotent on the id),
+ * neither stored nor pushed (`telemetry.digested`), its offset committed with the rest.
  *
  * Tracing: each message comes with its consume span's context (many traces in one batch). The one
  * store transaction is one span that links to each of them (it belongs to no single trace); each
@@ -17,6 +19,7 @@
  */
 import { SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
 import { StoreRefused } from './errors.js';
+import { takeDigested } from './digests.js';
 import { decodeEvent } from './event.js';
 import type { NewNotification, Notification, NotificationKind } from './notification.js';
 import type { InboxPubSub, NotificationStore, RecipientKind } from './ports.js';
@@ -58,10 +61,12 @@ export interface BatchControl {
 export interface IngestTelemetry {
   /** Notifications of one kind not stored because their recipient muted the kind. */
   muted(kind: NotificationKind, count: number): void;
+  /** Notifications of one kind kept for a digest instead of stored (digests.ts). */
+  digested?(kind: NotificationKind, count: number): void;
 }
 
 export interface IngestDeps {
-  store: Pick<NotificationStore, 'insertNotifications' | 'mutedPairs'>;
+  store: Pick<NotificationStore, 'insertNotifications' | 'mutedPairs' | 'digestRouting' | 'addDigestItems'>;
   pubsub: Pick<InboxPubSub, 'publishAdded'>;
   /** The kinds and their defaults: a critical one is never muted (default: the built-in table). */
   kinds?: KindTable;
@@ -190,12 +195,28 @@ async function dropMuted(valid: Decoded[], { store, kinds = DEFAULT_KINDS, telem
   return kept;
 }
 
+/**
+ * The batch without what goes to digests (digests.ts): kept in their periods, neither stored nor
+ * pushed, counted per kind, their spans told why they end here.
+ */
+async function dropDigested(valid: Decoded[], { store, kinds = DEFAULT_KINDS, telemetry }: IngestDeps, control: BatchControl): Promise<Decoded[]> {
+  const { rest, digested } = await takeDigested(valid, { store, kinds, retry: (call) => control.retry(call) });
+  const counts = new Map<NotificationKind, number>();
+  for (const { notification, message } of digested) {
+    counts.set(notification.kind, (counts.get(notification.kind) ?? 0) + 1);
+    const messageSpan = message.trace && trace.getSpan(message.trace);
+    if (messageSpan?.isRecording()) messageSpan.addEvent('kept for a digest: not stored in the inbox');
+  }
+  for (const [kind, count] of counts) telemetry?.digested?.(kind, count);
+  return rest;
+}
+
 /** One batch through the store and the pub/sub; throws, with nothing published, while the store is away. */
 export async function ingestBatch(messages: readonly ConsumedMessage[], deps: IngestDeps, control: BatchControl): Promise<IngestOutcome> {
   const { store, pubsub } = deps;
   const decoded = decodeBatch(messages);
   const { invalid } = decoded;
-  const valid = await dropMuted(decoded.valid, deps, control);
+  const valid = await dropDigested(await dropMuted(decoded.valid, deps, control), deps, control);
   const { inserted, refused } = await storeBatchTraced(valid, (items) => control.retry(() => store.insertNotifications(items)));
   control.settled?.({ consumed: messages.length, stored: inserted.length });
   // Pushed as soon as the store committed, without waiting for the offset commit (a broker

@@ -150,6 +150,40 @@ export interface NotificationStore {
    */
   upsertKinds(kinds: readonly KindSpec[], max: number): Promise<KindsUpsert>;
 
+  /**
+   * Digests (digests.ts): what the consumer needs, in one call per batch, to route a batch's
+   * notifications: the delivery overrides of its (recipient, kind) pairs, the recipients' time
+   * zones (those who set one), and which of its ids are already kept in a digest.
+   */
+  digestRouting(pairs: readonly RecipientKind[], ids: readonly string[]): Promise<DigestRouting>;
+  /**
+   * Keeps each item in its period, in one transaction: a period already claimed or closed takes
+   * nothing, and the item goes to `next(period)` (then the one after, …) instead. An id already
+   * kept, or already in the inbox, is skipped. Returns the items kept, with the period each went to.
+   */
+  addDigestItems(items: readonly DigestItem[], next: (period: DigestPeriod) => DigestPeriod): Promise<DigestItem[]>;
+  /**
+   * Claims up to `limit` periods whose end is at or before `at`, not closed and not leased, until
+   * `at + leaseMs` (each claimed by one caller however many run at once), with their first
+   * `itemLimit` items. Claimed periods with no item are closed here and not returned.
+   */
+  claimDueDigests(at: Date, limit: number, leaseMs: number, itemLimit: number): Promise<ClaimedDigest[]>;
+  /** Marks claimed periods closed (their summaries were produced). */
+  closeDigests(periods: readonly DigestPeriod[], at: Date): Promise<void>;
+  /** Removes periods closed before `before`, with their items; returns how many periods. */
+  pruneDigests(before: Date): Promise<number>;
+  /** Periods not closed yet and the items they hold. */
+  digestBacklog(): Promise<DigestBacklog>;
+
+
+  /** The kind registry (kinds.ts): every registered kind, in registration order. */
+  listKinds(): Promise<RegisteredKind[]>;
+  /**
+   * Creates or changes these kinds in one transaction and answers them as stored; changes nothing
+   * (and says how many are registered) when the registry would then hold more than `max`.
+   */
+  upsertKinds(kinds: readonly KindSpec[], max: number): Promise<KindsUpsert>;
+
   /** Cheap round-trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -197,6 +231,53 @@ export interface StoredPreferences {
 export interface PreferencesChange {
   timeZone?: string;
   kinds: readonly { kind: NotificationKind; inApp?: boolean | null; delivery?: Delivery | null }[];
+}
+
+export type DigestDelivery = Exclude<Delivery, 'immediate'>;
+
+/** A digest period: its key (recipient, kind, delivery, start) and its end, fixed when it opens. */
+export interface DigestPeriod {
+  recipientId: string;
+  kind: NotificationKind;
+  delivery: DigestDelivery;
+  start: Date;
+  end: Date;
+}
+
+export interface DigestItem {
+  period: DigestPeriod;
+  notification: NewNotification;
+}
+
+export interface DigestRouting {
+  /** Only the pairs with a delivery override. */
+  deliveries: (RecipientKind & { delivery: Delivery })[];
+  /** Only the recipients who set a time zone. */
+  timeZones: { userId: string; timeZone: string }[];
+  /** Ids of the batch already kept in a digest (a redelivery): digested, whatever the delivery says now. */
+  digested: string[];
+}
+
+/** An item as a summary lists it. */
+export interface DigestEntry {
+  id: string;
+  senderId: string | null;
+  message: string;
+  link: string | null;
+  createdAt: Date;
+}
+
+export interface ClaimedDigest {
+  period: DigestPeriod;
+  /** How many items the period holds. */
+  total: number;
+  /** The first of them, oldest first. */
+  items: DigestEntry[];
+}
+
+export interface DigestBacklog {
+  periods: number;
+  items: number;
 }
 
 /**

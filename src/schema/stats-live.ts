@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NotificationKind } from '../notifications/notification.js';
 import type { SeriesPoint } from '../stats/queries.js';
-import { windowEnd, windowStart } from '../stats/windows.js';
+import { windowEnd, windowStart } from '../windows.js';
 import { builder } from './builder.js';
 import { NotificationKindRef } from './notification.js';
 import { StatsPointRef, StatsWindowRef } from './stats.js';

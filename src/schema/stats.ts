@@ -6,7 +6,7 @@
 import type { NotificationKind } from '../notifications/notification.js';
 import { RANKING_DIMENSIONS, type RankingDimension, type RankingEntry } from '../stats/ports.js';
 import { RANKING_FIRST_DEFAULT, RANKING_FIRST_MAX, SERIES_POINTS_MAX, type SeriesPoint } from '../stats/queries.js';
-import { GRANULARITIES, type Granularity } from '../stats/windows.js';
+import { GRANULARITIES, type Granularity } from '../windows.js';
 import { builder } from './builder.js';
 import { upperCaseValues } from './enum-values.js';
 import { NotificationKindRef } from './notification.js';

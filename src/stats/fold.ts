@@ -16,7 +16,7 @@
 import type { NotificationKind } from '../notifications/notification.js';
 import type { PartitionPosition, RankingDimension } from './ports.js';
 import { readStatsEvent, type StatsEvent, type StatsFact, type StatsSource } from './stats-event.js';
-import { GRANULARITIES, isClosedBy, windowStart, type Granularity } from './windows.js';
+import { GRANULARITIES, isClosedBy, windowStart, type Granularity } from '../windows.js';
 
 /** A message as read once (stats-event.ts), at its offset. */
 export interface StatsMessage {

@@ -5,7 +5,7 @@
  */
 import type { NotificationKind } from '../notifications/notification.js';
 import type { BatchFold } from './fold.js';
-import type { Granularity } from './windows.js';
+import type { Granularity } from '../windows.js';
 
 export const RANKING_DIMENSIONS = ['sender', 'recipient', 'kind'] as const;
 export type RankingDimension = (typeof RANKING_DIMENSIONS)[number];

@@ -7,7 +7,7 @@ import { badInput } from '../notifications/errors.js';
 import type { NotificationKind } from '../notifications/notification.js';
 import type { PartitionPosition, RankingDimension, RankingEntry, RankingMirror, StatsStore } from './ports.js';
 import { quantiles } from './time-to-read.js';
-import { isClosedBy, lastClosedEnd, WINDOW_MS, windowStart, type Granularity } from './windows.js';
+import { isClosedBy, lastClosedEnd, WINDOW_MS, windowStart, type Granularity } from '../windows.js';
 
 /** Points in one series at most: a day of minutes, two months of hours, four years of days. */
 export const SERIES_POINTS_MAX = 1440;

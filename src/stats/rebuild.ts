@@ -12,7 +12,7 @@
  *   offset it had, so what follows is judged as before.
  */
 import type { PartitionPosition, RewindPlan } from './ports.js';
-import { windowStart } from './windows.js';
+import { windowStart } from '../windows.js';
 
 /** Events may carry a time ahead of their Kafka timestamp by a producer's clock skew: read this much before the date. */
 export const REBUILD_SEEK_MARGIN_MS = 60 * 60_000;

@@ -10,6 +10,7 @@ import { topicSubscriptionStore } from './topic-subscriptions.js';
 import { activityOutboxStore } from './activity-outbox.js';
 import { preferenceStore } from './preferences.js';
 import { actionStore } from './press-action.js';
+import { digestStore } from './digests.js';
 import { kindStore } from './kinds.js';
 
 export function createNotificationStore(sql: SqlClient): NotificationStore {
@@ -289,6 +290,8 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     ...preferenceStore(sql),
 
     ...actionStore(sql),
+
+    ...digestStore(sql),
 
     ...kindStore(sql),
 

@@ -11,7 +11,7 @@ import type { NotificationStore } from '../notifications/ports.js';
 import type { BatchFold } from '../stats/fold.js';
 import type { PartitionPosition, RankingDimension, RankingKey, RankingQuery, RankingScore, StatsStore, WindowFigures } from '../stats/ports.js';
 import { addTimes } from '../stats/time-to-read.js';
-import type { Granularity } from '../stats/windows.js';
+import type { Granularity } from '../windows.js';
 import type { SqlClient, SqlQuery } from './sql-client.js';
 
 /** Counted keys outlive any grace by far: a duplicate arriving within a week of its first copy still counts once. */

@@ -39,6 +39,12 @@ function fakeDeps({ alreadyStored = [], storeFails, refusedIds = [], muted = [] 
   const deps: IngestDeps = {
     telemetry: { muted: (kind, count) => void mutedCounts.push([kind, count]) },
     store: {
+      // No one here chose a digest (digests have their own tests).
+      digestRouting: async () => {
+        log.push('digests');
+        return { deliveries: [], timeZones: [], digested: [] };
+      },
+      addDigestItems: async (items) => [...items],
       mutedPairs: async (pairs) => {
         log.push('muted');
         mutedAsked.push([...pairs]);
@@ -113,7 +119,7 @@ describe('ingestBatch', () => {
     const [a, b] = [newNotification(), newNotification()];
     const { deps, control, log } = fakeDeps();
     const result = await ingestBatch([message(a), rawMessage('not json'), message(b)], deps, control);
-    expect(log).toEqual(['retry', 'muted', 'retry', 'store', `publish:${a.id}`, `publish:${b.id}`]);
+    expect(log).toEqual(['retry', 'muted', 'retry', 'digests', 'retry', 'store', `publish:${a.id}`, `publish:${b.id}`]);
     expect(result.deadLetters.map((letter) => letter.reason)).toEqual(['undecodable']);
   });
 
@@ -126,7 +132,7 @@ describe('ingestBatch', () => {
       counts.push(settled);
     };
     await ingestBatch([message(a), rawMessage('not json'), message(b)], deps, control);
-    expect(log).toEqual(['retry', 'muted', 'retry', 'store', 'settled', `publish:${a.id}`]);
+    expect(log).toEqual(['retry', 'muted', 'retry', 'digests', 'retry', 'store', 'settled', `publish:${a.id}`]);
     expect(counts).toEqual([{ consumed: 3, stored: 1 }]);
   });
 
@@ -218,6 +224,6 @@ describe('createIngestor', () => {
     const { deps, control, log } = fakeDeps();
     const result = await createIngestor(deps).ingest([message(n)], control);
     expect(result.inserted.map((row) => row.id)).toEqual([n.id]);
-    expect(log).toEqual(['retry', 'muted', 'retry', 'store', `publish:${n.id}`]);
+    expect(log).toEqual(['retry', 'muted', 'retry', 'digests', 'retry', 'store', `publish:${n.id}`]);
   });
 });

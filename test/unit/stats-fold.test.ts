@@ -8,7 +8,7 @@ import type { PartitionPosition } from '../../src/stats/ports.js';
 import { lowWatermark } from '../../src/stats/queries.js';
 import type { StatsSource } from '../../src/stats/stats-event.js';
 import { quantiles, addTimes } from '../../src/stats/time-to-read.js';
-import { isClosedBy, lastClosedEnd, windowStart } from '../../src/stats/windows.js';
+import { isClosedBy, lastClosedEnd, windowStart } from '../../src/windows.js';
 import { newNotification } from './fixtures.js';
 
 const GRACE = 5 * 60_000;

@@ -47,6 +47,9 @@ function ingestDeps(alreadyStored: readonly string[] = []) {
   let seq = 0;
   const deps: IngestDeps = {
     store: {
+      // No one here chose a digest (digests have their own tests).
+      digestRouting: async () => ({ deliveries: [], timeZones: [], digested: [] }),
+      addDigestItems: async (items) => [...items],
       mutedPairs: async () => [],
       insertNotifications: async (items) =>
         items.filter((item) => !alreadyStored.includes(item.id)).map((item) => ({ ...item, seq: ++seq, readAt: null, archivedAt: null, seenAt: null, snoozedUntil: null, actions: [], pressedAction: null })),
