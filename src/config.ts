@@ -107,6 +107,8 @@ const envSchema = z.object({
   RETENTION_INTERVAL_MS: positiveInt.default(60 * 60 * 1000),
   // How often the snooze wake-up looks for due snoozes made elsewhere (notifications/snooze.ts).
   SNOOZE_INTERVAL_MS: positiveInt.default(5000),
+  // A JSON file of kinds to register (create or change) at start (see kinds-file.ts).
+  KINDS_FILE: z.string().min(1).optional(),
   // How often the digest job looks for digest periods that ended (notifications/digest-job.ts):
   // a summary comes at most this long after its period's end.
   DIGEST_INTERVAL_MS: positiveInt.default(30_000),
@@ -227,6 +229,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
     seedDemoUsers: e.SEED_DEMO_USERS,
     retention: { maxAgeDays: e.RETENTION_DAYS, intervalMs: e.RETENTION_INTERVAL_MS },
     snooze: { intervalMs: e.SNOOZE_INTERVAL_MS },
+    /** Read and registered at start by the system (kinds-file.ts); unset: the registry as the store holds it. */
+    kinds: { file: e.KINDS_FILE },
     digests: { intervalMs: e.DIGEST_INTERVAL_MS },
     tracing: { enabled: (e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined && e.OTEL_SDK_DISABLED !== true },
   } as const;

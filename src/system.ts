@@ -27,6 +27,8 @@ import { createInbox } from './notifications/inbox.js';
 import { createIngestor } from './notifications/ingest.js';
 import { createLiveFeed } from './notifications/live.js';
 import { createPreferences } from './notifications/preferences.js';
+import { createKindRegistry } from './notifications/kinds.js';
+import { readKindsFile, registerKindsFile } from './kinds-file.js';
 import type { NotificationStore } from './notifications/ports.js';
 import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
@@ -94,8 +96,17 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
   const shutdown = createShutdown(log);
   const metrics = createMetrics();
   try {
-    const opening = await openStore({ config, log, pgSchema, prepareStore, shutdown });
+    // KINDS_FILE is read before anything starts (a bad file stops the start), and its kinds are
+    // registered before the store serves.
+    const fileKinds = config.kinds.file === undefined ? null : { path: config.kinds.file, kinds: await readKindsFile(config.kinds.file) };
+    const prepare = async (opened: NotificationStore) => {
+      if (fileKinds) await registerKindsFile(opened, fileKinds.path, fileKinds.kinds);
+      await prepareStore?.(opened);
+    };
+    const opening = await openStore({ config, log, pgSchema, prepareStore: prepare, shutdown });
     const store = timedStore(opening.store, metrics.storeSeconds);
+    // The kind registry, read from the store and kept per instance (notifications/kinds.ts).
+    const kinds = createKindRegistry({ store });
     // ROLE=api leaves the stats consumer to processes of its own (ROLE=stats); its figures are read here all the same.
     const stats = await startStats({ config, brokers, log, metrics, shutdown, opened: opening.ready, consume: config.role === 'all' });
 
@@ -122,7 +133,7 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     const kafka = createKafkaService(
       { ...config.kafka, brokers },
       {
-        ingestor: createIngestor({ store, pubsub, telemetry: { ...ingestTelemetry(metrics), digested: digestMetrics.digested } }),
+        ingestor: createIngestor({ store, pubsub, kinds, telemetry: { ...ingestTelemetry(metrics), digested: digestMetrics.digested } }),
         expander: (producer) =>
           createBroadcastExpander({ store, producer, pageSize: config.kafka.broadcastPageSize, onPage: (recipients) => metrics.broadcastRecipients.inc(recipients) }),
       },
@@ -182,8 +193,8 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
     // One directory for the sender, the pages and user administration, so all remember the same users.
     const directory = createUserDirectory(store);
     const services = {
-      sender: createSender({ users: directory, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
-      broadcaster: createBroadcaster({ users: directory, producer: kafka.broadcastProducer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
+      sender: createSender({ users: directory, kinds, producer: kafka.producer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
+      broadcaster: createBroadcaster({ users: directory, kinds, producer: kafka.broadcastProducer, messageMaxLength: config.notifications.messageMaxLength, telemetry }),
       topics: createTopics({ store }),
       inbox: createInbox({ store: wakeOnActivity(store, activityRelay.wake), pubsub, onSnoozed: (until) => snoozeJob.arm(until) }),
       directory,
@@ -191,7 +202,8 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
       sendRate,
       inboxRate,
       stats: stats.queries,
-      preferences: createPreferences({ store }),
+      preferences: createPreferences({ store, kinds }),
+      kinds,
     };
 
     const app = createApp({

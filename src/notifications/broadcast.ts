@@ -15,7 +15,8 @@ import { broadcastNotificationId, newBroadcastId } from './ids.js';
 import type { ConsumedMessage, DeadLetter, BatchControl, IngestOutcome } from './ingest.js';
 import type { NewBroadcast, NewNotification } from './notification.js';
 import { NO_TELEMETRY, type BroadcastProducer, type NotificationProducer, type NotificationStore, type NotifyTelemetry } from './ports.js';
-import { assertIdempotencyKey, buildContent, type SendAuthority, type SendInput } from './send.js';
+import { DEFAULT_KINDS, staticKinds, type KindLookup } from './preferences.js';
+import { assertIdempotencyKey, buildContent, kindLabel, type SendAuthority, type SendInput } from './send.js';
 import type { UserDirectory } from './user-directory.js';
 import { assertTopic } from './validation.js';
 
@@ -27,16 +28,20 @@ export interface BroadcasterDeps {
   messageMaxLength: number;
   now?: () => Date;
   telemetry?: Pick<NotifyTelemetry, 'sent'>;
+  /** The kind registry (default: the seeded kinds). */
+  kinds?: KindLookup;
 }
 
-export function createBroadcaster({ users, producer, messageMaxLength, now = () => new Date(), telemetry = NO_TELEMETRY }: BroadcasterDeps) {
+export function createBroadcaster({ users, producer, messageMaxLength, now = () => new Date(), telemetry = NO_TELEMETRY, kinds = staticKinds(DEFAULT_KINDS) }: BroadcasterDeps) {
   /** Checks it as a send is checked, and answers once the broadcast event is on the log. */
   async function broadcast(input: BroadcastInput, authority: SendAuthority): Promise<NewBroadcast> {
+    const table = await kinds.table([input.kind]);
+    const label = kindLabel(table, input.kind);
     try {
       // A user could otherwise reach every subscriber of `all`: only back ends broadcast.
       if (authority.kind !== 'any') throw new NotifyError('FORBIDDEN', 'only a service token with the send scope may broadcast to a topic', { field: 'topic' });
       const topic = assertTopic(input.topic);
-      const content = buildContent(input, authority, messageMaxLength);
+      const content = buildContent(input, authority, messageMaxLength, table);
       const id = newBroadcastId(content.senderId, topic, assertIdempotencyKey(input.idempotencyKey));
       if (content.senderId !== null && (await users.getUsers([content.senderId])).length === 0) {
         throw new NotifyError('USER_NOT_FOUND', `no user with id ${content.senderId}`, { field: 'senderId' });
@@ -47,10 +52,10 @@ export function createBroadcaster({ users, producer, messageMaxLength, now = () 
       } catch (error) {
         throw error instanceof NotifyError ? error : new NotifyError('KAFKA_UNAVAILABLE', 'could not write to Kafka');
       }
-      telemetry.sent(input.kind, 'accepted');
+      telemetry.sent(label, 'accepted');
       return built;
     } catch (error) {
-      if (error instanceof NotifyError) telemetry.sent(input.kind, error.code);
+      if (error instanceof NotifyError) telemetry.sent(label, error.code);
       throw error;
     }
   }

@@ -23,7 +23,8 @@ import { takeDigested } from './digests.js';
 import { decodeEvent } from './event.js';
 import type { NewNotification, Notification, NotificationKind } from './notification.js';
 import type { InboxPubSub, NotificationStore, RecipientKind } from './ports.js';
-import { DEFAULT_KINDS, isCritical, type KindTable } from './preferences.js';
+import { DEFAULT_KINDS, isCritical, staticKinds, type KindLookup, type KindTable } from './preferences.js';
+import { senderFitsKind } from './validation.js';
 import { carrierOf, tracer } from './tracing.js';
 
 export interface ConsumedMessage {
@@ -36,7 +37,7 @@ export interface ConsumedMessage {
 }
 
 /** A small fixed set, for metrics and alerts; `error` says the particulars. */
-export type DeadLetterReason = 'undecodable' | 'invalid' | 'wrong_key' | 'store_refused' | 'processing_failed';
+export type DeadLetterReason = 'undecodable' | 'invalid' | 'unknown_kind' | 'wrong_key' | 'store_refused' | 'processing_failed';
 
 export interface DeadLetter {
   message: ConsumedMessage;
@@ -68,10 +69,16 @@ export interface IngestTelemetry {
 export interface IngestDeps {
   store: Pick<NotificationStore, 'insertNotifications' | 'mutedPairs' | 'digestRouting' | 'addDigestItems'>;
   pubsub: Pick<InboxPubSub, 'publishAdded'>;
-  /** The kinds and their defaults: a critical one is never muted (default: the built-in table). */
-  kinds?: KindTable;
+  /**
+   * The kind registry: an event of a kind it does not hold is dead-lettered (replayable once the
+   * kind is registered), and a critical one is never muted (default: the seeded table).
+   */
+  kinds?: KindLookup;
   telemetry?: IngestTelemetry;
 }
+
+/** What a batch's steps see: the kinds as the registry had them for this batch. */
+type BatchDeps = Omit<IngestDeps, 'kinds'> & { kinds: KindTable };
 
 /** The rows the store inserted (and published), and what must go to the dead-letter topic before the offsets are committed. */
 export interface IngestOutcome {
@@ -169,7 +176,7 @@ const pairKey = ({ userId, kind }: RecipientKind) => `${kind}\u0000${userId}`;
  * The batch without what its recipients muted, asked of the store in one query (retried as the
  * insert is); the muted ones are counted per kind and their spans told why they end here.
  */
-async function dropMuted(valid: Decoded[], { store, kinds = DEFAULT_KINDS, telemetry }: IngestDeps, control: BatchControl): Promise<Decoded[]> {
+async function dropMuted(valid: Decoded[], { store, kinds, telemetry }: BatchDeps, control: BatchControl): Promise<Decoded[]> {
   const asked = new Map<string, RecipientKind>();
   for (const { notification } of valid) {
     if (isCritical(kinds, notification.kind)) continue;
@@ -199,7 +206,7 @@ async function dropMuted(valid: Decoded[], { store, kinds = DEFAULT_KINDS, telem
  * The batch without what goes to digests (digests.ts): kept in their periods, neither stored nor
  * pushed, counted per kind, their spans told why they end here.
  */
-async function dropDigested(valid: Decoded[], { store, kinds = DEFAULT_KINDS, telemetry }: IngestDeps, control: BatchControl): Promise<Decoded[]> {
+async function dropDigested(valid: Decoded[], { store, kinds = DEFAULT_KINDS, telemetry }: BatchDeps, control: BatchControl): Promise<Decoded[]> {
   const { rest, digested } = await takeDigested(valid, { store, kinds, retry: (call) => control.retry(call) });
   const counts = new Map<NotificationKind, number>();
   for (const { notification, message } of digested) {
@@ -211,12 +218,40 @@ async function dropDigested(valid: Decoded[], { store, kinds = DEFAULT_KINDS, te
   return rest;
 }
 
+/**
+ * The batch's kinds as the registry holds them (read again first when it lacks one, so a kind
+ * registered on another instance is found), and the events it cannot take: a kind not registered
+ * (dead-lettered, to be replayed once it is), or a sender where the kind says otherwise (a critical
+ * kind has none, as SYSTEM; every other kind has one).
+ */
+async function checkKinds(valid: Decoded[], lookup: KindLookup, control: BatchControl): Promise<{ table: KindTable; known: Decoded[]; refused: DeadLetter[] }> {
+  const names = new Set(valid.map(({ notification }) => notification.kind));
+  // Mostly answered from memory; a read of the store that fails is retried as the batch's other store calls are.
+  const table = await lookup.table(names).catch(() => control.retry(() => lookup.table(names)));
+  const known: Decoded[] = [];
+  const refused: DeadLetter[] = [];
+  for (const item of valid) {
+    const { kind, senderId } = item.notification;
+    const defaults = table.get(kind);
+    if (!defaults) {
+      refused.push({ message: item.message, reason: 'unknown_kind', error: `unknown kind "${kind}": register it (registerKind or KINDS_FILE), then replay this dead letter` });
+    } else if (!senderFitsKind(defaults, senderId)) {
+      refused.push({ message: item.message, reason: 'invalid', error: `invalid event: from must be null exactly when the kind is critical (${kind} is ${defaults.critical ? '' : 'not '}critical)` });
+    } else {
+      known.push(item);
+    }
+  }
+  return { table, known, refused };
+}
+
 /** One batch through the store and the pub/sub; throws, with nothing published, while the store is away. */
 export async function ingestBatch(messages: readonly ConsumedMessage[], deps: IngestDeps, control: BatchControl): Promise<IngestOutcome> {
   const { store, pubsub } = deps;
   const decoded = decodeBatch(messages);
   const { invalid } = decoded;
-  const valid = await dropDigested(await dropMuted(decoded.valid, deps, control), deps, control);
+  const kinds = await checkKinds(decoded.valid, deps.kinds ?? staticKinds(DEFAULT_KINDS), control);
+  const batch: BatchDeps = { ...deps, kinds: kinds.table };
+  const valid = await dropDigested(await dropMuted(kinds.known, batch, control), batch, control);
   const { inserted, refused } = await storeBatchTraced(valid, (items) => control.retry(() => store.insertNotifications(items)));
   control.settled?.({ consumed: messages.length, stored: inserted.length });
   // Pushed as soon as the store committed, without waiting for the offset commit (a broker
@@ -243,7 +278,7 @@ export async function ingestBatch(messages: readonly ConsumedMessage[], deps: In
     pubsub.publishAdded(row, traceContext && carrierOf(traceContext));
   }
   passOver(valid.length);
-  return { inserted, deadLetters: [...invalid, ...refused] };
+  return { inserted, deadLetters: [...invalid, ...kinds.refused, ...refused] };
 }
 
 /**

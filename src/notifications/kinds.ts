@@ -145,7 +145,8 @@ export function createKindRegistry({ store, maxAgeMs = MAX_AGE_MS, missReadInter
   async function table(names: Iterable<NotificationKind> = []): Promise<KindTable> {
     const snapshot = await current();
     for (const name of names) {
-      if (!snapshot.table.has(name)) return (await readAfterMiss()).table;
+      // A name no kind can have is not looked for.
+      if (!snapshot.table.has(name) && KIND_PATTERN.test(name)) return (await readAfterMiss()).table;
     }
     return snapshot.table;
   }

@@ -7,6 +7,7 @@ import { NotifyError } from './errors.js';
 import { newNotificationId } from './ids.js';
 import type { JsonValue, NewNotification, NotificationKind } from './notification.js';
 import { NO_TELEMETRY, type NotificationProducer, type NotifyTelemetry } from './ports.js';
+import { DEFAULT_KINDS, staticKinds, type KindDefaults, type KindLookup, type KindTable } from './preferences.js';
 import type { UserDirectory } from './user-directory.js';
 import {
   assertData,
@@ -19,7 +20,7 @@ import {
 } from './validation.js';
 
 export interface SendInput {
-  /** Null or absent: the authority's own user, or SYSTEM for a service (kind SYSTEM). */
+  /** Null or absent: the authority's own user, or none for a service (a critical kind, such as SYSTEM). */
   senderId?: string | null;
   recipientId: string;
   kind: NotificationKind;
@@ -46,7 +47,15 @@ export interface SenderDeps {
   messageMaxLength: number;
   now?: () => Date;
   telemetry?: Pick<NotifyTelemetry, 'sent'>;
+  /** The kind registry (default: the seeded kinds). */
+  kinds?: KindLookup;
 }
+
+/**
+ * The kind a send is counted under in metrics: a registered one, or one fixed value for every
+ * other name (which a caller picks freely), so the label's values stay the registry's, bounded.
+ */
+export const kindLabel = (kinds: KindTable, kind: NotificationKind): string => (kinds.has(kind) ? kind : '(unregistered)');
 
 export const SEND_BATCH_MAX = 1000;
 
@@ -56,11 +65,22 @@ export function assertBatchSize(count: number): void {
   }
 }
 
-/** What a notification says and who says it, checked: the same rules for one recipient and for a topic's subscribers. */
-export function buildContent(input: Omit<SendInput, 'recipientId'>, authority: SendAuthority, messageMaxLength: number) {
-  const senderId = senderOf(input, authority);
-  if (!senderFitsKind(input.kind, senderId)) {
-    throw new NotifyError('BAD_USER_INPUT', 'senderId is required, except for kind SYSTEM where it must be null', {
+/** A kind the registry does not hold is refused, naming it. */
+export function registeredKind(kinds: KindTable, kind: NotificationKind): KindDefaults {
+  const defaults = kinds.get(kind);
+  if (!defaults) throw new NotifyError('BAD_USER_INPUT', `kind "${kind}" is not registered: register it first (registerKind, or KINDS_FILE)`, { field: 'kind' });
+  return defaults;
+}
+
+/**
+ * What a notification says and who says it, checked against the registered kinds: the same rules
+ * for one recipient and for a topic's subscribers.
+ */
+export function buildContent(input: Omit<SendInput, 'recipientId'>, authority: SendAuthority, messageMaxLength: number, kinds: KindTable) {
+  const kind = registeredKind(kinds, input.kind);
+  const senderId = senderOf(input, authority, kind.critical);
+  if (!senderFitsKind(kind, senderId)) {
+    throw new NotifyError('BAD_USER_INPUT', 'senderId is required, except for a critical kind (such as SYSTEM) where it must be null', {
       field: 'senderId',
     });
   }
@@ -73,14 +93,14 @@ export function buildContent(input: Omit<SendInput, 'recipientId'>, authority: S
   };
 }
 
-function senderOf(input: Omit<SendInput, 'recipientId'>, authority: SendAuthority): string | null {
+function senderOf(input: Omit<SendInput, 'recipientId'>, authority: SendAuthority, critical: boolean): string | null {
   const named = input.senderId ?? null;
   if (authority.kind === 'any') return named === null ? null : assertUserId(named, 'senderId');
   if (named !== null && named !== authority.userId) {
     throw new NotifyError('FORBIDDEN', 'a user token sends as its own user only: leave senderId out', { field: 'senderId' });
   }
-  if (input.kind === 'system') {
-    throw new NotifyError('FORBIDDEN', 'only a service token may send SYSTEM notifications', { field: 'kind' });
+  if (critical) {
+    throw new NotifyError('FORBIDDEN', `only a service token may send ${input.kind} notifications: the kind is critical, sent with no sender`, { field: 'kind' });
   }
   return authority.userId;
 }
@@ -95,13 +115,13 @@ export function assertIdempotencyKey(key: string | null | undefined): string | n
   return key;
 }
 
-export function createSender({ users, producer, messageMaxLength, now = () => new Date(), telemetry = NO_TELEMETRY }: SenderDeps) {
+export function createSender({ users, producer, messageMaxLength, now = () => new Date(), telemetry = NO_TELEMETRY, kinds = staticKinds(DEFAULT_KINDS) }: SenderDeps) {
   async function existing(ids: Set<string>): Promise<Set<string>> {
     return new Set((await users.getUsers([...ids])).map((user) => user.id));
   }
 
-  function build(input: SendInput, authority: SendAuthority, createdAt: Date): NewNotification {
-    const content = buildContent(input, authority, messageMaxLength);
+  function build(input: SendInput, authority: SendAuthority, createdAt: Date, table: KindTable): NewNotification {
+    const content = buildContent(input, authority, messageMaxLength, table);
     const recipientId = assertUserId(input.recipientId, 'recipientId');
     const actions = assertActions(input.actions);
     return {
@@ -118,9 +138,10 @@ export function createSender({ users, producer, messageMaxLength, now = () => ne
   async function sendMany(inputs: readonly SendInput[], authority: SendAuthority): Promise<SendResult[]> {
     assertBatchSize(inputs.length);
     const createdAt = now();
+    const table = await kinds.table(new Set(inputs.map((input) => input.kind)));
     const results: SendResult[] = inputs.map((input) => {
       try {
-        return { ok: true, notification: build(input, authority, createdAt) };
+        return { ok: true, notification: build(input, authority, createdAt, table) };
       } catch (error) {
         if (error instanceof NotifyError) return { ok: false, error };
         throw error;
@@ -143,7 +164,7 @@ export function createSender({ users, producer, messageMaxLength, now = () => ne
     });
 
     const answered = await produce(checked);
-    answered.forEach((result, index) => telemetry.sent(inputs[index]!.kind, result.ok ? 'accepted' : result.error.code));
+    answered.forEach((result, index) => telemetry.sent(kindLabel(table, inputs[index]!.kind), result.ok ? 'accepted' : result.error.code));
     return answered;
   }
 

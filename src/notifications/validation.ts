@@ -1,6 +1,5 @@
 /** Rules on what a client may send, shared by the API and the consumer's decoder. */
 import { badInput } from './errors.js';
-import type { NotificationKind } from './notification.js';
 
 /**
  * Ids of users are opaque to us but must be safe to use as Kafka keys and in logs. They are the
@@ -210,6 +209,9 @@ export function assertData<T>(value: T): T {
   return value;
 }
 
-/** SYSTEM notifications have no sender; every other kind has one. */
-export const senderFitsKind = (kind: NotificationKind, senderId: string | null): boolean =>
-  (kind === 'system') === (senderId === null);
+/**
+ * A critical kind has no sender: the service itself speaks, as with the seeded SYSTEM (and it
+ * cannot be muted). Every other kind has one: someone did something. Kinds say which by `critical`
+ * in the registry (kinds.ts).
+ */
+export const senderFitsKind = (kind: { critical: boolean }, senderId: string | null): boolean => kind.critical === (senderId === null);

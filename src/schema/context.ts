@@ -6,6 +6,7 @@ import type { Broadcaster } from '../notifications/broadcast.js';
 import type { Inbox } from '../notifications/inbox.js';
 import type { LiveFeed } from '../notifications/live.js';
 import type { PreferencesService } from '../notifications/preferences.js';
+import type { KindRegistry } from '../notifications/kinds.js';
 import type { User } from '../notifications/notification.js';
 import type { Sender } from '../notifications/send.js';
 import type { Topics } from '../notifications/topics.js';
@@ -26,6 +27,8 @@ export interface Services {
   inboxRate: Pick<RateLimiter, 'take'>;
   /** Each user's preferences per kind, and time zone. */
   preferences: PreferencesService;
+  /** The kind registry: every kind listed, registered by admins. */
+  kinds: KindRegistry;
   /** The stats consumer's figures: series and rankings (admins). */
   stats: StatsQueries;
 }
