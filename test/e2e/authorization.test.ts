@@ -49,6 +49,7 @@ const Q = {
   markSeen: /* GraphQL */ `mutation Seen($userId: ID, $ids: [ID!]!) { markNotificationsSeen(userId: $userId, ids: $ids) { ${CHANGE} } }`,
   markAllSeen: /* GraphQL */ `mutation AllSeen($userId: ID) { markAllNotificationsSeen(userId: $userId) { ${CHANGE} } }`,
   delete: /* GraphQL */ `mutation Delete($userId: ID, $ids: [ID!]!) { deleteNotifications(userId: $userId, ids: $ids) { ${CHANGE} } }`,
+  press: /* GraphQL */ `mutation Press($userId: ID, $id: ID!) { pressNotificationAction(userId: $userId, notificationId: $id, action: 0) { ${CHANGE} } }`,
   send: /* GraphQL */ `mutation Send($input: SendNotificationInput!) {
     sendNotification(input: $input) { __typename id senderId recipientId message }
   }`,
@@ -406,6 +407,20 @@ const rows: Row[] = [
     },
     { name: `user 2: ${m.name}(ids: [3's])`, as: 'user2', query: m.query, vars: () => ({ ids: [m.foreign()] }), expect: notInInbox(m.foreign) },
   ]),
+
+  // --- Pressing a button of user 3's notification: refused before anything is read of it (its buttons included). ---
+  {
+    name: "user 2: pressNotificationAction(userId: 3, 3's)",
+    as: 'user2',
+    query: Q.press,
+    vars: () => ({ userId: '3', id: seeded.n3.unread }),
+    twin999: () => ({ userId: '999', id: seeded.n3.unread }),
+    expect: forbidden,
+  },
+  { name: "user 2: pressNotificationAction(userId: 2, 3's)", as: 'user2', query: Q.press, vars: () => ({ userId: '2', id: seeded.n3.unread }), expect: notInInbox(() => seeded.n3.unread) },
+  { name: "user 2: pressNotificationAction(3's)", as: 'user2', query: Q.press, vars: () => ({ id: seeded.n3.unread }), expect: notInInbox(() => seeded.n3.unread) },
+  { name: "send-only service: pressNotificationAction(userId: 3, 3's)", as: 'sendOnly', query: Q.press, vars: () => ({ userId: '3', id: seeded.n3.unread }), expect: forbidden },
+  { name: "admin service: pressNotificationAction(3's)", as: 'admin', query: Q.press, vars: () => ({ id: seeded.n3.unread }), expect: needsUserId },
 
   // --- Admin-only fields, and sending as someone else. ---
   { name: 'user 2: users', as: 'user2', query: Q.users, vars: () => ({}), expect: forbidden },
