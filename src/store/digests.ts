@@ -71,8 +71,9 @@ export function digestStore(sql: SqlClient): DigestStore {
     async addDigestItems(items, next) {
       if (items.length === 0) return [];
       return sql.transaction(async (tx) => {
-        // Each item's period, moved on past every claimed or closed one.
-        let placed = items.map((item) => ({ ...item }));
+        // Each id once (a batch may carry an event twice: a producer's retry), in its period,
+        // moved on past every claimed or closed one.
+        let placed = [...new Map(items.map((item) => [item.notification.id, { ...item }])).values()];
         let pending = placed;
         for (let round = 0; pending.length > 0; round += 1) {
           if (round > 1000) throw new Error('digest: no open period found within 1000 periods');
