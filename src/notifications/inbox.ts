@@ -18,6 +18,7 @@ import {
   type NotificationPage,
   type NotificationStore,
 } from './ports.js';
+import { assertInboxKey, inboxKey, inboxOfEvent, type InboxRef } from './inbox-key.js';
 import { assertNotificationIds, assertUserId } from './validation.js';
 
 
@@ -51,8 +52,8 @@ export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }
     return value;
   }
 
-  async function list(userId: string, args: PageArgs): Promise<NotificationPage> {
-    assertUserId(userId, 'userId');
+  async function list(inbox: InboxRef, args: PageArgs): Promise<NotificationPage> {
+    const { userId, workspaceId } = assertInboxKey(inbox);
     const first = pageSize(args.first, 'first');
     const last = pageSize(args.last, 'last');
     if (first !== undefined && last !== undefined) throw badInput('pass first or last, not both', 'last');
@@ -60,6 +61,7 @@ export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }
     const before = args.before ? decodeCursor(args.before, 'before') : undefined;
     return store.listNotifications({
       userId,
+      ...(workspaceId !== null && { workspaceId }),
       ...(last !== undefined ? { last } : { first: first ?? PAGE_SIZE_DEFAULT }),
       ...(after !== undefined && { after }),
       ...(before !== undefined && { before }),
@@ -68,13 +70,13 @@ export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }
     });
   }
 
-  async function unreadCount(userId: string): Promise<number> {
-    return store.unreadCount(assertUserId(userId, 'userId'));
+  async function unreadCount(inbox: InboxRef): Promise<number> {
+    return store.unreadCount(assertInboxKey(inbox));
   }
 
   /** Unseen (the bell) and unread (the feed), from one counter row. */
-  async function counts(userId: string): Promise<InboxCounts> {
-    return store.inboxCounts(assertUserId(userId, 'userId'));
+  async function counts(inbox: InboxRef): Promise<InboxCounts> {
+    return store.inboxCounts(assertInboxKey(inbox));
   }
 
   // One read of the counts per change, shared by every feed of this instance that delivers it,
@@ -86,30 +88,32 @@ export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }
   function countsAfterChange(event: InboxEvent): Promise<InboxCounts> {
     let read = countsAfter.get(event);
     if (!read) {
-      read = store.inboxCounts(event.userId);
+      read = store.inboxCounts(inboxOfEvent(event));
       countsAfter.set(event, read);
     }
     return read;
   }
 
-  /** The named notifications, de-duplicated and in order, once every one is known to belong to `userId`; otherwise nothing changes. */
-  async function owned(userId: string, ids: readonly string[], field = 'ids'): Promise<Notification[]> {
-    assertUserId(userId, 'userId');
+  /** The named notifications, de-duplicated and in order, once every one is known to be in the inbox; otherwise nothing changes. */
+  async function owned(inbox: InboxRef, ids: readonly string[], field = 'ids'): Promise<Notification[]> {
+    const { userId, workspaceId } = assertInboxKey(inbox);
     const wanted = assertNotificationIds(ids, field);
     const found = new Map((await store.getNotifications(wanted)).map((n) => [n.id, n]));
     return wanted.map((id) => {
       const notification = found.get(id);
       // Someone else's notification gets the same answer as one that does not exist: ids derived
-      // from an idempotency key can be guessed, and must not tell whether they were sent.
-      if (!notification || notification.recipientId !== userId) {
+      // from an idempotency key can be guessed, and must not tell whether they were sent. One in
+      // the user's inbox of another workspace is someone else's as far as this inbox is concerned.
+      if (!notification || notification.recipientId !== userId || (notification.workspaceId ?? null) !== workspaceId) {
         throw new NotifyError('NOTIFICATION_NOT_FOUND', `no notification with id ${id} in this inbox`, { id });
       }
       return notification;
     });
   }
 
-  function changed(userId: string, action: InboxAction, ids: string[], notifications: Notification[]): InboxEvent {
-    const event: InboxEvent = { userId, action, ids, notifications };
+  function changed(inbox: InboxRef, action: InboxAction, ids: string[], notifications: Notification[]): InboxEvent {
+    const { userId, workspaceId } = inboxKey(inbox);
+    const event: InboxEvent = { userId, ...(workspaceId !== null && { workspaceId }), action, ids, notifications };
     // Published even when nothing actually changed state: the other tabs then re-read the count.
     pubsub.publishChanged(event);
     return event;
@@ -120,15 +124,15 @@ export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }
    * change returned, and for the ones it left alone (already read, say) the rows read before it.
    */
   async function change(
-    userId: string,
+    inbox: InboxRef,
     ids: readonly string[],
     action: 'read' | 'unread' | 'archived' | 'unarchived' | 'seen' | 'snoozed' | 'unsnoozed',
     apply: (ids: string[]) => Promise<Notification[]>,
   ): Promise<InboxEvent> {
-    const before = await owned(userId, ids);
+    const before = await owned(inbox, ids);
     const wanted = before.map((n) => n.id);
     const after = new Map((await apply(wanted)).map((n) => [n.id, n]));
-    return changed(userId, action, wanted, before.map((n) => after.get(n.id) ?? n));
+    return changed(inbox, action, wanted, before.map((n) => after.get(n.id) ?? n));
   }
 
   /** In the future, and at most SNOOZE_MAX_MS ahead. */
@@ -144,27 +148,27 @@ export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }
     unreadCount,
     counts,
     countsAfter: countsAfterChange,
-    markRead: (userId: string, ids: readonly string[]) => change(userId, ids, 'read', (w) => store.markRead(userId, w, now())),
-    markUnread: (userId: string, ids: readonly string[]) => change(userId, ids, 'unread', (w) => store.markUnread(userId, w)),
-    archive: (userId: string, ids: readonly string[]) => change(userId, ids, 'archived', (w) => store.archive(userId, w, now())),
-    unarchive: (userId: string, ids: readonly string[]) => change(userId, ids, 'unarchived', (w) => store.unarchive(userId, w)),
-    markSeen: (userId: string, ids: readonly string[]) => change(userId, ids, 'seen', (w) => store.markSeen(userId, w, now())),
+    markRead: (inbox: InboxRef, ids: readonly string[]) => change(inbox, ids, 'read', (w) => store.markRead(inbox, w, now())),
+    markUnread: (inbox: InboxRef, ids: readonly string[]) => change(inbox, ids, 'unread', (w) => store.markUnread(inbox, w)),
+    archive: (inbox: InboxRef, ids: readonly string[]) => change(inbox, ids, 'archived', (w) => store.archive(inbox, w, now())),
+    unarchive: (inbox: InboxRef, ids: readonly string[]) => change(inbox, ids, 'unarchived', (w) => store.unarchive(inbox, w)),
+    markSeen: (inbox: InboxRef, ids: readonly string[]) => change(inbox, ids, 'seen', (w) => store.markSeen(inbox, w, now())),
     /** Out of the feed and its counts until `until`; a snoozed one gets the new time, an archived one stays archived. */
-    async snooze(userId: string, ids: readonly string[], until: Date): Promise<InboxEvent> {
+    async snooze(inbox: InboxRef, ids: readonly string[], until: Date): Promise<InboxEvent> {
       const at = snoozeTime(until);
-      const event = await change(userId, ids, 'snoozed', (w) => store.snooze(userId, w, at));
+      const event = await change(inbox, ids, 'snoozed', (w) => store.snooze(inbox, w, at));
       onSnoozed?.(at);
       return event;
     },
-    unsnooze: (userId: string, ids: readonly string[]) => change(userId, ids, 'unsnoozed', (w) => store.unsnooze(userId, w)),
-    async markAllRead(userId: string): Promise<InboxEvent> {
-      await store.markAllRead(assertUserId(userId, 'userId'), now());
-      return changed(userId, 'all_read', [], []);
+    unsnooze: (inbox: InboxRef, ids: readonly string[]) => change(inbox, ids, 'unsnoozed', (w) => store.unsnooze(inbox, w)),
+    async markAllRead(inbox: InboxRef): Promise<InboxEvent> {
+      await store.markAllRead(assertInboxKey(inbox), now());
+      return changed(inbox, 'all_read', [], []);
     },
     /** What opening the bell does: the unseen count drops to 0, the unread one stays. */
-    async markAllSeen(userId: string): Promise<InboxEvent> {
-      await store.markAllSeen(assertUserId(userId, 'userId'), now());
-      return changed(userId, 'all_seen', [], []);
+    async markAllSeen(inbox: InboxRef): Promise<InboxEvent> {
+      await store.markAllSeen(assertInboxKey(inbox), now());
+      return changed(inbox, 'all_seen', [], []);
     },
     /**
      * Presses button `index` of one notification (actions.ts has the rules: the first press wins,
@@ -184,10 +188,10 @@ export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }
       if (!alreadyPressed(after, index)) throw new Error('the store pressed no button, and none is on record');
       return pressedEvent(after);
     },
-    async delete(userId: string, ids: readonly string[]): Promise<InboxEvent> {
-      const wanted = (await owned(userId, ids)).map((n) => n.id);
-      const deleted = await store.delete(userId, wanted);
-      return changed(userId, 'deleted', deleted, []);
+    async delete(inbox: InboxRef, ids: readonly string[]): Promise<InboxEvent> {
+      const wanted = (await owned(inbox, ids)).map((n) => n.id);
+      const deleted = await store.delete(inbox, wanted);
+      return changed(inbox, 'deleted', deleted, []);
     },
   };
 }

@@ -17,7 +17,7 @@ import { decodeCursor } from './cursor.js';
 import type { Notification } from './notification.js';
 import { NO_TELEMETRY, type InboxEvent, type InboxPubSub, type NotificationStore, type NotifyTelemetry, type PushSource } from './ports.js';
 import { startPushSpan } from './tracing.js';
-import { assertUserId } from './validation.js';
+import { assertInboxKey, type InboxKey, type InboxRef } from './inbox-key.js';
 
 const REPLAY_PAGE = 200;
 
@@ -30,16 +30,17 @@ export interface LiveFeedDeps {
 export function createLiveFeed({ store, pubsub, telemetry = NO_TELEMETRY }: LiveFeedDeps) {
   // A resync reaches every open feed in the same tick: one query tells which of them missed
   // anything, instead of one read per feed (thousands at once on a busy instance).
-  const newestSeq = new DataLoader<string, number>((userIds) => store.lastSeqs(userIds), { cache: false, maxBatchSize: 1_000 });
+  const newestSeq = new DataLoader<InboxKey, number>((inboxes) => store.lastSeqs(inboxes), { cache: false, maxBatchSize: 1_000 });
 
-  function added(userId: string, after?: string | null): AsyncIterable<Notification> {
-    assertUserId(userId, 'userId');
+  /** `inbox`: the user's inbox in a workspace, or (a user id) outside any; its seq, rows and events only. */
+  function added(inbox: InboxRef, after?: string | null): AsyncIterable<Notification> {
+    const key = assertInboxKey(inbox);
     const afterSeq = after ? decodeCursor(after, 'after') : undefined;
     // Subscribe now, synchronously, so nothing published while the replay reads is lost.
-    const live = pubsub.subscribeInbox(userId)[Symbol.asyncIterator]();
+    const live = pubsub.subscribeInbox(key)[Symbol.asyncIterator]();
     return {
       [Symbol.asyncIterator]() {
-        const generator = feed(userId, afterSeq, live);
+        const generator = feed(key, afterSeq, live);
         return {
           next: () => generator.next(),
           // A generator's return() waits for its pending await; ending `live` first releases that
@@ -53,12 +54,12 @@ export function createLiveFeed({ store, pubsub, telemetry = NO_TELEMETRY }: Live
     };
   }
 
-  async function* feed(userId: string, afterSeq: number | undefined, live: AsyncIterator<InboxEvent>) {
+  async function* feed(inbox: InboxKey, afterSeq: number | undefined, live: AsyncIterator<InboxEvent>) {
     let last = 0;
     /** Everything the store holds after `last`, oldest first, in pages. */
     async function* fromStore(source: PushSource) {
       for (;;) {
-        const page = await store.listNotificationsAfter(userId, last, REPLAY_PAGE);
+        const page = await store.listNotificationsAfter(inbox, last, REPLAY_PAGE);
         for (const notification of page) {
           last = notification.seq;
           telemetry.pushed(notification, source);
@@ -77,13 +78,13 @@ export function createLiveFeed({ store, pubsub, telemetry = NO_TELEMETRY }: Live
       // or a resync has a position to catch up from even before the first push; but a push that
       // arrives anyway was published after listening began, and is not held back by that read.
       let startsAtFirstPush = afterSeq === undefined;
-      if (startsAtFirstPush) last = await newestSeq.load(userId);
+      if (startsAtFirstPush) last = await newestSeq.load(inbox);
       for (;;) {
         const next = await live.next();
         if (next.done) return;
         const event = next.value;
         if (event.action === 'resync') {
-          if ((await newestSeq.load(userId)) > last) yield* fromStore('catchup');
+          if ((await newestSeq.load(inbox)) > last) yield* fromStore('catchup');
           continue;
         }
         if (event.action !== 'added') continue;
@@ -115,8 +116,8 @@ export function createLiveFeed({ store, pubsub, telemetry = NO_TELEMETRY }: Live
   }
 
   /** Every change to the inbox (added, read, archived, …, and resync after an interruption), live. */
-  function changes(userId: string): AsyncIterable<InboxEvent> {
-    return pubsub.subscribeInbox(assertUserId(userId, 'userId'));
+  function changes(inbox: InboxRef): AsyncIterable<InboxEvent> {
+    return pubsub.subscribeInbox(assertInboxKey(inbox));
   }
 
   return { added, changes };

@@ -4,6 +4,7 @@
  */
 import type { Activity } from './activity-event.js';
 import type { ErrorCode } from './errors.js';
+import type { InboxRef } from './inbox-key.js';
 import type { NewBroadcast, NewNotification, Notification, NotificationKind, NotificationStatus, User } from './notification.js';
 import type { Delivery } from './preferences.js';
 import type { KindSpec, KindsUpsert, RegisteredKind } from './kinds.js';
@@ -25,6 +26,8 @@ export const PAGE_SIZE_MAX = 100;
 export interface NotificationPageQuery {
   userId: string;
   first?: number;
+  /** The user's inbox in this workspace; absent or null: outside any workspace (inbox-key.ts). */
+  workspaceId?: string | null;
   after?: number;
   last?: number;
   before?: number;
@@ -51,39 +54,43 @@ export interface NotificationPage {
 }
 
 export interface NotificationStore {
+/**
+ * Every method that reads or changes an inbox's rows or counts names the inbox (an InboxRef: a
+ * user id alone is the user's inbox outside any workspace) and touches no other's.
+ */
   /** Inserts in ONE transaction, skipping ids already stored; returns only the rows inserted, in input order. */
   insertNotifications(items: readonly NewNotification[]): Promise<Notification[]>;
   listNotifications(query: NotificationPageQuery): Promise<NotificationPage>;
   /** Oldest first: the recipient's notifications with seq > afterSeq (archived included), at most `limit`. */
-  listNotificationsAfter(userId: string, afterSeq: number, limit: number): Promise<Notification[]>;
+  listNotificationsAfter(inbox: InboxRef, afterSeq: number, limit: number): Promise<Notification[]>;
   getNotifications(ids: readonly string[]): Promise<Notification[]>;
-  unreadCount(userId: string): Promise<number>;
+  unreadCount(inbox: InboxRef): Promise<number>;
   /** The bell's and the feed's counts together, read from one counter row (zeros for an empty inbox). */
-  inboxCounts(userId: string): Promise<InboxCounts>;
+  inboxCounts(inbox: InboxRef): Promise<InboxCounts>;
   /**
    * Each recipient's newest seq as committed (0 for an empty inbox), in the order asked: where a
    * live feed without a cursor starts, and whether a feed told to resync missed anything at all.
    */
-  lastSeqs(userIds: readonly string[]): Promise<number[]>;
+  lastSeqs(inboxes: readonly InboxRef[]): Promise<number[]>;
 
-  /** State changes on the given ids of ONE recipient; return the rows changed. */
-  markRead(userId: string, ids: readonly string[], at: Date): Promise<Notification[]>;
-  markUnread(userId: string, ids: readonly string[]): Promise<Notification[]>;
-  markAllRead(userId: string, at: Date): Promise<number>;
-  archive(userId: string, ids: readonly string[], at: Date): Promise<Notification[]>;
+  /** State changes on the given ids of ONE inbox (ids of another are left alone); return the rows changed. */
+  markRead(inbox: InboxRef, ids: readonly string[], at: Date): Promise<Notification[]>;
+  markUnread(inbox: InboxRef, ids: readonly string[]): Promise<Notification[]>;
+  markAllRead(inbox: InboxRef, at: Date): Promise<number>;
+  archive(inbox: InboxRef, ids: readonly string[], at: Date): Promise<Notification[]>;
   /** Back into the default view, keeping its read state; it stays seen. */
-  unarchive(userId: string, ids: readonly string[]): Promise<Notification[]>;
+  unarchive(inbox: InboxRef, ids: readonly string[]): Promise<Notification[]>;
   /** Marks seen what is unseen (neither seen, read nor archived). */
-  markSeen(userId: string, ids: readonly string[], at: Date): Promise<Notification[]>;
+  markSeen(inbox: InboxRef, ids: readonly string[], at: Date): Promise<Notification[]>;
   /** Every unseen one; returns how many, exactly the drop in the unseen count. */
-  markAllSeen(userId: string, at: Date): Promise<number>;
+  markAllSeen(inbox: InboxRef, at: Date): Promise<number>;
   /**
    * Out of the feed and its counts until `until` (status snoozed), keeping read and seen state; a
    * snoozed one gets the new time, an archived one is left alone. Returns the rows snoozed.
    */
-  snooze(userId: string, ids: readonly string[], until: Date): Promise<Notification[]>;
+  snooze(inbox: InboxRef, ids: readonly string[], until: Date): Promise<Notification[]>;
   /** Back into the feed now, as it was before the snooze. */
-  unsnooze(userId: string, ids: readonly string[]): Promise<Notification[]>;
+  unsnooze(inbox: InboxRef, ids: readonly string[]): Promise<Notification[]>;
   /**
    * Wakes every row whose snooze is due at `at`, of at most `recipientLimit` recipients, in one
    * statement: each row is woken once however many callers run it at once. Returns the rows woken
@@ -98,7 +105,7 @@ export interface NotificationStore {
    * button. Returns the row pressed, or nothing when it was not (the first press wins).
    */
   pressAction(userId: string, id: string, index: number, at: Date): Promise<Notification[]>;
-  delete(userId: string, ids: readonly string[]): Promise<string[]>;
+  delete(inbox: InboxRef, ids: readonly string[]): Promise<string[]>;
   /** Retention: removes notifications created before `before`; returns how many. */
   deleteCreatedBefore(before: Date): Promise<number>;
 
@@ -326,6 +333,8 @@ export type TraceCarrier = Readonly<Record<string, string>>;
 
 /** Something that changed in one recipient's inbox, after the store committed it. */
 export interface InboxEvent {
+  /** The inbox's workspace; absent or null: outside any (an event published before workspaces has none). */
+  workspaceId?: string | null;
   userId: string;
   action: InboxAction;
   /** The rows as they are after the change; empty for `deleted`, `all_read` and `all_seen`. */
@@ -349,7 +358,7 @@ export interface InboxPubSub {
    * some (its connection dropped and came back): the feed then reads the store for what it missed.
    * Subscribing starts listening at once, not at the first read: nothing published after the call is lost.
    */
-  subscribeInbox(userId: string): AsyncIterable<InboxEvent>;
+  subscribeInbox(inbox: InboxRef): AsyncIterable<InboxEvent>;
 }
 
 export type PushSource = 'live' | 'replay' | 'catchup';

@@ -14,6 +14,7 @@
 import type { Logger } from '../logger.js';
 import type { InboxEvent, InboxPubSub, NotificationStore } from './ports.js';
 import type { Notification } from './notification.js';
+import { inboxKeyString } from './inbox-key.js';
 
 export interface SnoozeJobOptions {
   store: Pick<NotificationStore, 'wakeSnoozed' | 'nextSnoozeDue'>;
@@ -33,18 +34,21 @@ export function createSnoozeJob({ store, pubsub, intervalMs, log, now = () => ne
   let running: Promise<void> | null = null;
   let again = false;
 
+  /** One change per inbox woken (a recipient's in each workspace apart); returns how many recipients. */
   function publishWoken(rows: readonly Notification[]): number {
-    const byRecipient = new Map<string, Notification[]>();
+    const byInbox = new Map<string, Notification[]>();
     for (const row of rows) {
-      const list = byRecipient.get(row.recipientId) ?? [];
+      const key = inboxKeyString({ userId: row.recipientId, workspaceId: row.workspaceId ?? null });
+      const list = byInbox.get(key) ?? [];
       list.push(row);
-      byRecipient.set(row.recipientId, list);
+      byInbox.set(key, list);
     }
-    for (const [userId, notifications] of byRecipient) {
-      const event: InboxEvent = { userId, action: 'unsnoozed', ids: notifications.map((n) => n.id), notifications };
+    for (const notifications of byInbox.values()) {
+      const { recipientId: userId, workspaceId } = notifications[0]!;
+      const event: InboxEvent = { userId, ...(workspaceId && { workspaceId }), action: 'unsnoozed', ids: notifications.map((n) => n.id), notifications };
       pubsub.publishChanged(event);
     }
-    return byRecipient.size;
+    return new Set(rows.map((row) => row.recipientId)).size;
   }
 
   async function wakeDue(): Promise<void> {

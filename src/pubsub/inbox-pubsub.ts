@@ -18,11 +18,13 @@ import { EventEmitter } from 'node:events';
 import { pEventIterator } from 'p-event';
 import { Redis } from 'ioredis';
 import type { Notification } from '../notifications/notification.js';
+import { inboxKey, inboxKeyString, inboxOfEvent, type InboxRef } from '../notifications/inbox-key.js';
 import type { InboxEvent, InboxPubSub, TraceCarrier } from '../notifications/ports.js';
 import { eventFromWire, eventToWire, RESYNC_WIRE, type PubSubWire } from './wire.js';
 
 const CHANNEL = 'kafka-notify:inbox';
-const inboxEvent = (userId: string) => `inbox:${userId}`;
+/** One emitter event per inbox (a user's in a workspace, or outside any), so a feed wakes for its own only. */
+const inboxEvent = (inbox: InboxRef) => `inbox:${inboxKeyString(inbox)}`;
 /** One local event for every feed at once; each feed turns it into its own `resync` event. */
 const RESYNC = 'resync';
 /** Reconnect attempts back off to at most this, so feeds catch up within a second of Redis answering. */
@@ -75,7 +77,7 @@ export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, on
   const local = new EventEmitter();
   // Thousands of open feeds listen on one emitter; that is the design, not a leak.
   local.setMaxListeners(0);
-  const deliver = (event: InboxEvent) => local.emit(inboxEvent(event.userId), event);
+  const deliver = (event: InboxEvent) => local.emit(inboxEvent(inboxOfEvent(event)), event);
   const resyncFeeds = () => {
     onResync();
     local.emit(RESYNC, true);
@@ -199,17 +201,26 @@ export async function createInboxPubSub({ redisUrl, onStateChange = () => {}, on
     };
   }
 
-  function subscribeInbox(userId: string): AsyncIterable<InboxEvent> {
+  function subscribeInbox(inbox: InboxRef): AsyncIterable<InboxEvent> {
+    const { userId, workspaceId } = inboxKey(inbox);
     // Listening starts now and buffers until read: what a replaying feed needs. Not events.on():
     // its two preallocated 2,048-slot queues cost 32 KB per subscription, two thirds of what a
     // graphql-ws connection held in a heap snapshot at 3,000 connections; p-event's grow as used.
-    const events = pEventIterator<string, InboxEvent | true>(local, [inboxEvent(userId), RESYNC], { rejectionEvents: [] });
-    return mapIterable(events, (event) => [event === true ? { userId, action: 'resync', notifications: [], ids: [] } : event]);
+    const events = pEventIterator<string, InboxEvent | true>(local, [inboxEvent(inbox), RESYNC], { rejectionEvents: [] });
+    const resync: InboxEvent = { userId, ...(workspaceId !== null && { workspaceId }), action: 'resync', notifications: [], ids: [] };
+    return mapIterable(events, (event) => [event === true ? { ...resync } : event]);
   }
 
   return {
     publishAdded: (notification: Notification, trace?: TraceCarrier) =>
-      void publish({ userId: notification.recipientId, action: 'added', notifications: [notification], ids: [notification.id], ...(trace && { trace }) }),
+      void publish({
+        userId: notification.recipientId,
+        ...(notification.workspaceId && { workspaceId: notification.workspaceId }),
+        action: 'added',
+        notifications: [notification],
+        ids: [notification.id],
+        ...(trace && { trace }),
+      }),
     publishChanged: (event) => void publish(event),
     subscribeInbox,
     isUp: () => up,

@@ -28,16 +28,17 @@ export async function deleteCreatedBefore(sql: SqlClient, before: Date): Promise
     const chunk = recipients.slice(start, start + RECIPIENTS_PER_TRANSACTION);
     removed += await sql.transaction(async (tx) => {
       const locked = await tx.query<{ user_id: string }>(
-        'SELECT user_id FROM inbox_counters WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE',
+        // Every inbox of theirs (one per workspace, migration 013), in the lock order of inbox-counts.ts.
+        'SELECT user_id FROM inbox_counters WHERE user_id = ANY($1::text[]) ORDER BY user_id, workspace_id FOR UPDATE',
         [chunk],
       );
       const [row] = await tx.query<{ count: number }>(
         withCounts(
           `DELETE FROM notifications WHERE created_at < $1 AND recipient_id = ANY($2::text[])
-           RETURNING recipient_id, seq, ${countedReturning(ROW_FACTS, null)}`,
+           RETURNING recipient_id, workspace_id, seq, ${countedReturning(ROW_FACTS, null)}`,
           'SELECT count(*) AS count FROM changed',
         ),
-        [cutoff, locked.map((each) => each.user_id)],
+        [cutoff, [...new Set(locked.map((each) => each.user_id))]],
       );
       return row?.count ?? 0;
     });

@@ -65,6 +65,9 @@ const COUNT_COLUMNS: Record<NotificationStatus, string> = {
 const delta = (status: NotificationStatus) =>
   `count(*) FILTER (WHERE status_after = '${status}') - count(*) FILTER (WHERE status_before = '${status}')`;
 
+/** The SQL of the inbox outside any workspace (migration 013). */
+const NO_WORKSPACE = "''";
+
 const UNSEEN_DELTA = 'count(*) FILTER (WHERE unseen_after) - count(*) FILTER (WHERE unseen_before)';
 
 /**
@@ -72,13 +75,16 @@ const UNSEEN_DELTA = 'count(*) FILTER (WHERE unseen_after) - count(*) FILTER (WH
  * recipient's counter row lock on the way: the subquery is an InitPlan, which runs before the
  * scan can hand any row to be changed. A recipient without a counter row has no rows either
  * (every insert creates one, nothing removes it), so matching nothing then is right.
+ *
+ * The inbox is the recipient's in the workspace `workspaceParam` binds (migration 013: '' outside
+ * any, which is what leaving it out names): only that inbox's counter row and rows.
  */
-export const rowsOfLockedRecipient = (userParam: string) =>
-  `recipient_id = (SELECT user_id FROM inbox_counters WHERE user_id = ${userParam} FOR UPDATE)`;
+export const rowsOfLockedRecipient = (userParam: string, workspaceParam = NO_WORKSPACE) =>
+  `recipient_id = (SELECT user_id FROM inbox_counters WHERE user_id = ${userParam} AND workspace_id = ${workspaceParam} FOR UPDATE) AND workspace_id = ${workspaceParam}`;
 
 /**
  * `change` is an INSERT, UPDATE or DELETE on notifications whose RETURNING gives, for each row it
- * changed, `recipient_id`, `seq` and `countedReturning`'s columns (`status_before` NULL and
+ * changed, `recipient_id`, `workspace_id` (each inbox is counted on its own, migration 013), `seq` and `countedReturning`'s columns (`status_before` NULL and
  * `unseen_before` FALSE when inserted; `status_after` NULL and `unseen_after` FALSE when deleted),
  * besides what `result` (a SELECT over `changed`) needs.
  *
@@ -97,13 +103,13 @@ export const rowsOfLockedRecipient = (userParam: string) =>
 export function withCounts(change: string, result: string, activity?: ActivityOf): string {
   return `WITH changed AS (${change}),
           counted AS (
-            INSERT INTO inbox_counters AS c (user_id, last_seq, unread_count, read_count, archived_count, snoozed_count, unseen_count)
-            SELECT recipient_id, max(seq), ${delta('unread')}, ${delta('read')}, ${delta('archived')}, ${delta('snoozed')}, ${UNSEEN_DELTA}
+            INSERT INTO inbox_counters AS c (user_id, workspace_id, last_seq, unread_count, read_count, archived_count, snoozed_count, unseen_count)
+            SELECT recipient_id, workspace_id, max(seq), ${delta('unread')}, ${delta('read')}, ${delta('archived')}, ${delta('snoozed')}, ${UNSEEN_DELTA}
               FROM changed
              WHERE (status_before, unseen_before) IS DISTINCT FROM (status_after, unseen_after)
-             GROUP BY recipient_id
-             ORDER BY recipient_id
-            ON CONFLICT (user_id) DO UPDATE SET
+             GROUP BY recipient_id, workspace_id
+             ORDER BY recipient_id, workspace_id
+            ON CONFLICT (user_id, workspace_id) DO UPDATE SET
               unread_count   = c.unread_count + EXCLUDED.unread_count,
               read_count     = c.read_count + EXCLUDED.read_count,
               archived_count = c.archived_count + EXCLUDED.archived_count,
@@ -130,11 +136,12 @@ export function countedReturning(before: RowFacts | null, after: RowFacts | null
 export const UNSEEN_ROW = 'seen_at IS NULL AND read_at IS NULL AND archived_at IS NULL';
 
 /**
- * The number of rows of a recipient in any of `statuses`, from its counter row (0 when it has
- * none): a SQL expression, with `userParam` the placeholder of the recipient's id.
+ * The number of rows of an inbox in any of `statuses`, from its counter row (0 when it has
+ * none): a SQL expression, with `userParam` the placeholder of the recipient's id and
+ * `workspaceParam` of its workspace column (none: outside any workspace).
  */
-export function countedTotal(statuses: readonly NotificationStatus[], userParam: string): string {
+export function countedTotal(statuses: readonly NotificationStatus[], userParam: string, workspaceParam = NO_WORKSPACE): string {
   const wanted = [...new Set(statuses)].map((status) => COUNT_COLUMNS[status]);
   if (wanted.length === 0) return '0::bigint';
-  return `COALESCE((SELECT ${wanted.join(' + ')} FROM inbox_counters WHERE user_id = ${userParam}), 0)`;
+  return `COALESCE((SELECT ${wanted.join(' + ')} FROM inbox_counters WHERE user_id = ${userParam} AND workspace_id = ${workspaceParam}), 0)`;
 }

@@ -1,6 +1,7 @@
+import { inboxKeyString, type InboxKey } from '../notifications/inbox-key.js';
 import type { NewNotification, Notification } from '../notifications/notification.js';
 import { countedReturning, withCounts } from './inbox-counts.js';
-import { NOTIFICATION_COLUMNS, toNotification, type NotificationRow } from './notification-rows.js';
+import { NOTIFICATION_COLUMNS, toNotification, workspaceColumn, type NotificationRow } from './notification-rows.js';
 import type { SqlClient, SqlQuery } from './sql-client.js';
 
 /**
@@ -26,10 +27,10 @@ export async function insertNotifications(sql: SqlClient, items: readonly NewNot
     // counter rows are this transaction's already (allocateSeqs), so counting waits on no one.
     const rows = await tx.query<NotificationRow>(
       withCounts(
-        `INSERT INTO notifications (id, recipient_id, seq, sender_id, kind, message, link, data, created_at, actions)
-         SELECT id, recipient_id, seq, sender_id, kind, message, link, data::jsonb, created_at, actions::jsonb
-           FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])
-             AS t (id, recipient_id, seq, sender_id, kind, message, link, data, created_at, actions)
+        `INSERT INTO notifications (id, recipient_id, seq, sender_id, kind, message, link, data, created_at, actions, workspace_id)
+         SELECT id, recipient_id, seq, sender_id, kind, message, link, data::jsonb, created_at, actions::jsonb, workspace_id
+           FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[])
+             AS t (id, recipient_id, seq, sender_id, kind, message, link, data, created_at, actions, workspace_id)
          ON CONFLICT (id) DO NOTHING
          RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning(null)}`,
         `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
@@ -47,14 +48,16 @@ export async function insertNotifications(sql: SqlClient, items: readonly NewNot
         fresh.map((item) => item.createdAt.toISOString()),
         // As JSON text too; none is an empty list, as the column's default.
         fresh.map((item) => JSON.stringify((item.actions ?? []).map((action) => ({ label: action.label, url: action.url, key: action.key })))),
+        fresh.map((item) => workspaceColumn(item.workspaceId)),
       ],
     );
 
     // A row racing in from another transaction since the check is skipped by ON CONFLICT (leaving a
-    // seq gap); (recipient, seq) names each inserted row whatever spelling its uuid had on input.
-    const inserted = new Map(rows.map((row) => [`${row.recipient_id}\u0000${row.seq}`, row]));
+    // seq gap); (inbox, seq) names each inserted row whatever spelling its uuid had on input.
+    const rowKey = (inbox: InboxKey, seq: number | undefined) => `${inboxKeyString(inbox)}\u0000${seq}`;
+    const inserted = new Map(rows.map((row) => [rowKey({ userId: row.recipient_id, workspaceId: row.workspace_id || null }, row.seq), row]));
     return fresh.flatMap((item, index) => {
-      const row = inserted.get(`${item.recipientId}\u0000${seqs[index]}`);
+      const row = inserted.get(rowKey(inboxOf(item), seqs[index]));
       return row === undefined ? [] : [toNotification(row)];
     });
   });
@@ -67,28 +70,40 @@ export async function insertNotifications(sql: SqlClient, items: readonly NewNot
  * newly committed row below N.
  */
 async function allocateSeqs(tx: SqlQuery, items: readonly NewNotification[]): Promise<number[]> {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(item.recipientId, (counts.get(item.recipientId) ?? 0) + 1);
-  const recipients = [...counts.keys()];
+  // Per inbox: a recipient's rows in a workspace are numbered apart from its others (migration 013).
+  const counts = new Map<string, { inbox: InboxKey; count: number }>();
+  for (const item of items) {
+    const inbox = inboxOf(item);
+    const key = inboxKeyString(inbox);
+    counts.set(key, { inbox, count: (counts.get(key)?.count ?? 0) + 1 });
+  }
+  const inboxes = [...counts.values()];
 
   // ORDER BY makes every batch lock counters in the same order, so two batches cannot deadlock.
-  const rows = await tx.query<{ user_id: string; last_seq: number }>(
-    `INSERT INTO inbox_counters (user_id, last_seq)
-     SELECT user_id, n FROM unnest($1::text[], $2::bigint[]) AS t (user_id, n) ORDER BY user_id
-     ON CONFLICT (user_id) DO UPDATE SET last_seq = inbox_counters.last_seq + EXCLUDED.last_seq
-     RETURNING user_id, last_seq`,
-    [recipients, recipients.map((recipient) => counts.get(recipient))],
+  const rows = await tx.query<{ user_id: string; workspace_id: string; last_seq: number }>(
+    `INSERT INTO inbox_counters (user_id, workspace_id, last_seq)
+     SELECT user_id, workspace_id, n FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t (user_id, workspace_id, n)
+      ORDER BY user_id, workspace_id
+     ON CONFLICT (user_id, workspace_id) DO UPDATE SET last_seq = inbox_counters.last_seq + EXCLUDED.last_seq
+     RETURNING user_id, workspace_id, last_seq`,
+    [inboxes.map(({ inbox }) => inbox.userId), inboxes.map(({ inbox }) => workspaceColumn(inbox.workspaceId)), inboxes.map(({ count }) => count)],
   );
 
   const next = new Map<string, number>();
-  for (const row of rows) next.set(row.user_id, row.last_seq - (counts.get(row.user_id) ?? 0) + 1);
+  for (const row of rows) {
+    const key = inboxKeyString({ userId: row.user_id, workspaceId: row.workspace_id || null });
+    next.set(key, row.last_seq - (counts.get(key)?.count ?? 0) + 1);
+  }
   return items.map((item) => {
-    const seq = next.get(item.recipientId);
+    const key = inboxKeyString(inboxOf(item));
+    const seq = next.get(key);
     if (seq === undefined) throw new Error(`No seq allocated for recipient ${item.recipientId}`);
-    next.set(item.recipientId, seq + 1);
+    next.set(key, seq + 1);
     return seq;
   });
 }
+
+const inboxOf = (item: NewNotification): InboxKey => ({ userId: item.recipientId, workspaceId: item.workspaceId ?? null });
 
 function firstOfEachId(items: readonly NewNotification[]): NewNotification[] {
   const seen = new Set<string>();

@@ -1,6 +1,6 @@
 import { NOTIFICATION_STATUSES, type NotificationStatus } from '../notifications/notification.js';
 import { PAGE_SIZE_DEFAULT, type NotificationFilter, type NotificationPage, type NotificationPageQuery } from '../notifications/ports.js';
-import { NOTIFICATION_COLUMNS, toNotification, type NotificationRow } from './notification-rows.js';
+import { NOTIFICATION_COLUMNS, toNotification, workspaceColumn, type NotificationRow } from './notification-rows.js';
 import { countedTotal } from './inbox-counts.js';
 import type { SqlQuery } from './sql-client.js';
 
@@ -41,7 +41,8 @@ export async function listNotifications(sql: SqlQuery, query: NotificationPageQu
 
   const params = new Params();
   const user = params.add(query.userId);
-  const filtered = filterConditions(params, user, query.filter);
+  const workspace = params.add(workspaceColumn(query.workspaceId));
+  const filtered = filterConditions(params, user, workspace, query.filter);
   const range = [filtered];
   if (query.after !== undefined) range.push(`seq < ${params.add(query.after)}`);
   if (query.before !== undefined) range.push(`seq > ${params.add(query.before)}`);
@@ -50,7 +51,7 @@ export async function listNotifications(sql: SqlQuery, query: NotificationPageQu
     query.countTotal === false
       ? 'NULL::bigint'
       : query.filter?.kind === undefined
-        ? countedTotal(query.filter?.status ?? DEFAULT_STATUSES, user)
+        ? countedTotal(query.filter?.status ?? DEFAULT_STATUSES, user, workspace)
         : `(SELECT count(*) FROM notifications WHERE ${filtered})`;
   const beyondCursor = (cursor: number | undefined, op: '>=' | '<=') =>
     cursor === undefined ? 'FALSE' : `EXISTS (SELECT 1 FROM notifications WHERE ${filtered} AND seq ${op} ${params.add(cursor)})`;
@@ -58,7 +59,7 @@ export async function listNotifications(sql: SqlQuery, query: NotificationPageQu
   const rows = await sql.query<PageRow>(
     `WITH summary AS (
        SELECT ${count} AS total_count,
-              COALESCE((SELECT last_seq FROM inbox_counters WHERE user_id = ${user}), 0) AS last_seq,
+              COALESCE((SELECT last_seq FROM inbox_counters WHERE user_id = ${user} AND workspace_id = ${workspace}), 0) AS last_seq,
               ${beyondCursor(query.after, '>=')} AS newer_exist,
               ${beyondCursor(query.before, '<=')} AS older_exist),
      page AS (
@@ -96,9 +97,9 @@ export async function listNotifications(sql: SqlQuery, query: NotificationPageQu
   };
 }
 
-/** `user` is the placeholder already bound to the recipient's id. */
-function filterConditions(params: Params, user: string, filter: NotificationFilter | undefined): string {
-  const conditions = [`recipient_id = ${user}`, statusCondition(filter?.status ?? DEFAULT_STATUSES)];
+/** `user` and `workspace` are the placeholders already bound to the inbox's recipient id and workspace column. */
+function filterConditions(params: Params, user: string, workspace: string, filter: NotificationFilter | undefined): string {
+  const conditions = [`recipient_id = ${user}`, `workspace_id = ${workspace}`, statusCondition(filter?.status ?? DEFAULT_STATUSES)];
   if (filter?.kind !== undefined) conditions.push(`kind = ANY(${params.add([...filter.kind])}::text[])`);
   return conditions.join(' AND ');
 }

@@ -15,6 +15,8 @@ export interface NotificationRow {
   archived_at: Date | null;
   seen_at: Date | null;
   snoozed_until: Date | null;
+  /** '' outside any workspace (migration 013). */
+  workspace_id: string;
   /** jsonb: both drivers parse it (migration 010). */
   actions: NotificationAction[];
   pressed_action: number | null;
@@ -23,7 +25,7 @@ export interface NotificationRow {
 
 /** `seen_at` as the domain knows it: read or archived rows are seen too (migration 004). */
 export const NOTIFICATION_COLUMNS =
-  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at, COALESCE(seen_at, read_at, archived_at) AS seen_at, snoozed_until, actions, pressed_action, pressed_at';
+  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at, COALESCE(seen_at, read_at, archived_at) AS seen_at, snoozed_until, workspace_id, actions, pressed_action, pressed_at';
 
 export function toNotification(row: NotificationRow): Notification {
   return {
@@ -40,10 +42,15 @@ export function toNotification(row: NotificationRow): Notification {
     archivedAt: row.archived_at,
     seenAt: row.seen_at,
     snoozedUntil: row.snoozed_until,
+    // Outside any workspace the field is left out, so such a row reads as it did before workspaces.
+    ...(row.workspace_id !== '' && { workspaceId: row.workspace_id }),
     actions: row.actions.map((action) => ({ label: action.label, url: action.url ?? null, key: action.key ?? null })),
     pressedAction: row.pressed_action === null || row.pressed_at === null ? null : { index: row.pressed_action, at: row.pressed_at },
   };
 }
+
+/** The column's value for an inbox's workspace: '' outside any (migration 013). */
+export const workspaceColumn = (workspaceId: string | null | undefined): string => workspaceId ?? '';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/notifications/cursor.js';
 import { NotifyError } from '../../src/notifications/errors.js';
+import { inboxKey } from '../../src/notifications/inbox-key.js';
 import { createLiveFeed, type LiveFeedDeps } from '../../src/notifications/live.js';
 import type { Notification } from '../../src/notifications/notification.js';
 import type { InboxEvent } from '../../src/notifications/ports.js';
@@ -63,7 +64,8 @@ function setup(rows: Notification[] = [], storeFails?: Error) {
   const events = createChannel<InboxEvent>();
   const storeCalls: { userId: string; afterSeq: number; limit: number }[] = [];
   const store: LiveFeedDeps['store'] = {
-    listNotificationsAfter: async (userId, afterSeq, limit) => {
+    listNotificationsAfter: async (inbox, afterSeq, limit) => {
+      const { userId } = inboxKey(inbox);
       log.push(`store:${afterSeq}`);
       storeCalls.push({ userId, afterSeq, limit });
       if (storeFails) throw storeFails;
@@ -72,15 +74,15 @@ function setup(rows: Notification[] = [], storeFails?: Error) {
         .sort((a, b) => a.seq - b.seq)
         .slice(0, limit);
     },
-    lastSeqs: async (userIds) => {
+    lastSeqs: async (inboxes) => {
       log.push('lastSeq');
       if (storeFails) throw storeFails;
-      return userIds.map((userId) => Math.max(0, ...rows.filter((row) => row.recipientId === userId).map((row) => row.seq)));
+      return inboxes.map(inboxKey).map(({ userId }) => Math.max(0, ...rows.filter((row) => row.recipientId === userId).map((row) => row.seq)));
     },
   };
   const pubsub: LiveFeedDeps['pubsub'] = {
-    subscribeInbox: (userId) => {
-      log.push(`subscribe:${userId}`);
+    subscribeInbox: (inbox) => {
+      log.push(`subscribe:${inboxKey(inbox).userId}`);
       return { [Symbol.asyncIterator]: () => events.iterator };
     },
   };
