@@ -16,6 +16,7 @@ import { describeActionsStoreContract } from './support/actions-store-contract.j
 import { describeDigestStoreContract } from './support/digest-store-contract.js';
 import { describeKindsStoreContract } from './support/kinds-store-contract.js';
 
+import { describeWorkspaceStoreContract } from './support/workspace-store-contract.js';
 describeStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
   await runMigrations(sql);
@@ -71,6 +72,12 @@ describeMigrationContract('PGlite in memory', async () => {
 
 describe('PGlite in a data directory', () => {
   it('keeps notifications, users and numbering across a reopen', async () => {
+describeWorkspaceStoreContract('PGlite in memory', async () => {
+  const sql = await createPgliteClient();
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
     const dataDir = await mkdtemp(path.join(tmpdir(), 'kafka-notify-store-'));
     try {
       const user = `user-${randomUUID()}`;

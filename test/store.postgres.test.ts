@@ -14,6 +14,7 @@ import { describeActionsStoreContract } from './support/actions-store-contract.j
 import { describeDigestStoreContract } from './support/digest-store-contract.js';
 import { describeKindsStoreContract } from './support/kinds-store-contract.js';
 import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
+import { describeWorkspaceStoreContract } from './support/workspace-store-contract.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -98,6 +99,19 @@ describeKindsStoreContract('PostgreSQL', async () => {
 });
 
 describeMigrationContract('PostgreSQL', async () => {
+// Its own pool of several connections: two insert transactions into one group run at once.
+describeGroupingStoreContract('PostgreSQL', async () => {
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema(), max: 4 });
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
+describeWorkspaceStoreContract('PostgreSQL', async () => {
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
   const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
   return { sql, dispose: () => sql.close() };
 });
