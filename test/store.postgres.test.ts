@@ -99,13 +99,6 @@ describeKindsStoreContract('PostgreSQL', async () => {
 });
 
 describeMigrationContract('PostgreSQL', async () => {
-// Its own pool of several connections: two insert transactions into one group run at once.
-describeGroupingStoreContract('PostgreSQL', async () => {
-  const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema(), max: 4 });
-  await runMigrations(sql);
-  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
-});
-
 describeWorkspaceStoreContract('PostgreSQL', async () => {
   const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
   await runMigrations(sql);
