@@ -15,8 +15,8 @@ import { describePreferencesStoreContract } from './support/preferences-store-co
 import { describeActionsStoreContract } from './support/actions-store-contract.js';
 import { describeDigestStoreContract } from './support/digest-store-contract.js';
 import { describeKindsStoreContract } from './support/kinds-store-contract.js';
-
 import { describeWorkspaceStoreContract } from './support/workspace-store-contract.js';
+
 describeStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
   await runMigrations(sql);
@@ -65,6 +65,12 @@ describeActionsStoreContract('PGlite in memory', async () => {
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
 
+describeWorkspaceStoreContract('PGlite in memory', async () => {
+  const sql = await createPgliteClient();
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
 describeMigrationContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
   return { sql, dispose: () => sql.close() };
@@ -72,12 +78,6 @@ describeMigrationContract('PGlite in memory', async () => {
 
 describe('PGlite in a data directory', () => {
   it('keeps notifications, users and numbering across a reopen', async () => {
-describeWorkspaceStoreContract('PGlite in memory', async () => {
-  const sql = await createPgliteClient();
-  await runMigrations(sql);
-  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
-});
-
     const dataDir = await mkdtemp(path.join(tmpdir(), 'kafka-notify-store-'));
     try {
       const user = `user-${randomUUID()}`;

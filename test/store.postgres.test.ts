@@ -13,8 +13,8 @@ import { describePreferencesStoreContract } from './support/preferences-store-co
 import { describeActionsStoreContract } from './support/actions-store-contract.js';
 import { describeDigestStoreContract } from './support/digest-store-contract.js';
 import { describeKindsStoreContract } from './support/kinds-store-contract.js';
-import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 import { describeWorkspaceStoreContract } from './support/workspace-store-contract.js';
+import { describeMigrationContract, describeStoreContract } from './support/store-contract.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -98,13 +98,13 @@ describeKindsStoreContract('PostgreSQL', async () => {
   return { store: createNotificationStore(sql), dispose: () => sql.close() };
 });
 
-describeMigrationContract('PostgreSQL', async () => {
 describeWorkspaceStoreContract('PostgreSQL', async () => {
   const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
   await runMigrations(sql);
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });
 
+describeMigrationContract('PostgreSQL', async () => {
   const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
   return { sql, dispose: () => sql.close() };
 });
