@@ -25,9 +25,9 @@ export const PAGE_SIZE_MAX = 100;
  */
 export interface NotificationPageQuery {
   userId: string;
-  first?: number;
   /** The user's inbox in this workspace; absent or null: outside any workspace (inbox-key.ts). */
   workspaceId?: string | null;
+  first?: number;
   after?: number;
   last?: number;
   before?: number;
@@ -53,11 +53,11 @@ export interface NotificationPage {
   lastSeq: number;
 }
 
-export interface NotificationStore {
 /**
  * Every method that reads or changes an inbox's rows or counts names the inbox (an InboxRef: a
  * user id alone is the user's inbox outside any workspace) and touches no other's.
  */
+export interface NotificationStore {
   /** Inserts in ONE transaction, skipping ids already stored; returns only the rows inserted, in input order. */
   insertNotifications(items: readonly NewNotification[]): Promise<Notification[]>;
   listNotifications(query: NotificationPageQuery): Promise<NotificationPage>;
@@ -333,9 +333,9 @@ export type TraceCarrier = Readonly<Record<string, string>>;
 
 /** Something that changed in one recipient's inbox, after the store committed it. */
 export interface InboxEvent {
+  userId: string;
   /** The inbox's workspace; absent or null: outside any (an event published before workspaces has none). */
   workspaceId?: string | null;
-  userId: string;
   action: InboxAction;
   /** The rows as they are after the change; empty for `deleted`, `all_read` and `all_seen`. */
   notifications: Notification[];
