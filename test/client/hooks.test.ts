@@ -189,6 +189,43 @@ describe('@kafka-notify/react hooks', () => {
     await waitFor(() => expect(bell().dataset.unread).toBe('2'), LIVE);
   });
 
+  it('<Inbox />: a key button records the press and tells onAction, every tab shows the one chosen; a URL button is a link', async () => {
+    const user = await newUser();
+    const { sendNotification: sent } = await graphqlData<{ sendNotification: { id: string } }>(
+      system.url,
+      'mutation ($input: SendNotificationInput!) { sendNotification(input: $input) { id } }',
+      {
+        input: {
+          senderId: '1',
+          recipientId: user.id,
+          kind: 'MENTION',
+          message: 'May I merge?',
+          actions: [
+            { label: 'Approve', key: 'approve' },
+            { label: 'View', url: '/requests/7' },
+          ],
+        },
+      },
+    );
+    await user.stored(1);
+    const told: [string, string][] = [];
+    const here = render(createElement(Inbox, { defaultOpen: true, onAction: (key, notification) => void told.push([key, notification.id]) }), { wrapper: wrapperFor(user.token) });
+    const there = render(createElement(Inbox, { defaultOpen: true }), { wrapper: wrapperFor(user.token) });
+    const approve = await waitFor(() => here.getByRole('button', { name: 'Approve: May I merge?' }), LIVE);
+    expect(here.getByRole('link', { name: 'View: May I merge?' }).getAttribute('href')).toBe('/requests/7');
+    await waitFor(() => there.getByRole('button', { name: 'Approve: May I merge?' }), LIVE);
+    await subscribed('notificationsChanged', 2);
+
+    fireEvent.click(approve);
+    const chosen = (view: typeof here) => view.container.querySelector('.kn-action-chosen')?.textContent;
+    await waitFor(() => expect(chosen(here)).toBe('✓ Chosen: Approve'), LIVE);
+    expect(told).toEqual([['approve', sent.id]]);
+    // The other tab, through the push alone.
+    await waitFor(() => expect(chosen(there)).toBe('✓ Chosen: Approve'), LIVE);
+    expect(there.queryByRole('button', { name: /^Approve/ })).toBeNull();
+    expect(there.container.querySelector('.kn-item')?.getAttribute('data-status')).toBe('READ');
+  });
+
   it('works over SSE too: live additions and pushed counts', async () => {
     const user = await newUser();
     await user.send('before');

@@ -18,6 +18,8 @@ const notification = (seq: number, overrides: Partial<Notification> = {}): Notif
   archivedAt: null,
   snoozedUntil: null,
   status: 'UNREAD',
+  actions: [],
+  pressedAction: null,
   sender: { id: '1', name: 'Emma' },
   ...overrides,
 });
@@ -124,6 +126,21 @@ describe('the feed reducer', () => {
     // All read and all seen leave a snoozed one as it is (the server passes over it too).
     expect(snoozedOnly(list, { type: 'changed', change: change('ALL_READ', []), at: 'now' }).items).toEqual(list.items);
     expect(snoozedOnly(list, { type: 'changed', change: change('ALL_SEEN', []), at: 'now' }).items).toEqual(list.items);
+  });
+
+  it('shows a button pressed in another tab as pressed, read, and out of an UNREAD feed', () => {
+    const buttons = [
+      { label: 'Approve', url: null, key: 'approve' },
+      { label: 'View', url: '/requests/7', key: null },
+    ];
+    const at = '2026-11-24T11:00:00.000Z';
+    const pressed = notification(4, { actions: buttons, status: 'READ', readAt: at, seenAt: at, pressedAction: { index: 0, at } });
+    const pushed = { type: 'changed' as const, change: change('ACTION_PRESSED', [pressed], 1, 1), at: 'now' };
+
+    const state = reduce(reduce(emptyFeed, page([notification(5), notification(4, { actions: buttons })])), pushed);
+    expect(state.items.find((item) => item.seq === 4)).toEqual(pressed);
+    const unreadOnly = feedReducer({ status: ['UNREAD'] });
+    expect(unreadOnly(unreadOnly(emptyFeed, page([notification(5), notification(4, { actions: buttons })])), pushed).items.map((item) => item.seq)).toEqual([5]);
   });
 
   it('does not add through a change what it never held', () => {

@@ -24,6 +24,8 @@ const notification = (seq: number, overrides: Partial<Notification> = {}): Notif
   archivedAt: null,
   snoozedUntil: null,
   status: 'UNREAD',
+  actions: [],
+  pressedAction: null,
   sender: { id: '1', name: 'Emma' },
   ...overrides,
 });

@@ -19,6 +19,7 @@ import {
   MarkReadMutation,
   MarkSeenMutation,
   PreferencesQuery,
+  PressActionMutation,
   SendNotificationMutation,
   SetPreferencesMutation,
   SnoozeMutation,
@@ -74,6 +75,12 @@ export interface Inbox extends Store<InboxState> {
   snooze(ids: readonly string[], until: Date): Promise<InboxChange>;
   /** Back from a snooze now. */
   unsnooze(ids: readonly string[]): Promise<InboxChange>;
+  /**
+   * Presses button `action` (its index in `actions`): recorded on the notification, which is read
+   * too, and shown as pressed in every tab. The first press wins: the same button again resolves
+   * as before, another one rejects with ACTION_ALREADY_PRESSED.
+   */
+  pressAction(id: string, action: number): Promise<InboxChange>;
   /** The user's preferences: every kind (in-app on or muted, delivery, critical) and the time zone. */
   preferences(): Promise<Preferences>;
   /**
@@ -164,6 +171,7 @@ export function createInbox({ filter, pageSize, ...transportOptions }: InboxOpti
     snooze: (ids, until) =>
       mutate(() => client.mutation(SnoozeMutation, { ids: [...ids], until: until.toISOString() }).toPromise(), (data) => data.snoozeNotifications),
     unsnooze: (ids) => mutate(() => client.mutation(UnsnoozeMutation, { ids: [...ids] }).toPromise(), (data) => data.unsnoozeNotifications),
+    pressAction: (id, action) => mutate(() => client.mutation(PressActionMutation, { id, action }).toPromise(), (data) => data.pressNotificationAction),
     // Never from urql's cache: another tab may have changed them.
     preferences: async () => dataOf(await client.query(PreferencesQuery, {}, { requestPolicy: 'network-only' }).toPromise()).preferences,
     setPreferences: async (input) => dataOf(await client.mutation(SetPreferencesMutation, { input }).toPromise()).setPreferences,

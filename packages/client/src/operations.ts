@@ -17,6 +17,8 @@ export const NotificationFields = graphql(`
     snoozedUntil
     status
     sender { id name }
+    actions { label url key }
+    pressedAction { index at }
   }
 `);
 
@@ -92,6 +94,14 @@ export const SnoozeMutation = graphql(
 export const UnsnoozeMutation = graphql(
   `
   mutation Unsnooze($ids: [ID!]!) { unsnoozeNotifications(ids: $ids) { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+/** Presses button `action` (its index) of a notification: recorded once, and it is read too. */
+export const PressActionMutation = graphql(
+  `
+  mutation PressAction($id: ID!, $action: Int!) { pressNotificationAction(notificationId: $id, action: $action) { ...InboxChangeFields } }
 `,
   [InboxChangeFields],
 );

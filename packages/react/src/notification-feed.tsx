@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef } from 'react';
 import type { NotificationFilter } from '@kafka-notify/client';
+import type { ActionHandler } from './action-buttons.js';
 import { NotificationItem } from './notification-item.js';
 import { useNow } from './relative-time.js';
 import { useArchive, useMarkRead, useSnooze } from './use-inbox-actions.js';
@@ -16,9 +17,11 @@ export interface NotificationFeedProps {
   pageSize?: number;
   heading?: string;
   className?: string;
+  /** Told the key of a notification's key button once its press is recorded, with the notification. */
+  onAction?: ActionHandler;
 }
 
-export function NotificationFeed({ filter, pageSize, heading = 'Notifications', className }: NotificationFeedProps) {
+export function NotificationFeed({ filter, pageSize, heading = 'Notifications', className, onAction }: NotificationFeedProps) {
   const feed = useNotifications({ filter, pageSize });
   const { count } = useUnreadCount();
   const { markRead, markAllRead } = useMarkRead();
@@ -59,6 +62,7 @@ export function NotificationFeed({ filter, pageSize, heading = 'Notifications', 
                 onMarkRead={(id) => void markRead([id])}
                 onArchive={(id) => void archive([id])}
                 onSnooze={(id, until) => void snooze([id], until)}
+                onAction={onAction}
                 onUnsnooze={(id) => void unsnooze([id])}
               />
             ))}

@@ -2,6 +2,7 @@
 import type { Notification } from '@kafka-notify/client';
 import { ArchiveIcon, CheckIcon } from './icons.js';
 import { relativeTime } from './relative-time.js';
+import { ActionButtons, type ActionHandler } from './action-buttons.js';
 
 export interface NotificationItemProps {
   notification: Notification;
@@ -11,6 +12,8 @@ export interface NotificationItemProps {
   /** Offers "Snooze 1 h" and "Snooze until tomorrow" (9:00, local time) when given; "Unsnooze" on a snoozed one. */
   onSnooze?(id: string, until: Date): void;
   onUnsnooze?(id: string): void;
+  /** Told the key of a key button once its press is recorded (URL buttons open their link). */
+  onAction?: ActionHandler | undefined;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -25,7 +28,7 @@ export function tomorrowMorning(now: number): Date {
 
 const KIND_LABELS: Record<string, string> = { FOLLOW: 'Follow', MENTION: 'Mention', LIKE: 'Like', COMMENT: 'Comment', SYSTEM: 'System' };
 
-export function NotificationItem({ notification, now, onMarkRead, onArchive, onSnooze, onUnsnooze }: NotificationItemProps) {
+export function NotificationItem({ notification, now, onMarkRead, onArchive, onSnooze, onUnsnooze, onAction }: NotificationItemProps) {
   const unread = notification.status === 'UNREAD';
   const snoozed = notification.status === 'SNOOZED';
   const actor = notification.sender?.name ?? 'System';
@@ -53,6 +56,7 @@ export function NotificationItem({ notification, now, onMarkRead, onArchive, onS
             notification.message
           )}
         </p>
+        <ActionButtons notification={notification} onAction={onAction} />
       </div>
       <div className="kn-item-actions">
         {unread && (

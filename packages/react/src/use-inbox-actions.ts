@@ -30,6 +30,14 @@ export function useSnooze(): Pick<Inbox, 'snooze' | 'unsnooze'> {
   return { snooze, unsnooze };
 }
 
+/**
+ * Presses one of a notification's buttons (its index): recorded once, the first press winning, and
+ * it is read too; every tab shows it as chosen. <Inbox /> does this for its items' buttons.
+ */
+export function usePressAction(): Inbox['pressAction'] {
+  return useInbox().pressAction;
+}
+
 /** Sends as the signed-in user; resolves once Kafka acknowledged the notification. */
 export function useSendNotification(): Inbox['send'] {
   return useInbox().send;
