@@ -174,14 +174,14 @@ export function createInbox({ store, pubsub, now = () => new Date(), onSnoozed }
      * Presses button `index` of one notification (actions.ts has the rules: the first press wins,
      * the same button again is answered as before); it is read, and so seen, with the press.
      */
-    async pressAction(userId: string, id: string, index: number): Promise<InboxEvent> {
+    async pressAction(inbox: InboxRef, id: string, index: number): Promise<InboxEvent> {
       // One id: owned answers it or throws NOTIFICATION_NOT_FOUND.
-      const current = async () => (await owned(userId, [id], 'notificationId'))[0]!;
-      const pressedEvent = (n: Notification) => changed(userId, 'action_pressed', [n.id], [n]);
+      const current = async () => (await owned(inbox, [id], 'notificationId'))[0]!;
+      const pressedEvent = (n: Notification) => changed(inbox, 'action_pressed', [n.id], [n]);
       const before = await current();
       assertButton(before, index);
       if (alreadyPressed(before, index)) return pressedEvent(before);
-      const [pressed] = await store.pressAction(userId, before.id, index, now());
+      const [pressed] = await store.pressAction(inbox, before.id, index, now());
       if (pressed) return pressedEvent(pressed);
       // Another tab pressed it meanwhile: answered by that press's rule (gone meanwhile: not found).
       const after = await current();

@@ -100,11 +100,11 @@ export interface NotificationStore {
   /** The nearest time a snoozed row is due, of any recipient; null when none is snoozed. */
   nextSnoozeDue(): Promise<Date | null>;
   /**
-   * Records a press of button `index` of one notification of `userId`, and reads it (so it is
+   * Records a press of button `index` of one notification of `inbox`, and reads it (so it is
    * seen too), in one transaction: only when no button of it was pressed yet and it has that
    * button. Returns the row pressed, or nothing when it was not (the first press wins).
    */
-  pressAction(userId: string, id: string, index: number, at: Date): Promise<Notification[]>;
+  pressAction(inbox: InboxRef, id: string, index: number, at: Date): Promise<Notification[]>;
   delete(inbox: InboxRef, ids: readonly string[]): Promise<string[]>;
   /** Retention: removes notifications created before `before`; returns how many. */
   deleteCreatedBefore(before: Date): Promise<number>;

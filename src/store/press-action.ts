@@ -9,25 +9,27 @@
  * recipient's counter row, so a concurrent press of the same row waits for this one to commit
  * and then finds a button pressed: each row is pressed once, whoever presses at the same time.
  */
+import { inboxKey } from '../notifications/inbox-key.js';
 import type { NotificationStore } from '../notifications/ports.js';
 import { countedReturning, ROW_FACTS, rowsOfLockedRecipient, withCounts } from './inbox-counts.js';
-import { NOTIFICATION_COLUMNS, storableIds, toNotification, type NotificationRow } from './notification-rows.js';
+import { NOTIFICATION_COLUMNS, storableIds, toNotification, workspaceColumn, type NotificationRow } from './notification-rows.js';
 import type { SqlClient } from './sql-client.js';
 
 type ActionStore = Pick<NotificationStore, 'pressAction'>;
 
-/** The row is the recipient's, no button of it was pressed, and it has button $3. */
-const PRESSABLE = `${rowsOfLockedRecipient('$1')} AND id = $2::uuid AND pressed_action IS NULL AND $3::smallint < jsonb_array_length(actions)`;
+/** The row is in the inbox ($1, $5), no button of it was pressed, and it has button $3. */
+const PRESSABLE = `${rowsOfLockedRecipient('$1', '$5')} AND id = $2::uuid AND pressed_action IS NULL AND $3::smallint < jsonb_array_length(actions)`;
 
 /** Within smallint, and a button index at all; anything else names no button. */
 const isIndex = (index: number) => Number.isInteger(index) && index >= 0 && index < 2 ** 15;
 
 export function actionStore(sql: SqlClient): ActionStore {
   return {
-    async pressAction(userId, id, index, at) {
+    async pressAction(inbox, id, index, at) {
       const [wanted] = storableIds([id]);
       if (wanted === undefined || !isIndex(index)) return [];
-      const params = [userId, wanted, index, at.toISOString()];
+      const { userId, workspaceId } = inboxKey(inbox);
+      const params = [userId, wanted, index, at.toISOString(), workspaceColumn(workspaceId)];
       const rows = await sql.transaction(async (tx) => {
         const read = await tx.query<NotificationRow>(
           withCounts(

@@ -129,6 +129,17 @@ export function describeActionsStoreContract(name: string, open: () => Promise<O
       expect(await freshCounts(opened.sql, user)).toEqual({ unread: 2, read: 0, archived: 0, unseen: 2 });
     });
 
+    it("presses a row of a workspace's inbox named with its workspace, and nothing named outside it", async () => {
+      const user = newUser();
+      const [n] = await store.insertNotifications([{ ...notification(user, [APPROVE]), workspaceId: 'acme' }]);
+      const at = new Date();
+      expect(await store.pressAction(user, n!.id, 0, at)).toEqual([]);
+      expect(await store.pressAction({ userId: user, workspaceId: 'globex' }, n!.id, 0, at)).toEqual([]);
+      const [pressed] = await store.pressAction({ userId: user, workspaceId: 'acme' }, n!.id, 0, at);
+      expect(pressed).toMatchObject({ id: n!.id, workspaceId: 'acme', pressedAction: { index: 0, at }, readAt: at });
+      expect(await store.inboxCounts({ userId: user, workspaceId: 'acme' })).toEqual({ unread: 0, unseen: 0 });
+    });
+
     it('records exactly one of two different presses made at once', async () => {
       const user = newUser();
       const rows = await store.insertNotifications(Array.from({ length: 5 }, () => notification(user, [APPROVE, VIEW])));
