@@ -8,7 +8,7 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 /**
  * Every folder of src/ and what it may import besides itself and the shared helpers (the other
- * files at src/'s root: logger, outage log, backoff, shutdown). A folder missing here stops lint:
+ * files at src/'s root: logger, outage log, backoff, shutdown, tumbling windows). A folder missing here stops lint:
  * a new folder must say which part it is first.
  */
 const FOLDERS = {

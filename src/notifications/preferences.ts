@@ -8,8 +8,9 @@
  * that sends it has a bug worth seeing. A mute already stored for a kind that later became
  * critical (a registry's change) is ignored on reading and by the consumer, so critical always wins.
  *
- * Digests are a later slice: the delivery choice is kept and returned, and until digests exist
- * every kind is delivered immediately.
+ * A digest delivery (hourly, or daily in the user's time zone) has the inbox consumer keep the
+ * kind's notifications for one summary per period instead of pushing each (digests.ts). A critical
+ * kind is always delivered immediately, so a digest for one is refused as a mute is.
  */
 import { badInput } from './errors.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from './notification.js';
@@ -79,7 +80,8 @@ export function mergePreferences(stored: StoredPreferences, kinds: KindTable = D
       return {
         kind,
         inApp: defaults.critical || (override?.inApp ?? defaults.inApp),
-        delivery: override?.delivery ?? defaults.delivery,
+        // Critical is always immediate, whatever was stored before the kind became critical.
+        delivery: defaults.critical ? 'immediate' : (override?.delivery ?? defaults.delivery),
         critical: defaults.critical,
       };
     }),
@@ -109,6 +111,7 @@ export function toChange(input: PreferencesInput, kinds: KindTable = DEFAULT_KIN
     if (seen.has(kind)) throw badInput(`${kind} is named twice`, 'kinds');
     seen.add(kind);
     if (defaults.critical && inApp === false) throw badInput(`${kind} is critical: it cannot be muted`, 'kinds');
+    if (defaults.critical && delivery && delivery !== 'immediate') throw badInput(`${kind} is critical: it is delivered immediately, never in a digest`, 'kinds');
     return {
       kind,
       ...(inApp !== undefined && inApp !== null && { inApp: inApp === defaults.inApp ? null : inApp }),

@@ -9,11 +9,11 @@ import { upperCaseValues } from './enum-values.js';
 import { NotificationKindRef } from './notification.js';
 
 const DeliveryRef = builder.enumType('Delivery', {
-  description: 'How a kind reaches the user. Digests are not delivered yet: until they are, every kind is delivered immediately.',
+  description: 'How a kind reaches the user: one by one, or kept for one summary notification per period ("5 new comments", its items in `data.digest`). A critical kind is always immediate.',
   values: upperCaseValues<Delivery>(DELIVERIES, {
     immediate: 'Each notification as it comes.',
-    hourly_digest: 'One summary an hour (not delivered yet: delivered immediately until digests exist).',
-    daily_digest: "One summary a day, in the user's time zone (not delivered yet: delivered immediately until digests exist).",
+    hourly_digest: 'One summary an hour, at the top of the UTC hour.',
+    daily_digest: "One summary a day, at midnight in the user's time zone (the one set when the day's first notification came).",
   }),
 });
 

@@ -30,9 +30,9 @@ describe('mergePreferences', () => {
     expect(merged.kinds.find((k) => k.kind === 'comment')).toEqual({ kind: 'comment', inApp: true, delivery: 'hourly_digest', critical: false });
   });
 
-  it('ignores a stored mute of a critical kind (one that became critical after it was muted)', () => {
+  it('ignores a stored mute or digest of a critical kind (one that became critical after it was set)', () => {
     const merged = mergePreferences({ timeZone: null, kinds: [{ kind: 'system', inApp: false, delivery: 'daily_digest' }] });
-    expect(merged.kinds.find((k) => k.kind === 'system')).toEqual({ kind: 'system', inApp: true, delivery: 'daily_digest', critical: true });
+    expect(merged.kinds.find((k) => k.kind === 'system')).toEqual({ kind: 'system', inApp: true, delivery: 'immediate', critical: true });
   });
 
   it('follows the kind table it is given (what a registry will replace)', () => {
@@ -69,9 +69,10 @@ describe('toChange', () => {
     expect(toChange({})).toEqual({ kinds: [] });
   });
 
-  it('refuses to mute a critical kind, but lets it be set in-app or change its delivery', () => {
+  it('refuses to mute or digest a critical kind (it is always delivered, at once), but lets it be set in-app and immediate', () => {
     expectNotifyError(() => toChange({ kinds: [{ kind: 'system', inApp: false }] }), 'BAD_USER_INPUT', 'kinds');
-    expect(toChange({ kinds: [{ kind: 'system', inApp: true, delivery: 'hourly_digest' }] }).kinds).toEqual([{ kind: 'system', inApp: null, delivery: 'hourly_digest' }]);
+    expectNotifyError(() => toChange({ kinds: [{ kind: 'system', delivery: 'hourly_digest' }] }), 'BAD_USER_INPUT', 'kinds');
+    expect(toChange({ kinds: [{ kind: 'system', inApp: true, delivery: 'immediate' }] }).kinds).toEqual([{ kind: 'system', inApp: null, delivery: null }]);
   });
 
   it('refuses a kind named twice, and a kind the table does not know', () => {

@@ -84,8 +84,9 @@ export interface Inbox extends Store<InboxState> {
   /** The user's preferences: every kind (in-app on or muted, delivery, critical) and the time zone. */
   preferences(): Promise<Preferences>;
   /**
-   * Changes what `input` names (a critical kind cannot be muted) and resolves to every kind as it
-   * now is. A muted kind is not stored for the user from then on. Digests are not delivered yet.
+   * Changes what `input` names (a critical kind cannot be muted or digested) and resolves to every
+   * kind as it now is. A muted kind is not stored for the user from then on; a digested one comes
+   * as one summary notification per hour or day, its items in `data.digest`.
    */
   setPreferences(input: PreferencesInput): Promise<Preferences>;
   /** Sends as the signed-in user; resolves once Kafka acknowledged the notification. */
