@@ -97,6 +97,38 @@ describe('@kafka-notify/react hooks', () => {
     expect(result.current.feed.notifications.map((n) => n.status)).toEqual(['READ', 'READ']);
   });
 
+  it('useNotifications({ tab }): All, Unread and Archived each list their own, and reads, archives, unarchives and live arrivals land in the right ones', async () => {
+    const user = await newUser();
+    await user.send('one', 'two', 'three');
+    await user.stored(3);
+    const { result } = renderHook(
+      () => ({
+        all: useNotifications({ tab: 'all' }),
+        unread: useNotifications({ tab: 'unread' }),
+        archived: useNotifications({ tab: 'archived' }),
+        ...useMarkRead(),
+        ...useArchive(),
+      }),
+      { wrapper: wrapperFor(user.token) },
+    );
+    const tabs = () => [result.current.all, result.current.unread, result.current.archived].map((feed) => feed.notifications.map((n) => n.message));
+    await waitFor(() => expect(tabs()).toEqual([['three', 'two', 'one'], ['three', 'two', 'one'], []]), LIVE);
+    const idOf = (message: string) => result.current.all.notifications.find((n) => n.message === message)!.id;
+    const [two, three] = [idOf('two'), idOf('three')];
+
+    await act(() => result.current.markRead([two]));
+    expect(tabs()).toEqual([['three', 'two', 'one'], ['three', 'one'], []]);
+    await act(() => result.current.archive([two, three]));
+    expect(tabs()).toEqual([['one'], ['one'], ['three', 'two']]);
+    // Unarchived from the Archived tab: back in All as it was, and in Unread only if unread.
+    await act(() => result.current.unarchive([two]));
+    expect(tabs()).toEqual([['two', 'one'], ['one'], ['three']]);
+
+    await subscribed('notificationAdded', 3);
+    await user.send('four');
+    await waitFor(() => expect(tabs()).toEqual([['four', 'two', 'one'], ['four', 'one'], ['three']]), LIVE);
+  });
+
   it('useArchive refuses an id that is not in the inbox, and nothing changes', async () => {
     const user = await newUser();
     await user.send('mine');

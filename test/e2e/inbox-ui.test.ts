@@ -1,13 +1,16 @@
 /**
  * The demo page and @kafka-notify/react as people use them, in headless Chromium against the
  * real system (Kafka, store, HTTP, WebSocket). Emma sends to Bruno from her window; Bruno's two
- * tabs see the badge rise with no reload, he marks it read in one and both drop to 0. Then
- * Bruno's network drops (his sockets destroyed by the server), three notifications are sent and
- * stored meanwhile, and when the network is back exactly those three appear, once, in order.
+ * tabs see the badge rise with no reload; opening the bell clears it while the notification stays
+ * unread; he marks it read in one and both drop to 0. Then Bruno's network drops (his sockets
+ * destroyed by the server), three notifications are sent and stored meanwhile, and when the
+ * network is back exactly those three appear, once, in order. Then the tabs (an archive in one
+ * window lands in the other's Archived tab, unarchived from there), snooze, and the preferences
+ * behind the bell's gear (a muted kind does not arrive), by mouse and keyboard.
  */
 import { mkdir } from 'node:fs/promises';
 import axe from 'axe-core';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, hasChromium, launchChromium } from '../support/chromium.js';
 import { ensureDemoBuilt } from '../support/demo-bundle.js';
@@ -37,6 +40,20 @@ describe.skipIf(!hasChromium)(`the inbox demo in a browser (skipped without ${CH
   const badgeIs = (page: Page, count: number) => page.locator(`.demo-header .kn-bell[data-unseen="${count}"]`).waitFor();
   const unreadIs = (page: Page, count: number) => page.locator(`.demo-header .kn-bell[data-unread="${count}"]`).waitFor();
   const inboxMessages = (page: Page) => page.locator('.demo-inbox-card .kn-message').allTextContents();
+  /** Until the feed in `within` shows exactly `messages`, in order. */
+  const shows = (within: Locator, messages: string[]) =>
+    expect.poll(() => within.locator('.kn-message').allTextContents(), { timeout: 20_000 }).toEqual(messages);
+
+  /** axe-core over the page, or over the elements `selector` names. */
+  async function expectNoAxeViolation(page: Page, selector?: string) {
+    // evaluate, not a <script>: the page's CSP allows its own bundle only.
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+    const violations = await page.evaluate(async (within) => {
+      const result = await (window as unknown as { axe: typeof axe }).axe.run(within ?? document);
+      return result.violations.map(({ id, nodes }) => ({ id, targets: nodes.map((node) => node.target.join(' ')) }));
+    }, selector);
+    expect(violations).toEqual([]);
+  }
 
   async function open(context: BrowserContext, as: string): Promise<Page> {
     const page = await context.newPage();
@@ -131,16 +148,107 @@ describe.skipIf(!hasChromium)(`the inbox demo in a browser (skipped without ${CH
     expect(await second.evaluate(() => 'loadedOnce' in window)).toBe(true);
   });
 
+  it('tabs: Unread lists only the unread, an archive in one window lands in the other’s Archived tab, and Unarchive there brings it back', async () => {
+    const [first, second] = brunoTabs;
+    const popover = first.locator('.kn-popover');
+    const card = second.locator('.demo-inbox-card');
+    const everything = ['Emma commented on your post.', 'Emma mentioned you in a comment.', 'Emma liked your post.', 'Emma started following you.'];
+    await shows(popover, everything);
+
+    await popover.getByRole('tab', { name: /^Unread/ }).click();
+    await shows(popover, everything.slice(0, 3));
+    expect(await popover.getByRole('tab', { name: /^Unread/ }).textContent()).toBe('Unread3');
+    // The tabs are one tab stop: the arrow keys move between them and select.
+    await first.keyboard.press('ArrowRight');
+    await expect.poll(() => first.evaluate(() => document.activeElement?.textContent)).toBe('Archived');
+    await popover.getByText('Nothing archived.').waitFor();
+    await first.keyboard.press('Home');
+    await shows(popover, everything);
+
+    await card.getByRole('tab', { name: 'Archived' }).click();
+    await card.getByText('Nothing archived.').waitFor();
+    await popover.getByRole('button', { name: 'Archive: Emma liked your post.' }).click();
+    await shows(popover, everything.filter((message) => message !== 'Emma liked your post.'));
+    // Pushed to the other window, into the tab that shows it, with no reload.
+    await shows(card, ['Emma liked your post.']);
+    for (const tab of brunoTabs) await unreadIs(tab, 2);
+
+    await card.getByRole('button', { name: 'Unarchive: Emma liked your post.' }).click();
+    await card.getByText('Nothing archived.').waitFor();
+    await shows(popover, everything);
+    for (const tab of brunoTabs) await unreadIs(tab, 3);
+    await card.getByRole('tab', { name: 'All' }).click();
+    await shows(card, everything);
+  });
+
+  it('snooze: "Snooze 1 h" takes one out of the feed and the counts, into the Snoozed tab, where "Unsnooze" brings it back', async () => {
+    const [first, second] = brunoTabs;
+    const card = second.locator('.demo-inbox-card');
+    const everything = ['Emma commented on your post.', 'Emma mentioned you in a comment.', 'Emma liked your post.', 'Emma started following you.'];
+    await card.getByRole('button', { name: 'Snooze 1 h: Emma mentioned you in a comment.' }).click();
+    await shows(card, everything.filter((message) => !message.includes('mentioned')));
+    for (const tab of brunoTabs) await unreadIs(tab, 2);
+    await shows(first.locator('.kn-popover'), everything.filter((message) => !message.includes('mentioned')));
+
+    await card.getByRole('tab', { name: 'Snoozed' }).click();
+    await shows(card, ['Emma mentioned you in a comment.']);
+    await card.getByRole('button', { name: 'Unsnooze: Emma mentioned you in a comment.' }).click();
+    await card.getByText('Nothing snoozed.').waitFor();
+    for (const tab of brunoTabs) await unreadIs(tab, 3);
+    await card.getByRole('tab', { name: 'All' }).click();
+    await shows(card, everything);
+  });
+
+  it('preferences: the gear opens them in the bell’s panel (focus managed, axe-clean); a muted kind does not arrive, and arrives again once unmuted', async () => {
+    const [first] = brunoTabs;
+    const popover = first.locator('.kn-popover');
+    const everything = ['Emma commented on your post.', 'Emma mentioned you in a comment.'];
+    const like = popover.getByRole('checkbox', { name: 'Like in the inbox' });
+    await popover.getByRole('button', { name: 'Notification preferences' }).click();
+    await expect.poll(() => first.evaluate(() => document.activeElement?.getAttribute('aria-labelledby') && document.activeElement.textContent?.startsWith('Back'))).toBe(true);
+    await expectNoAxeViolation(first, '.kn-popover');
+    // A click, not uncheck(): the box is controlled, so it shows the change once the server took it.
+    await like.click();
+    await expect.poll(async () => [await like.isChecked(), await like.getAttribute('aria-disabled')]).toEqual([false, null]);
+
+    const sendAs = async (page: Page, kind: string, message: string) => {
+      await page.getByLabel('To').selectOption({ label: 'Bruno' });
+      await page.getByRole('radio', { name: kind }).check();
+      await page.getByLabel('Message').fill(message);
+      // Disabled while one is on its way: the next is sent only once Kafka acknowledged this one.
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.getByRole('button', { name: 'Send', exact: true }).and(page.locator(':enabled')).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Sent to Bruno.' }).waitFor();
+    };
+    await sendAs(emmaPage, 'Like', 'A like while muted.');
+    await sendAs(emmaPage, 'Follow', 'A follow after the muted like.');
+    // One recipient's notifications are stored in order: the follow arriving means the like was passed over.
+    await first.locator('.demo-inbox-card').getByText('A follow after the muted like.').waitFor();
+    expect(await first.locator('.demo-inbox-card .kn-message').allTextContents()).not.toContain('A like while muted.');
+    const stored = await graphqlData<{ notifications: { edges: { node: { message: string } }[] } }>(
+      system.url,
+      '{ notifications(first: 3) { edges { node { message } } } }',
+      {},
+      { token: system.devTokens!.users.find(({ user }) => user.id === '2')!.token },
+    );
+    expect(stored.notifications.edges.map(({ node }) => node.message)).toEqual(['A follow after the muted like.', ...everything.slice(0, 2)]);
+
+    // Escape closes the preferences (not the popover) and gives focus back to the gear.
+    await first.keyboard.press('Escape');
+    await expect.poll(() => first.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Notification preferences');
+    await popover.getByText('A follow after the muted like.').waitFor();
+    await first.keyboard.press('Enter');
+    await like.click();
+    await expect.poll(async () => [await like.isChecked(), await like.getAttribute('aria-disabled')]).toEqual([true, null]);
+    await popover.getByRole('button', { name: 'Back' }).click();
+    await sendAs(emmaPage, 'Like', 'A like once unmuted.');
+    await shows(popover.locator('.kn-item').first(), ['A like once unmuted.']);
+  });
+
   it('has no accessibility violation axe-core can find, with the inbox open', async () => {
     const [first] = brunoTabs;
     await first.locator('.kn-popover').waitFor();
-    // evaluate, not a <script>: the page's CSP allows its own bundle only.
-    await first.evaluate(axe.source);
-    const violations = await first.evaluate(async () => {
-      const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
-      return result.violations.map(({ id, nodes }) => ({ id, targets: nodes.map((node) => node.target.join(' ')) }));
-    });
-    expect(violations).toEqual([]);
+    await expectNoAxeViolation(first);
     await mkdir('.data', { recursive: true });
     // Off every item, so no hover state is in the picture.
     await first.mouse.move(1, 1);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyFeed, feedReducer, mergeNotifications } from '../../packages/client/src/feed-state.js';
 import type { InboxChange, Notification } from '../../packages/client/src/operations.js';
 import { resumable } from '../../packages/client/src/resume.js';
+import { tabFilter } from '../../packages/client/src/tabs.js';
 
 const notification = (seq: number, overrides: Partial<Notification> = {}): Notification => ({
   id: `id-${seq}`,
@@ -126,6 +127,49 @@ describe('the feed reducer', () => {
     // All read and all seen leave a snoozed one as it is (the server passes over it too).
     expect(snoozedOnly(list, { type: 'changed', change: change('ALL_READ', []), at: 'now' }).items).toEqual(list.items);
     expect(snoozedOnly(list, { type: 'changed', change: change('ALL_SEEN', []), at: 'now' }).items).toEqual(list.items);
+  });
+
+  it('keeps each tab (all, unread, archived) right as notifications move between them', () => {
+    const paged = (items: Notification[]) => ({ type: 'page' as const, items, endCursor: items.at(-1)?.cursor ?? null, hasMore: false, first: true });
+    const tab = (name: 'all' | 'unread' | 'archived') => {
+      const reduce = feedReducer(tabFilter(name));
+      return { reduce, state: reduce(emptyFeed, paged([])) };
+    };
+    const [all, unread, archived] = [tab('all'), tab('unread'), tab('archived')];
+    const apply = (event: Parameters<typeof all.reduce>[1]) => {
+      for (const feed of [all, unread, archived]) feed.state = feed.reduce(feed.state, event);
+    };
+    const seqs = () => [all, unread, archived].map(({ state }) => state.items.map((item) => `${item.seq}:${item.status}`));
+
+    apply({ type: 'added', notification: notification(1) });
+    apply({ type: 'added', notification: notification(2) });
+    expect(seqs()).toEqual([['2:UNREAD', '1:UNREAD'], ['2:UNREAD', '1:UNREAD'], []]);
+    apply({ type: 'changed', change: change('READ', [notification(2, { status: 'READ' })]), at: 'now' });
+    expect(seqs()).toEqual([['2:READ', '1:UNREAD'], ['1:UNREAD'], []]);
+    // Archived from the All tab: it enters the Archived one, which never held it.
+    apply({ type: 'changed', change: change('ARCHIVED', [notification(2, { status: 'ARCHIVED' })]), at: 'now' });
+    expect(seqs()).toEqual([['1:UNREAD'], ['1:UNREAD'], ['2:ARCHIVED']]);
+    // Unarchived from the Archived tab: back in All, as read, so not in Unread.
+    apply({ type: 'changed', change: change('UNARCHIVED', [notification(2, { status: 'READ' })]), at: 'now' });
+    expect(seqs()).toEqual([['2:READ', '1:UNREAD'], ['1:UNREAD'], []]);
+    // Marked unread again: it enters the Unread tab; all read empties it.
+    apply({ type: 'changed', change: change('UNREAD', [notification(2)]), at: 'now' });
+    expect(seqs()).toEqual([['2:UNREAD', '1:UNREAD'], ['2:UNREAD', '1:UNREAD'], []]);
+    apply({ type: 'changed', change: change('ALL_READ', []), at: 'now' });
+    expect(seqs()).toEqual([['2:READ', '1:READ'], [], []]);
+    // A feed of read ones takes what is read; the Archived tab takes what is archived while snoozed.
+    const read = feedReducer({ status: ['READ'] });
+    expect(read(read(emptyFeed, paged([])), { type: 'changed', change: change('READ', [notification(3, { status: 'READ' })]), at: 'now' }).items).toHaveLength(1);
+    apply({ type: 'changed', change: change('ARCHIVED', [notification(4, { status: 'ARCHIVED' })]), at: 'now' });
+    expect(seqs()[2]).toEqual(['4:ARCHIVED']);
+  });
+
+  it('maps a tab to its status filter, keeping the kinds asked for', () => {
+    expect(tabFilter('all')).toBeUndefined();
+    expect(tabFilter('all', { kind: ['LIKE'] })).toEqual({ kind: ['LIKE'] });
+    expect(tabFilter('unread', { kind: ['LIKE'], status: ['READ'] })).toEqual({ kind: ['LIKE'], status: ['UNREAD'] });
+    expect(tabFilter('archived')).toEqual({ status: ['ARCHIVED'] });
+    expect(tabFilter('snoozed')).toEqual({ status: ['SNOOZED'] });
   });
 
   it('shows a button pressed in another tab as pressed, read, and out of an UNREAD feed', () => {

@@ -23,13 +23,27 @@ export type FeedEvent =
 
 export const emptyFeed: FeedState = { items: [], endCursor: null, hasMore: false, loaded: false, error: undefined };
 
-const DEFAULT_STATUSES = ['UNREAD', 'READ'];
+type Status = Notification['status'];
 
-/** Changes that bring notifications into a feed that did not hold them (see applyChange). */
-const RETURNING_ACTIONS = new Set<string>(['UNARCHIVED', 'UNSNOOZED', 'SNOOZED']);
+const DEFAULT_STATUSES: readonly Status[] = ['UNREAD', 'READ'];
+
+/**
+ * The statuses a change moves notifications from. A feed whose filter leaves one of them out may
+ * not hold what the change concerns, so the change brings it in (see applyChange): archived ones
+ * into an Archived tab, unarchived ones back, read ones into a feed of read ones, unread ones
+ * into an Unread tab, and so on. Changes not named here move nothing between feeds.
+ */
+const MOVED_FROM: Partial<Record<InboxChange['action'], readonly Status[]>> = {
+  READ: ['UNREAD'],
+  UNREAD: ['READ'],
+  ARCHIVED: ['UNREAD', 'READ', 'SNOOZED'],
+  UNARCHIVED: ['ARCHIVED'],
+  SNOOZED: ['UNREAD', 'READ'],
+  UNSNOOZED: ['SNOOZED'],
+};
 
 export function matchesFilter(notification: Notification, filter: NotificationFilter | null | undefined): boolean {
-  const statuses: readonly string[] = filter?.status ?? DEFAULT_STATUSES;
+  const statuses: readonly Status[] = filter?.status ?? DEFAULT_STATUSES;
   if (!statuses.includes(notification.status)) return false;
   return !filter?.kind || (filter.kind as readonly string[]).includes(notification.kind);
 }
@@ -57,14 +71,16 @@ function applyChange(state: FeedState, change: InboxChange, at: string, filter: 
     return items.filter((item) => !gone.has(item.id));
   }
   const known = new Set(items.map((item) => item.id));
-  // A change only updates what this feed holds; additions come through their own stream. But
-  // unarchived and unsnoozed ones (a snooze that woke too) come back through no other, and
-  // snoozed ones enter a SNOOZED feed through no other: they join a feed whose filter takes them,
-  // if it has read that far back (an older one comes with the page that reaches it).
+  // A change only updates what this feed holds; additions come through their own stream. But a
+  // notification that moves into this feed's statuses (archived into an Archived tab, unarchived
+  // or woken back, marked unread into an Unread tab) comes through no other: it joins a feed whose
+  // filter takes it now and left out where it was, if the feed has read that far back (an older
+  // one comes with the page that reaches it).
   const oldest = items.at(-1)?.seq ?? Infinity;
-  const returns = (item: Notification) =>
-    RETURNING_ACTIONS.has(change.action) && matchesFilter(item, filter) && (!state.hasMore || item.seq >= oldest);
-  const updated = mergeNotifications(items, change.notifications.filter((item) => known.has(item.id) || returns(item)));
+  const statuses: readonly Status[] = filter?.status ?? DEFAULT_STATUSES;
+  const movedIn = (MOVED_FROM[change.action] ?? []).some((status) => !statuses.includes(status));
+  const enters = (item: Notification) => movedIn && matchesFilter(item, filter) && (!state.hasMore || item.seq >= oldest);
+  const updated = mergeNotifications(items, change.notifications.filter((item) => known.has(item.id) || enters(item)));
   return updated.filter((item) => matchesFilter(item, filter));
 }
 

@@ -5,6 +5,7 @@
  */
 export { createInbox, type Inbox, type InboxOptions, type InboxState } from './inbox.js';
 export type { Feed, FeedOptions, FeedSnapshot } from './feed.js';
+export { INBOX_TABS, tabFilter, type InboxTab } from './tabs.js';
 export type { InboxCount, UnreadCount, UnseenCount } from './unread-count.js';
 export type { Store } from './store.js';
 export { createTransport, type ConnectionStatus, type TokenGetter, type Transport, type TransportOptions } from './transport.js';

@@ -1,12 +1,17 @@
 /**
  * The demo: choose who you are (the printed dev tokens), see your inbox live, send to someone
- * else, mark read, archive. The user is in the URL (`?as=2`), so two tabs can be two people.
+ * else; the bell (unseen badge, tabs, preferences behind its gear) and a feed with every tab,
+ * for reading, archiving and snoozing. The user is in the URL (`?as=2`), so two tabs can be two
+ * people.
  */
 import { useState } from 'react';
 import { Inbox, InboxProvider, NotificationFeed, useConnectionStatus } from '../src/index.js';
 import type { DemoConfig, DemoUser } from './config.js';
 import { SendForm } from './send-form.js';
+import { TryList } from './try-list.js';
 import { UserPicker } from './user-picker.js';
+
+const FEED_TABS = ['all', 'unread', 'archived', 'snoozed'] as const;
 
 function userFromUrl(config: DemoConfig) {
   const id = new URLSearchParams(location.search).get('as');
@@ -61,9 +66,12 @@ export function DemoApp({ config }: { config: DemoConfig }) {
           </div>
         </header>
         <main className="demo-main">
-          <SendForm me={user} directory={config.directory} />
+          <div className="demo-side">
+            <SendForm me={user} directory={config.directory} />
+            <TryList me={user} others={config.signIn.filter((candidate) => candidate.id !== user.id)} />
+          </div>
           <div className="demo-card demo-inbox-card">
-            <NotificationFeed heading={`${user.name}’s inbox`} />
+            <NotificationFeed heading={`${user.name}’s inbox`} tabs={FEED_TABS} />
           </div>
         </main>
         <footer className="demo-footer">

@@ -1,20 +1,21 @@
 /**
- * <Inbox />: the bell, and the feed in a popover under it. Opening it marks every notification
- * seen: the badge (unseen) drops to 0 in every tab, the feed still shows what is unread. Escape
- * or a click outside closes it and gives focus back to the bell.
+ * <Inbox />: the bell, and the feed in a popover under it, with its tabs (All, Unread, Archived)
+ * and a gear button for the preferences per kind (inbox-panel.tsx). Opening it marks every
+ * notification seen: the badge (unseen) drops to 0 in every tab, the feed still shows what is
+ * unread. Escape or a click outside closes it and gives focus back to the bell.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import { NotificationBell } from './notification-bell.js';
-import { NotificationFeed, type NotificationFeedProps } from './notification-feed.js';
+import { InboxPanel, type InboxPanelProps } from './inbox-panel.js';
 import { useMarkSeen } from './use-inbox-actions.js';
 
-export interface InboxProps extends Omit<NotificationFeedProps, 'className'> {
+export interface InboxProps extends Omit<InboxPanelProps, 'className'> {
   /** Which edge of the bell the popover lines up with; default `end`. */
   align?: 'start' | 'end';
   defaultOpen?: boolean;
 }
 
-export function Inbox({ align = 'end', defaultOpen = false, ...feed }: InboxProps) {
+export function Inbox({ align = 'end', defaultOpen = false, tabs = true, ...feed }: InboxProps) {
   const [open, setOpen] = useState(defaultOpen);
   const panelId = useId();
   const root = useRef<HTMLDivElement>(null);
@@ -46,7 +47,7 @@ export function Inbox({ align = 'end', defaultOpen = false, ...feed }: InboxProp
       <NotificationBell ref={bell} aria-expanded={open} aria-controls={panelId} onClick={() => setOpen((was) => !was)} />
       {open && (
         <div id={panelId} ref={panel} className="kn-popover" data-align={align} role="dialog" aria-label={feed.heading ?? 'Notifications'} tabIndex={-1}>
-          <NotificationFeed {...feed} />
+          <InboxPanel tabs={tabs} {...feed} />
         </div>
       )}
     </div>

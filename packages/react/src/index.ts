@@ -15,9 +15,11 @@ export { NotificationBell, type NotificationBellProps } from './notification-bel
 export { NotificationFeed, type NotificationFeedProps } from './notification-feed.js';
 export { ActionButtons, type ActionButtonsProps, type ActionHandler } from './action-buttons.js';
 export { Inbox, type InboxProps } from './inbox.js';
+export { FeedTabs, type FeedTabsProps } from './feed-tabs.js';
 export { Preferences, type PreferencesProps } from './preferences.js';
 export { usePreferences, type UsePreferences } from './use-preferences.js';
 export { relativeTime } from './relative-time.js';
 // What this package exported before the client moved into @kafka-notify/client, still here.
+export { INBOX_TABS, tabFilter, type InboxTab } from '@kafka-notify/client';
 export { createTransport, graphql, type ConnectionStatus, type TokenGetter, type Transport, type TransportOptions } from '@kafka-notify/client';
 export type { InboxChange, KindPreference, Notification, NotificationFilter, PreferencesInput } from '@kafka-notify/client';

@@ -1,10 +1,12 @@
 /**
  * The feed: newest first, older pages loaded as the end scrolls into view (and by a button, for
  * keyboards and for browsers without IntersectionObserver), unread ones marked, each with its
- * actions, and "Mark all as read".
+ * actions, and "Mark all as read". With `tabs`, All / Unread / Archived (/ Snoozed) above it:
+ * each tab is its own live feed, and an archived one can be unarchived from its tab.
  */
-import { useEffect, useRef } from 'react';
-import type { NotificationFilter } from '@kafka-notify/client';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { INBOX_TABS, type InboxTab, type NotificationFilter } from '@kafka-notify/client';
+import { FeedTabs } from './feed-tabs.js';
 import type { ActionHandler } from './action-buttons.js';
 import { NotificationItem } from './notification-item.js';
 import { useNow } from './relative-time.js';
@@ -19,13 +21,30 @@ export interface NotificationFeedProps {
   className?: string;
   /** Told the key of a notification's key button once its press is recorded, with the notification. */
   onAction?: ActionHandler;
+  /** Tabs above the feed: `true` for All, Unread and Archived, or the tabs to show, in order. Default: none. */
+  tabs?: boolean | readonly InboxTab[];
+  /** The tab shown first; default the first one. */
+  defaultTab?: InboxTab;
+  /** Beside "Mark all as read" (where <Inbox /> puts its preferences button). */
+  headerActions?: ReactNode;
 }
 
-export function NotificationFeed({ filter, pageSize, heading = 'Notifications', className, onAction }: NotificationFeedProps) {
-  const feed = useNotifications({ filter, pageSize });
+const EMPTY: Record<InboxTab, string> = {
+  all: 'You’re all caught up.',
+  unread: 'Nothing unread.',
+  archived: 'Nothing archived.',
+  snoozed: 'Nothing snoozed.',
+};
+
+export function NotificationFeed({ filter, pageSize, heading = 'Notifications', className, onAction, tabs = false, defaultTab, headerActions }: NotificationFeedProps) {
+  const tabList = tabs === true ? INBOX_TABS : tabs || [];
+  const [selected, setSelected] = useState<InboxTab>(defaultTab ?? tabList[0] ?? 'all');
+  const tab = tabList.length > 0 ? selected : 'all';
+  const tabIds = useId();
+  const feed = useNotifications({ filter, pageSize, tab });
   const { count } = useUnreadCount();
   const { markRead, markAllRead } = useMarkRead();
-  const { archive } = useArchive();
+  const { archive, unarchive } = useArchive();
   const { snooze, unsnooze } = useSnooze();
   const now = useNow();
   const scroller = useRef<HTMLDivElement>(null);
@@ -43,15 +62,23 @@ export function NotificationFeed({ filter, pageSize, heading = 'Notifications', 
     <section className={['kn-theme', 'kn-feed', className].filter(Boolean).join(' ')} aria-label={heading}>
       <header className="kn-feed-header">
         <h2 className="kn-feed-title">{heading}</h2>
-        <button type="button" className="kn-text-button" onClick={() => void markAllRead()} disabled={count === 0}>
-          Mark all as read
-        </button>
+        <div className="kn-feed-actions">
+          <button type="button" className="kn-text-button" onClick={() => void markAllRead()} disabled={count === 0}>
+            Mark all as read
+          </button>
+          {headerActions}
+        </div>
       </header>
-      <div className="kn-scroll" ref={scroller}>
+      {tabList.length > 0 && <FeedTabs tabs={tabList} selected={tab} onSelect={setSelected} idPrefix={tabIds} label={`${heading}, by status`} />}
+      <div
+        className="kn-scroll"
+        ref={scroller}
+        {...(tabList.length > 0 && { id: `${tabIds}-panel`, role: 'tabpanel', 'aria-labelledby': `${tabIds}-${tab}`, 'data-tab': tab })}
+      >
         {feed.loading ? (
           <p className="kn-empty">Loading…</p>
         ) : feed.notifications.length === 0 ? (
-          <p className="kn-empty">You’re all caught up.</p>
+          <p className="kn-empty">{EMPTY[tab]}</p>
         ) : (
           <ul className="kn-list">
             {feed.notifications.map((notification) => (
@@ -61,6 +88,7 @@ export function NotificationFeed({ filter, pageSize, heading = 'Notifications', 
                 now={now}
                 onMarkRead={(id) => void markRead([id])}
                 onArchive={(id) => void archive([id])}
+                onUnarchive={(id) => void unarchive([id])}
                 onSnooze={(id, until) => void snooze([id], until)}
                 onAction={onAction}
                 onUnsnooze={(id) => void unsnooze([id])}

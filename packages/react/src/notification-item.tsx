@@ -9,6 +9,8 @@ export interface NotificationItemProps {
   now: number;
   onMarkRead(id: string): void;
   onArchive(id: string): void;
+  /** Offers "Unarchive" instead of the archive button on an archived one, when given. */
+  onUnarchive?(id: string): void;
   /** Offers "Snooze 1 h" and "Snooze until tomorrow" (9:00, local time) when given; "Unsnooze" on a snoozed one. */
   onSnooze?(id: string, until: Date): void;
   onUnsnooze?(id: string): void;
@@ -28,9 +30,10 @@ export function tomorrowMorning(now: number): Date {
 
 const KIND_LABELS: Record<string, string> = { FOLLOW: 'Follow', MENTION: 'Mention', LIKE: 'Like', COMMENT: 'Comment', SYSTEM: 'System' };
 
-export function NotificationItem({ notification, now, onMarkRead, onArchive, onSnooze, onUnsnooze, onAction }: NotificationItemProps) {
+export function NotificationItem({ notification, now, onMarkRead, onArchive, onUnarchive, onSnooze, onUnsnooze, onAction }: NotificationItemProps) {
   const unread = notification.status === 'UNREAD';
   const snoozed = notification.status === 'SNOOZED';
+  const archived = notification.status === 'ARCHIVED';
   const actor = notification.sender?.name ?? 'System';
   const created = new Date(notification.createdAt);
   return (
@@ -64,10 +67,18 @@ export function NotificationItem({ notification, now, onMarkRead, onArchive, onS
             <CheckIcon />
           </button>
         )}
-        <button type="button" className="kn-icon-button" aria-label={`Archive: ${notification.message}`} title="Archive" onClick={() => onArchive(notification.id)}>
-          <ArchiveIcon />
-        </button>
-        {onSnooze && !snoozed && (
+        {archived && onUnarchive ? (
+          <button type="button" className="kn-text-button kn-snooze" aria-label={`Unarchive: ${notification.message}`} onClick={() => onUnarchive(notification.id)}>
+            Unarchive
+          </button>
+        ) : (
+          !archived && (
+            <button type="button" className="kn-icon-button" aria-label={`Archive: ${notification.message}`} title="Archive" onClick={() => onArchive(notification.id)}>
+              <ArchiveIcon />
+            </button>
+          )
+        )}
+        {onSnooze && !snoozed && !archived && (
           <>
             <button
               type="button"

@@ -1,7 +1,7 @@
 /**
  * <Preferences />: per kind, a checkbox for in-app (unchecked: muted, not stored for the user from
- * then on) and a select for delivery: one by one, or one summary an hour or a day (a digest). A
- * critical kind's checkbox and select are disabled, with a note: it cannot be muted or digested.
+ * then on) and a select for delivery. A critical kind's checkbox is disabled, with a note: it
+ * cannot be muted. Digests are not delivered yet: a kind set to one still arrives one by one.
  */
 import type { KindPreference } from '@kafka-notify/client';
 import { usePreferences } from './use-preferences.js';
@@ -23,6 +23,8 @@ const defaultLabel = (kind: string) => kind.charAt(0) + kind.slice(1).toLowerCas
 
 export function Preferences({ heading = 'Notification preferences', kindLabel = defaultLabel, className }: PreferencesProps) {
   const { preferences, error, saving, set } = usePreferences();
+  // While a change is on its way the controls ignore input but stay enabled (aria-disabled): a
+  // disabled control would drop the keyboard's focus to the page.
   return (
     <section className={['kn-theme', 'kn-preferences', className].filter(Boolean).join(' ')} aria-busy={saving || preferences === null}>
       <h2 className="kn-feed-title">{heading}</h2>
@@ -51,20 +53,20 @@ export function Preferences({ heading = 'Notification preferences', kindLabel = 
                       <input
                         type="checkbox"
                         checked={inApp}
-                        disabled={critical || saving}
+                        disabled={critical}
+                        aria-disabled={saving || undefined}
                         aria-label={`${label} in the inbox`}
-                        onChange={(event) => void set({ kinds: [{ kind, inApp: event.target.checked }] })}
+                        onChange={(event) => !saving && void set({ kinds: [{ kind, inApp: event.target.checked }] })}
                       />
-                      {critical && <span className="kn-preferences-note"> always on, at once: it cannot be muted or digested</span>}
+                      {critical && <span className="kn-preferences-note"> always on: it cannot be muted</span>}
                     </label>
                   </td>
                   <td>
                     <select
                       value={delivery}
-                      disabled={critical}
-                      disabled={saving}
+                      aria-disabled={saving || undefined}
                       aria-label={`${label} delivery`}
-                      onChange={(event) => void set({ kinds: [{ kind, delivery: event.target.value as KindPreference['delivery'] }] })}
+                      onChange={(event) => !saving && void set({ kinds: [{ kind, delivery: event.target.value as KindPreference['delivery'] }] })}
                     >
                       {Object.entries(DELIVERY_LABELS).map(([value, text]) => (
                         <option key={value} value={value}>
@@ -79,7 +81,7 @@ export function Preferences({ heading = 'Notification preferences', kindLabel = 
           </tbody>
         </table>
       )}
-      <p className="kn-preferences-note">A digest brings one notification an hour, or a day at midnight in your time zone, listing what came meanwhile.</p>
+      <p className="kn-preferences-note">Digests are not delivered yet: until they are, every kind arrives as it comes.</p>
     </section>
   );
 }
