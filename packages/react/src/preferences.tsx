@@ -1,7 +1,7 @@
 /**
  * <Preferences />: per kind, a checkbox for in-app (unchecked: muted, not stored for the user from
- * then on) and a select for delivery. A critical kind's checkbox is disabled, with a note: it
- * cannot be muted. Digests are not delivered yet: a kind set to one still arrives one by one.
+ * then on) and a select for delivery: one by one, or one summary an hour or a day (a digest). A
+ * critical kind's checkbox and select are disabled, with a note: it cannot be muted or digested.
  */
 import type { KindPreference } from '@kafka-notify/client';
 import { usePreferences } from './use-preferences.js';
@@ -58,12 +58,13 @@ export function Preferences({ heading = 'Notification preferences', kindLabel = 
                         aria-label={`${label} in the inbox`}
                         onChange={(event) => !saving && void set({ kinds: [{ kind, inApp: event.target.checked }] })}
                       />
-                      {critical && <span className="kn-preferences-note"> always on: it cannot be muted</span>}
+                      {critical && <span className="kn-preferences-note"> always on, at once: it cannot be muted or digested</span>}
                     </label>
                   </td>
                   <td>
                     <select
                       value={delivery}
+                      disabled={critical}
                       aria-disabled={saving || undefined}
                       aria-label={`${label} delivery`}
                       onChange={(event) => !saving && void set({ kinds: [{ kind, delivery: event.target.value as KindPreference['delivery'] }] })}
@@ -81,7 +82,7 @@ export function Preferences({ heading = 'Notification preferences', kindLabel = 
           </tbody>
         </table>
       )}
-      <p className="kn-preferences-note">Digests are not delivered yet: until they are, every kind arrives as it comes.</p>
+      <p className="kn-preferences-note">A digest brings one notification an hour, or a day at midnight in your time zone, listing what came meanwhile.</p>
     </section>
   );
 }
