@@ -34,7 +34,7 @@ const edges = Array.from({ length: 20 }, (_, index) => {
     node: {
       id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
       seq,
-      kind: 'LIKE',
+      kind: 'like',
       message: `Emma liked your post #${seq}.`,
       createdAt,
       status: 'UNREAD',

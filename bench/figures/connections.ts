@@ -109,7 +109,7 @@ export async function connectionsFigure(ctx: BenchContext): Promise<FigureResult
       const text = `${tag} round ${r}`;
       return deliver(`round ${r}`, text, () =>
         runConcurrently(Math.ceil(n / s.sendBatch), Math.ceil(n / s.sendBatch), async (batch) => {
-          const inputs = userIds.slice(batch * s.sendBatch, (batch + 1) * s.sendBatch).map((recipientId) => ({ senderId: '1', recipientId, kind: 'LIKE', message: text }));
+          const inputs = userIds.slice(batch * s.sendBatch, (batch + 1) * s.sendBatch).map((recipientId) => ({ senderId: '1', recipientId, kind: 'like', message: text }));
           const { sendNotifications } = await http.request<SendManyData>(SEND_MANY, { inputs });
           const failed = sendNotifications.find((result) => result.error !== null);
           if (failed) throw new Error(`sendNotifications: ${failed.error?.code} ${failed.error?.message}`);
@@ -123,7 +123,7 @@ export async function connectionsFigure(ctx: BenchContext): Promise<FigureResult
     const broadcastTo = (r: number) => {
       const text = `${tag} broadcast ${r}`;
       return deliver(`broadcast ${r}`, text, async () => {
-        await http.request(BROADCAST, { input: { topic, kind: 'SYSTEM', message: text } });
+        await http.request(BROADCAST, { input: { topic, kind: 'system', message: text } });
       });
     };
     await fanOut(0);

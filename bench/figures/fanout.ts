@@ -92,7 +92,7 @@ export async function fanoutFigure(ctx: BenchContext): Promise<FigureResult> {
       const group = groups[name];
       const t0 = wallClockMs();
       const { sendNotification } = await http.request<{ sendNotification: { id: string } }>(SEND_ONE, {
-        input: { senderId: '1', recipientId: group.userId, kind: 'LIKE', message: `Emma liked your post (${name}).` },
+        input: { senderId: '1', recipientId: group.userId, kind: 'like', message: `Emma liked your post (${name}).` },
       });
       const seen = await within(group.arrivals.until(sendNotification.id, group.subscribers), timeoutMs, `${group.subscribers} ${name} subscribers`);
       if (subscriptionError) throw subscriptionError;

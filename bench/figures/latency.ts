@@ -69,7 +69,7 @@ export async function latencyFigure(ctx: BenchContext): Promise<FigureResult> {
     const sendService = async (message: string, timeoutMs = RECEIVE_TIMEOUT_MS) => {
       const arrived = service.expect(message);
       const t0 = wallClockMs();
-      await http.request(SEND_ONE, { input: { senderId: '1', recipientId: user, kind: 'LIKE', message } });
+      await http.request(SEND_ONE, { input: { senderId: '1', recipientId: user, kind: 'like', message } });
       const ack = wallClockMs() - t0;
       if (subscriptionError) throw subscriptionError;
       return { total: (await within(arrived, timeoutMs, `notification ${message}`)) - t0, ack };

@@ -63,7 +63,7 @@ export async function produceFigure(ctx: BenchContext): Promise<FigureResult> {
   try {
     const batches = (target: StoreSystem) => (messages: number) =>
       runConcurrently(Math.ceil(messages / s.batchSize), s.batchConcurrency, async () => {
-        const inputs = Array.from({ length: s.batchSize }, () => ({ senderId: '1', kind: 'LIKE', ...nextItem() }));
+        const inputs = Array.from({ length: s.batchSize }, () => ({ senderId: '1', kind: 'like', ...nextItem() }));
         const { sendNotifications } = await client(target).request<SendManyData>(SEND_MANY, { inputs });
         const failed = sendNotifications.find((result) => result.error !== null);
         if (failed) throw new Error(`sendNotifications: ${failed.error?.code} ${failed.error?.message}`);
@@ -107,7 +107,7 @@ export async function produceFigure(ctx: BenchContext): Promise<FigureResult> {
         target: primary,
         send: (messages) =>
           runConcurrently(messages, s.singleConcurrency, async () => {
-            await client(primary).request(SEND_ONE, { input: { senderId: '1', kind: 'LIKE', ...nextItem() } });
+            await client(primary).request(SEND_ONE, { input: { senderId: '1', kind: 'like', ...nextItem() } });
           }),
       },
     ];

@@ -43,7 +43,7 @@ export async function restFigure(ctx: BenchContext): Promise<FigureResult> {
   let sequence = 0;
   const nextItem = () => {
     const n = sequence++;
-    return { recipientId: recipients[n % recipients.length]!, kind: 'LIKE', message: `Emma liked your post #${n}.`, senderId: '1' };
+    return { recipientId: recipients[n % recipients.length]!, kind: 'like', message: `Emma liked your post #${n}.`, senderId: '1' };
   };
 
   const bareHost = await ctx.spawnHost();

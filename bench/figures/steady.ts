@@ -117,7 +117,7 @@ export async function steadyFigure(ctx: BenchContext): Promise<FigureResult> {
   );
   try {
     const sendTo = (recipientId: string, message: string) =>
-      http.request(SEND_ONE, { input: { senderId: '1', recipientId, kind: 'LIKE', message } });
+      http.request(SEND_ONE, { input: { senderId: '1', recipientId, kind: 'like', message } });
     // Every subscription is live once a probe to each recipient got through.
     await probeUntilLive('the steady subscriptions', async (n) => {
       await Promise.all(

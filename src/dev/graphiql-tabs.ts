@@ -45,7 +45,7 @@ const send = /* GraphQL */ `# Emma's tab: her token is in Headers (below). The s
 # the token's user; Bruno is user 2.
 
 mutation SendFollow {
-  sendNotification(input: { recipientId: "2", kind: FOLLOW, message: "Emma started following you." }) {
+  sendNotification(input: { recipientId: "2", kind: "follow", message: "Emma started following you." }) {
     id
     sender { name }
     createdAt
@@ -62,7 +62,7 @@ mutation Subscribe {
 }
 
 mutation Broadcast {
-  sendBroadcast(input: { topic: "team-1", kind: SYSTEM, message: "Stand-up moves to 10:00." }) { id topic createdAt }
+  sendBroadcast(input: { topic: "team-1", kind: "system", message: "Stand-up moves to 10:00." }) { id topic createdAt }
 }
 
 query Subscribers {

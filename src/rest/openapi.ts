@@ -27,7 +27,7 @@ const sendResponses: ZodOpenApiResponsesObject = {
   },
   '400': problemResponse('BAD_USER_INPUT: the body is not JSON, does not fit the schema, or breaks a rule of the domain (`field` names the part).'),
   '401': problemResponse('UNAUTHENTICATED: no token, or one that is not accepted.'),
-  '403': problemResponse('FORBIDDEN: a user token naming another sender, or sending SYSTEM.'),
+  '403': problemResponse('FORBIDDEN: a user token naming another sender, or sending a critical kind (such as system).'),
   '404': problemResponse('USER_NOT_FOUND: an unknown sender or recipient.'),
   '405': problemResponse('METHOD_NOT_ALLOWED: only POST.'),
   '411': problemResponse('LENGTH_REQUIRED: a body without Content-Length.'),
@@ -55,7 +55,7 @@ function build() {
           operationId: 'sendNotifications',
           summary: `Send one notification, or up to ${SEND_BATCH_MAX} as { notifications: [...] }`,
           description:
-            'Answers once Kafka acknowledged the write. A user token sends as its own user; a service token (notifications:send) names any sender, or none for SYSTEM.',
+            'Answers once Kafka acknowledged the write. A user token sends as its own user; a service token (notifications:send) names any sender, or none for a critical kind (such as system).',
           requestParams: {
             header: z.object({
               'idempotency-key': z.string().optional().meta({

@@ -8,12 +8,15 @@
 import * as z from 'zod';
 import 'zod-openapi';
 import { ERROR_CODES } from '../notifications/errors.js';
-import { NOTIFICATION_KINDS, type NotificationKind } from '../notifications/notification.js';
+import type { NotificationKind } from '../notifications/notification.js';
 import { SEND_BATCH_MAX } from '../notifications/send.js';
 
-/** Kinds in upper case, as the GraphQL enum spells them, so a back end moving between the two changes nothing. */
-const KIND_NAMES = NOTIFICATION_KINDS.map((kind) => kind.toUpperCase() as Uppercase<NotificationKind>);
-export const kindOf = (name: Uppercase<NotificationKind>): NotificationKind => name.toLowerCase() as NotificationKind;
+/**
+ * A registered kind's name, read case-insensitively as GraphQL's NotificationKind is (FOLLOW, as
+ * the kinds were spelled when they were an enum, is follow). Whether it is registered is the
+ * sender's to say: 400 with field kind, naming it.
+ */
+export const kindOf = (name: string): NotificationKind => name.toLowerCase();
 
 // Any value: the body came from JSON.parse, so it is JSON already, and the domain's iterative
 // check bounds its depth and size. z.json() would walk it recursively first: a 5,000-deep array
@@ -33,12 +36,16 @@ const NotificationActionInput = z
 export const NotificationInput = z
   .strictObject({
     recipientId: userId,
-    kind: z.enum(KIND_NAMES).meta({ id: 'NotificationKind', description: 'SYSTEM has no sender; every other kind has one.' }),
+    kind: z.string().max(64).meta({
+      id: 'NotificationKind',
+      description: "A registered kind's name (GraphQL's kinds query lists them), read case-insensitively. A critical kind (such as system) has no sender; every other kind has one.",
+      example: 'follow',
+    }),
     message: z.string().meta({ description: 'The text shown to the recipient.', example: 'Emma started following you.' }),
     link: z.string().nullish().meta({ description: 'Where the notification leads: an http(s) URL or a path starting with /.' }),
     data: JsonValue.nullish().meta({ description: 'Anything the client needs to render it (at most 16 KiB as JSON).' }),
     senderId: userId.nullish().meta({
-      description: 'Who caused it. A user token sends as its own user (leave this out); a service token names the sender, or leaves it out for SYSTEM.',
+      description: 'Who caused it. A user token sends as its own user (leave this out); a service token names the sender, or leaves it out for a critical kind (such as system).',
     }),
     idempotencyKey: z.string().nullish().meta({
       description:

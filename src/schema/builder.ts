@@ -20,6 +20,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: JsonValue; Output: JsonValue };
+    NotificationKind: { Input: string; Output: string };
   };
 }>({
   plugins: [ScopeAuthPlugin, RelayPlugin],

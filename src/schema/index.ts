@@ -10,5 +10,6 @@ import './topics.js';
 import './stats.js';
 import './stats-live.js';
 import './preferences.js';
+import './kinds.js';
 
 export const schema = builder.toSchema();

@@ -1,23 +1,20 @@
 /** A notification as the API shows it (sent, or in an inbox), the inbox query and its live feed. */
 import { encodeCursor } from '../notifications/cursor.js';
 import {
-  NOTIFICATION_KINDS,
   NOTIFICATION_STATUSES,
   type NewNotification,
   type Notification,
-  type NotificationKind,
   type NotificationStatus,
 } from '../notifications/notification.js';
 import { inboxOwner, ownInbox } from './acting-for.js';
 import { builder } from './builder.js';
 import { upperCaseValues } from './enum-values.js';
+import { NotificationKindRef } from './scalars.js';
 import { selectsField } from './selection.js';
 import { senderSeenBy, UserRef } from './user.js';
 
-export const NotificationKindRef = builder.enumType('NotificationKind', {
-  description: 'What happened. New kinds are added over time: clients should tolerate unknown values.',
-  values: upperCaseValues<NotificationKind>(NOTIFICATION_KINDS),
-});
+// A registered kind's name (scalars.ts): the type files that name kinds import it from here.
+export { NotificationKindRef };
 
 export const NotificationStatusRef = builder.enumType('NotificationStatus', {
   description: 'One of each: ARCHIVED, else SNOOZED (whatever its read state), else READ, else UNREAD.',

@@ -8,7 +8,7 @@ import { builder } from './builder.js';
 import { upperCaseValues } from './enum-values.js';
 import { NotificationKindRef } from './notification.js';
 
-const DeliveryRef = builder.enumType('Delivery', {
+export const DeliveryRef = builder.enumType('Delivery', {
   description: 'How a kind reaches the user: one by one, or kept for one summary notification per period ("5 new comments", its items in `data.digest`). A critical kind is always immediate.',
   values: upperCaseValues<Delivery>(DELIVERIES, {
     immediate: 'Each notification as it comes.',

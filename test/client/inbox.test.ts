@@ -156,7 +156,7 @@ describe('@kafka-notify/client createInbox', () => {
 
   it('sends as the signed-in user', async () => {
     const [ada, ben] = [await newUser(), await newUser()];
-    const sent = await inboxFor(ada.token).send({ recipientId: ben.id, kind: 'FOLLOW', message: 'Ada follows you' });
+    const sent = await inboxFor(ada.token).send({ recipientId: ben.id, kind: 'follow', message: 'Ada follows you' });
     expect(sent.id).toMatch(/^[0-9a-f-]{36}$/);
     await ben.stored(1);
     const [notification] = (await graphqlData<{ notifications: { edges: { node: { sender: { id: string } } }[] } }>(system.url, '{ notifications(first: 1) { edges { node { sender { id } } } } }', {}, { token: ben.token })).notifications.edges;

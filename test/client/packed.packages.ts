@@ -42,7 +42,7 @@ import { createInbox, graphql, type InboxState, type ResultOf } from '@kafka-not
 
 function Summary() {
   const { count }: { count: number } = useUnreadCount();
-  const { notifications, loadMore } = useNotifications({ filter: { kind: ['MENTION'] } });
+  const { notifications, loadMore } = useNotifications({ filter: { kind: ['mention'] } });
   const newest: Notification | undefined = notifications[0];
   return <button onClick={() => void loadMore()}>{count} {newest?.message}</button>;
 }

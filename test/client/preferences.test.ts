@@ -35,7 +35,7 @@ describe('@kafka-notify/react <Preferences />', () => {
     const checkbox = (label: string) => view.getByRole('checkbox', { name: `${label} in the inbox` }) as HTMLInputElement;
     await waitFor(() => expect(checkbox('Like').checked).toBe(true), LIVE);
     expect(checkbox('System').disabled).toBe(true);
-    expect(view.container.querySelector('[data-kind="SYSTEM"]')?.textContent).toContain('cannot be muted');
+    expect(view.container.querySelector('[data-kind="system"]')?.textContent).toContain('cannot be muted');
     expect(view.getAllByRole('checkbox').filter((box) => (box as HTMLInputElement).disabled)).toHaveLength(1);
 
     fireEvent.click(checkbox('Like'));
@@ -50,8 +50,8 @@ describe('@kafka-notify/react <Preferences />', () => {
       { token: user.token },
     );
     expect(preferences.kinds.filter((k) => !k.inApp || k.delivery !== 'IMMEDIATE')).toEqual([
-      { kind: 'LIKE', inApp: false, delivery: 'IMMEDIATE' },
-      { kind: 'COMMENT', inApp: true, delivery: 'DAILY_DIGEST' },
+      { kind: 'like', inApp: false, delivery: 'IMMEDIATE' },
+      { kind: 'comment', inApp: true, delivery: 'DAILY_DIGEST' },
     ]);
   });
 });

@@ -81,7 +81,7 @@ async function stored(ids: readonly string[]): Promise<void> {
 /** Sends as the admin service (sender 1) over GraphQL; the results, one per input. */
 async function sendGraphql(inputs: Record<string, unknown>[]): Promise<SendResult[]> {
   const { sendNotifications } = await graphqlData<{ sendNotifications: SendResult[] }>(system.url, SEND_MANY, {
-    inputs: inputs.map((input) => ({ senderId: '1', recipientId: USER, kind: 'COMMENT', message: 'May I merge?', ...input })),
+    inputs: inputs.map((input) => ({ senderId: '1', recipientId: USER, kind: 'comment', message: 'May I merge?', ...input })),
   });
   return sendNotifications;
 }
@@ -90,7 +90,7 @@ async function sendRest(body: Record<string, unknown>): Promise<{ status: number
   const response = await fetch(new URL('/v1/notifications', system.url), {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${await adminToken}` },
-    body: JSON.stringify({ senderId: '1', recipientId: USER, kind: 'COMMENT', message: 'May I deploy?', ...body }),
+    body: JSON.stringify({ senderId: '1', recipientId: USER, kind: 'comment', message: 'May I deploy?', ...body }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

@@ -70,10 +70,10 @@ describe.skipIf(!hasChromium)(`the live analytics page in a browser (skipped wit
     expect(await ranking('top-senders')).toEqual([]);
 
     await send([
-      { senderId: '1', recipientId: '2', kind: 'COMMENT' },
-      { senderId: '1', recipientId: '2', kind: 'COMMENT' },
-      { senderId: '1', recipientId: '3', kind: 'LIKE' },
-      { senderId: '3', recipientId: '2', kind: 'MENTION' },
+      { senderId: '1', recipientId: '2', kind: 'comment' },
+      { senderId: '1', recipientId: '2', kind: 'comment' },
+      { senderId: '1', recipientId: '3', kind: 'like' },
+      { senderId: '3', recipientId: '2', kind: 'mention' },
     ]);
     await page.locator('#sends[data-total="4"]').waitFor({ timeout: 30_000 });
     await page.locator('#hour[data-sent="4"]').waitFor();
@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)(`the live analytics page in a browser (skipped wit
     expect(await page.locator('#hour-sent').textContent()).toBe('4');
 
     // Three more from user 3, to user 3: the rankings turn round.
-    await send([0, 1, 2].map(() => ({ senderId: '3', recipientId: '3', kind: 'FOLLOW' })));
+    await send([0, 1, 2].map(() => ({ senderId: '3', recipientId: '3', kind: 'follow' })));
     await page.locator('#top-senders li:first-child[data-member="3"][data-score="4"]').waitFor({ timeout: 30_000 });
     await page.locator('#top-recipients li:first-child[data-member="3"][data-score="4"]').waitFor();
     await page.locator('#sends[data-total="7"]').waitFor();

@@ -65,6 +65,8 @@ const Q = {
   statsRanking: /* GraphQL */ `query Ranking { statsRanking(window: DAY, at: "2025-03-01T00:00:00Z", by: RECIPIENT) { member score } }`,
   statsWindow: /* GraphQL */ `subscription StatsWindow { statsWindow(window: MINUTE) { start sent closed } }`,
   sendBroadcast: /* GraphQL */ `mutation Broadcast($input: BroadcastInput!) { sendBroadcast(input: $input) { id topic } }`,
+  kinds: /* GraphQL */ `query Kinds { kinds { name critical } }`,
+  registerKind: /* GraphQL */ `mutation RegisterKind($input: RegisterKindInput!) { registerKind(input: $input) { name defaultDelivery critical } }`,
   preferences: /* GraphQL */ `query Prefs($userId: ID) { preferences(userId: $userId) { timeZone kinds { kind inApp delivery critical } } }`,
   setPreferences: /* GraphQL */ `mutation SetPrefs($userId: ID, $input: PreferencesInput!) {
     setPreferences(userId: $userId, input: $input) { timeZone kinds { kind inApp delivery critical } }
@@ -229,7 +231,7 @@ async function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise
 async function sendAndStore(recipientId: string, inputs: { senderId: string | null; message: string; idempotencyKey?: string }[]) {
   const feed = wsSubscribe<{ notificationAdded: { id: string } }>(ws.admin, Q.added, { userId: recipientId, after: encodeCursor(0) });
   const { sendNotifications } = await asAdmin<{ sendNotifications: SendResult[] }>(Q.sendMany, {
-    inputs: inputs.map((input) => ({ kind: input.senderId === null ? 'SYSTEM' : 'COMMENT', recipientId, ...input })),
+    inputs: inputs.map((input) => ({ kind: input.senderId === null ? 'system' : 'comment', recipientId, ...input })),
   });
   const ids = sendNotifications.map((result) => {
     if (!result.notification) throw new Error(`seeding failed: ${JSON.stringify(result.error)}`);
@@ -331,14 +333,14 @@ const ID_MUTATIONS = [
 ] as const;
 
 /** A change user 3 never made: refused to everyone but user 3 and the admin. */
-const MUTE_LIKE = { timeZone: 'Europe/Paris', kinds: [{ kind: 'LIKE', inApp: false }] };
+const MUTE_LIKE = { timeZone: 'Europe/Paris', kinds: [{ kind: 'like', inApp: false }] };
 /** Every kind at its default, and UTC: what a user who never chose anything has. */
 const DEFAULT_PREFERENCES = {
   timeZone: 'UTC',
-  kinds: ['FOLLOW', 'MENTION', 'LIKE', 'COMMENT', 'SYSTEM'].map((kind) => ({ kind, inApp: true, delivery: 'IMMEDIATE', critical: kind === 'SYSTEM' })),
+  kinds: ['follow', 'mention', 'like', 'comment', 'system'].map((kind) => ({ kind, inApp: true, delivery: 'IMMEDIATE', critical: kind === 'system' })),
 };
 
-const sendInput = (extra: Vars): Vars => ({ recipientId: '3', kind: 'COMMENT', message: 'hello from Bruno', ...extra });
+const sendInput = (extra: Vars): Vars => ({ recipientId: '3', kind: 'comment', message: 'hello from Bruno', ...extra });
 
 const rows: Row[] = [
   // --- User 2 naming user 3 (or user 999, who does not exist): refused, alike. ---
@@ -425,12 +427,14 @@ const rows: Row[] = [
   // --- Admin-only fields, and sending as someone else. ---
   { name: 'user 2: users', as: 'user2', query: Q.users, vars: () => ({}), expect: forbidden },
   { name: 'user 2: upsertUser(id: 2), even for itself', as: 'user2', query: Q.upsertUser, vars: () => ({ id: '2', name: 'Bruno' }), expect: forbidden },
-  { name: 'user 2: sendNotification of kind SYSTEM', as: 'user2', query: Q.send, vars: () => ({ input: sendInput({ kind: 'SYSTEM' }) }), expect: { denied: 'FORBIDDEN', field: 'kind' } },
+  { name: 'user 2: registerKind', as: 'user2', query: Q.registerKind, vars: () => ({ input: { name: 'authz.user' } }), expect: forbidden },
+  { name: 'user 2: kinds, every caller may list them', as: 'user2', query: Q.kinds, vars: () => ({}), expect: ok((a) => expect(okData<{ kinds: { name: string; critical: boolean }[] }>(a).kinds).toContainEqual({ name: 'system', critical: true })) },
+  { name: 'user 2: sendNotification of kind SYSTEM', as: 'user2', query: Q.send, vars: () => ({ input: sendInput({ kind: 'system' }) }), expect: { denied: 'FORBIDDEN', field: 'kind' } },
   {
     name: 'user 2: sendNotification of kind SYSTEM naming itself',
     as: 'user2',
     query: Q.send,
-    vars: () => ({ input: sendInput({ kind: 'SYSTEM', senderId: '2' }) }),
+    vars: () => ({ input: sendInput({ kind: 'system', senderId: '2' }) }),
     expect: { denied: 'FORBIDDEN', field: 'kind' },
   },
   {
@@ -438,7 +442,7 @@ const rows: Row[] = [
     as: 'user2',
     query: Q.sendMany,
     vars: () => ({
-      inputs: [sendInput({ senderId: '3' }), sendInput({ senderId: '999' }), sendInput({ kind: 'SYSTEM' }), sendInput({ senderId: '3', recipientId: '2' })],
+      inputs: [sendInput({ senderId: '3' }), sendInput({ senderId: '999' }), sendInput({ kind: 'system' }), sendInput({ senderId: '3', recipientId: '2' })],
     }),
     expect: ok((answer) => {
       const results = okData<{ sendNotifications: SendResult[] }>(answer).sendNotifications;
@@ -514,7 +518,7 @@ const rows: Row[] = [
     name: 'user 2: sendBroadcast, to every subscriber of a topic',
     as: 'user2',
     query: Q.sendBroadcast,
-    vars: () => ({ input: { topic: 'all', kind: 'COMMENT', message: 'to everyone' } }),
+    vars: () => ({ input: { topic: 'all', kind: 'comment', message: 'to everyone' } }),
     expect: forbidden,
   },
   { name: 'send-only service: subscribeToTopic(user 3)', as: 'sendOnly', query: Q.subscribeToTopic, vars: () => ({ topic: 'post-7', userIds: ['3'] }), expect: forbidden },
@@ -537,6 +541,8 @@ const rows: Row[] = [
   { name: 'send-only service: user(id: 3)', as: 'sendOnly', query: Q.user, vars: () => ({ id: '3' }), expect: forbidden },
   { name: 'send-only service: users', as: 'sendOnly', query: Q.users, vars: () => ({}), expect: forbidden },
   { name: 'send-only service: upsertUser(id: 3)', as: 'sendOnly', query: Q.upsertUser, vars: () => ({ id: '3', name: 'Mallory' }), expect: forbidden },
+  { name: 'send-only service: registerKind', as: 'sendOnly', query: Q.registerKind, vars: () => ({ input: { name: 'authz.sender' } }), expect: forbidden },
+  { name: 'send-only service: kinds', as: 'sendOnly', query: Q.kinds, vars: () => ({}), expect: ok((a) => expect(okData<{ kinds: { name: string; critical: boolean }[] }>(a).kinds).toContainEqual({ name: 'follow', critical: false })) },
   ...ID_MUTATIONS.map(
     (m): Row => ({ name: `send-only service: ${m.name}(userId: 3)`, as: 'sendOnly', query: m.query, vars: () => ({ userId: '3', ids: [m.foreign()] }), expect: forbidden }),
   ),
@@ -559,7 +565,7 @@ const rows: Row[] = [
     name: 'send-only service: sendNotifications as user 3 and as SYSTEM, to user 2',
     as: 'sendOnly',
     query: Q.sendMany,
-    vars: () => ({ inputs: [sendInput({ senderId: '3', recipientId: '2' }), sendInput({ kind: 'SYSTEM', recipientId: '2' })] }),
+    vars: () => ({ inputs: [sendInput({ senderId: '3', recipientId: '2' }), sendInput({ kind: 'system', recipientId: '2' })] }),
     expect: ok((a) =>
       expect(okData<{ sendNotifications: SendResult[] }>(a).sendNotifications.map((r) => [r.error, r.notification?.senderId])).toEqual([
         [null, '3'],
@@ -580,6 +586,14 @@ const rows: Row[] = [
   { name: 'admin service: preferences()', as: 'admin', query: Q.preferences, vars: () => ({}), expect: needsUserId },
   { name: 'admin service: setPreferences()', as: 'admin', query: Q.setPreferences, vars: () => ({ input: MUTE_LIKE }), expect: needsUserId },
   { name: 'admin service: me is null', as: 'admin', query: Q.me, vars: () => ({}), expect: ok((a) => expect(okData(a)).toEqual({ me: null })) },
+  {
+    // A seeded kind as it is, so the preferences rows after it list the same kinds.
+    name: 'admin service: registerKind(like), as it is',
+    as: 'admin',
+    query: Q.registerKind,
+    vars: () => ({ input: { name: 'like', description: "Someone liked something of the user's." } }),
+    expect: ok((a) => expect(okData(a)).toEqual({ registerKind: { name: 'like', defaultDelivery: 'IMMEDIATE', critical: false } })),
+  },
   {
     name: 'admin service: users',
     as: 'admin',
@@ -709,7 +723,7 @@ describe('the authorization matrix', () => {
     const newest = Math.max(...before3.all.nodes.map((n) => n.seq));
     const feed = wsSubscribe<{ notificationAdded: { id: string } }>(ws.admin, Q.added, { userId: '3', after: encodeCursor(newest) });
     const { sendNotification: barrier } = await asAdmin<{ sendNotification: Sent }>(Q.send, {
-      input: { recipientId: '3', kind: 'SYSTEM', message: 'barrier' },
+      input: { recipientId: '3', kind: 'system', message: 'barrier' },
     });
     const arrived: string[] = [];
     while (arrived.at(-1) !== barrier.id) arrived.push((await within(feed.next(), 'the barrier', 15_000)).data!.notificationAdded.id);
@@ -769,7 +783,7 @@ describe('the matrix covers the schema', () => {
               return all.some((i) => i.senderId === '3') && all.some((i) => i.senderId === '999');
             });
             if (!asOther) problems.push(`${where}: no row where user 2 sends as user 3 and as user 999`);
-            if (!user2.some((d) => inputsOf(d.args).some((i) => i.kind === 'SYSTEM'))) problems.push(`${where}: no row where user 2 sends as SYSTEM`);
+            if (!user2.some((d) => inputsOf(d.args).some((i) => i.kind === 'system'))) problems.push(`${where}: no row where user 2 sends as SYSTEM`);
           }
         }
       }
@@ -931,8 +945,8 @@ describe("live feeds: what reaches user 3 never reaches user 2's feeds", () => {
       expect(Date.now(), `feeds not live: ${all.filter((f) => f.facts.length === 0).map((f) => f.name).join('; ')}`).toBeLessThan(deadline);
       const { sendNotifications: pings } = await asAdmin<{ sendNotifications: SendResult[] }>(Q.sendMany, {
         inputs: [
-          { senderId: '1', recipientId: '2', kind: 'LIKE', message: 'ping for Bruno' },
-          { senderId: '1', recipientId: '3', kind: 'LIKE', message: `${SECRET} ping` },
+          { senderId: '1', recipientId: '2', kind: 'like', message: 'ping for Bruno' },
+          { senderId: '1', recipientId: '3', kind: 'like', message: `${SECRET} ping` },
         ],
       });
       ofUser2.add(pings[0]!.notification!.id);
@@ -942,10 +956,10 @@ describe("live feeds: what reaches user 3 never reaches user 2's feeds", () => {
 
     // To user 3: one from a back end, and one from user 2 itself, which a user may send.
     const { sendNotification: fromEmma } = await asAdmin<{ sendNotification: Sent }>(Q.send, {
-      input: { senderId: '1', recipientId: '3', kind: 'MENTION', message: `${SECRET}: Emma mentioned you` },
+      input: { senderId: '1', recipientId: '3', kind: 'mention', message: `${SECRET}: Emma mentioned you` },
     });
     const fromBruno = okData<{ sendNotification: Sent }>(
-      await graphql(system.url, Q.send, { input: { recipientId: '3', kind: 'COMMENT', message: `${SECRET}: Bruno commented`, idempotencyKey: SHARED_KEY } }, { token: TOKENS.user2 }),
+      await graphql(system.url, Q.send, { input: { recipientId: '3', kind: 'comment', message: `${SECRET}: Bruno commented`, idempotencyKey: SHARED_KEY } }, { token: TOKENS.user2 }),
     ).sendNotification;
     // The answer is what was just sent, and no more: not the inbox, and with the same key not
     // the notification someone else sent user 3 with it.
@@ -975,7 +989,7 @@ describe("live feeds: what reaches user 3 never reaches user 2's feeds", () => {
     // Everything for user 3 has been delivered. Now a canary to user 2: up to it, each of user
     // 2's feeds holds only user 2's own notifications and changes.
     const { sendNotification: canary } = await asAdmin<{ sendNotification: Sent }>(Q.send, {
-      input: { senderId: '4', recipientId: '2', kind: 'FOLLOW', message: 'canary for Bruno' },
+      input: { senderId: '4', recipientId: '2', kind: 'follow', message: 'canary for Bruno' },
     });
     for (const feed of feeds2) {
       const index = await feed.expectArrives((f) => f.action === 'ADDED' && f.ids.includes(canary.id), 'receives the canary');

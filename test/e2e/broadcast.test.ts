@@ -86,11 +86,11 @@ describe('broadcasts to a topic', () => {
       return { id, client, live: wsSubscribe<Added>(client, ADDED, { after: encodeCursor(0) }) };
     });
     try {
-      const first = await broadcast({ topic, senderId: sender, kind: 'COMMENT', message: 'first broadcast' }, sendOnlyToken, { 'idempotency-key': `k-${prefix}` });
+      const first = await broadcast({ topic, senderId: sender, kind: 'comment', message: 'first broadcast' }, sendOnlyToken, { 'idempotency-key': `k-${prefix}` });
       expect(first.status).toBe(201);
       expect(first.body).toMatchObject({ topic, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
       // A retry with the same key is the same broadcast.
-      const retried = await broadcast({ topic, senderId: sender, kind: 'COMMENT', message: 'first broadcast' }, sendOnlyToken, { 'idempotency-key': `k-${prefix}` });
+      const retried = await broadcast({ topic, senderId: sender, kind: 'comment', message: 'first broadcast' }, sendOnlyToken, { 'idempotency-key': `k-${prefix}` });
       expect(retried.body.id).toBe(first.body.id);
       // Subscribed after the broadcast was sent: not one of its recipients.
       await system.store.subscribeToTopic(topic, [late], new Date());
@@ -98,16 +98,16 @@ describe('broadcasts to a topic', () => {
       const second = await graphqlData<{ sendBroadcast: { id: string; topic: string } }>(
         system.url,
         'mutation B($input: BroadcastInput!) { sendBroadcast(input: $input) { id topic } }',
-        { input: { topic, kind: 'SYSTEM', message: 'second broadcast' } },
+        { input: { topic, kind: 'system', message: 'second broadcast' } },
         { token: sendOnlyToken },
       );
       expect(second.sendBroadcast.topic).toBe(topic);
 
       for (const feed of feeds) {
         const first = await feed.live.next();
-        expect(first.data?.notificationAdded).toMatchObject({ message: 'first broadcast', kind: 'COMMENT', sender: { id: sender } });
+        expect(first.data?.notificationAdded).toMatchObject({ message: 'first broadcast', kind: 'comment', sender: { id: sender } });
         const next = await feed.live.next();
-        expect(next.data?.notificationAdded).toMatchObject({ message: 'second broadcast', kind: 'SYSTEM', sender: null });
+        expect(next.data?.notificationAdded).toMatchObject({ message: 'second broadcast', kind: 'system', sender: null });
       }
       await eventually(async () => expect(await inboxMessages(late)).toEqual(['second broadcast']), 20_000);
       for (const id of subscribers) expect(await inboxMessages(id)).toEqual(['first broadcast', 'second broadcast']);
@@ -128,7 +128,7 @@ describe('broadcasts to a topic', () => {
   });
 
   it('are for back ends: a user token is refused over HTTP and GraphQL, an admin may unsubscribe', async () => {
-    const refused = await broadcast({ topic: 'all', kind: 'LIKE', message: 'to everyone' }, userToken('1'));
+    const refused = await broadcast({ topic: 'all', kind: 'like', message: 'to everyone' }, userToken('1'));
     expect(refused.status).toBe(403);
     expect(refused.type).toMatch(/^application\/problem\+json/);
     expect(refused.body.code).toBe('FORBIDDEN');
@@ -139,7 +139,7 @@ describe('broadcasts to a topic', () => {
     const notAdmin = await graphql(system.url, 'mutation { subscribeToTopic(topic: "all", userIds: ["1"]) { added } }', {}, { token: sendOnlyToken });
     expect(notAdmin.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
-    const badTopic = await broadcast({ topic: ' spaces are not a topic', kind: 'SYSTEM', message: 'x' });
+    const badTopic = await broadcast({ topic: ' spaces are not a topic', kind: 'system', message: 'x' });
     expect(badTopic.status).toBe(400);
     expect(badTopic.body).toMatchObject({ code: 'BAD_USER_INPUT', field: 'topic' });
 

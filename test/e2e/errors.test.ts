@@ -11,7 +11,7 @@ const SEND = /* GraphQL */ `
 const send = (system: TestSystem, input: Record<string, unknown>) =>
   graphql<{ sendNotification: { id: string } }>(system.url, SEND, { input });
 
-const valid = { senderId: '1', recipientId: '2', kind: 'FOLLOW', message: 'Emma started following you.' };
+const valid = { senderId: '1', recipientId: '2', kind: 'follow', message: 'Emma started following you.' };
 
 function expectCleanError(result: Awaited<ReturnType<typeof graphql>>, code: string) {
   expect(result.errors, JSON.stringify(result)).toHaveLength(1);
@@ -50,7 +50,7 @@ describe('errors on a running system', () => {
     ['a malformed recipient id', { recipientId: 'two words' }, 'recipientId'],
     ['a malformed sender id', { senderId: '' }, 'senderId'],
     ['a link that is not http(s)', { link: 'javascript:alert(1)' }, 'link'],
-    ['a sender on a SYSTEM notification', { kind: 'SYSTEM' }, 'senderId'],
+    ['a sender on a SYSTEM notification', { kind: 'system' }, 'senderId'],
   ])('rejects %s with BAD_USER_INPUT', async (_name, change, field) => {
     const result = await send(system, { ...valid, ...change });
     expectCleanError(result, 'BAD_USER_INPUT');

@@ -87,7 +87,7 @@ describe('GraphiQL in a browser', () => {
     );
     await sending.getByText('"createdAt"').waitFor();
     await listening.getByText('"Emma started following you."').waitFor();
-    await expect(listening.getByText('"FOLLOW"').count()).resolves.toBe(1);
+    await expect(listening.getByText('"follow"').count()).resolves.toBe(1);
 
     // The back end's tab: subscribe Emma and Bruno to a topic, broadcast to it; Bruno's tab shows it.
     const backEnd = await openTab(2, outside);

@@ -158,7 +158,7 @@ describe('scopes: from the scope claim alone, as exact space-delimited scope tok
     expect(JSON.stringify(refusal?.payload)).toContain('FORBIDDEN');
     expect(JSON.stringify(refusal?.payload)).not.toContain('"data":{');
     // Not a sender as anyone else either: it sends as itself or not at all.
-    const asOther = await overHttp(token, SEND, { input: { senderId: '3', recipientId: '2', kind: 'COMMENT', message: 'as someone else' } });
+    const asOther = await overHttp(token, SEND, { input: { senderId: '3', recipientId: '2', kind: 'comment', message: 'as someone else' } });
     expect(codesOf(asOther.result)).toEqual(['FORBIDDEN']);
   });
 
@@ -184,7 +184,7 @@ describe('a stream started with a token already expired, within the clock tolera
     await graphqlData(system.url, 'mutation($id: ID!) { upsertUser(id: $id, name: "History") { id } }', { id: userId }, { token: adminToken });
     for (const message of ['first', 'second', 'third']) {
       const { sendNotification } = await graphqlData<{ sendNotification: { id: string } }>(system.url, SEND, {
-        input: { recipientId: userId, kind: 'SYSTEM', message },
+        input: { recipientId: userId, kind: 'system', message },
       });
       history.push(sendNotification.id);
     }

@@ -203,9 +203,9 @@ describe('GraphQL documents', () => {
     { name: 'a number for an enum', query: 'query($f: NotificationFilter) { notifications(userId: "2", filter: $f) { totalCount } }', variables: { f: { kind: [1] } } },
     { name: 'an unknown input field', query: 'query($f: NotificationFilter) { notifications(userId: "2", filter: $f) { totalCount } }', variables: { f: { owner: '3' } } },
     { name: 'a string for an input object', query: 'query($f: NotificationFilter) { notifications(userId: "2", filter: $f) { totalCount } }', variables: { f: 'UNREAD' } },
-    { name: 'an object for a String', query: 'mutation($i: SendNotificationInput!) { sendNotification(input: $i) { id } }', variables: { i: { senderId: '1', recipientId: '3', kind: 'FOLLOW', message: { text: HOSTILE } } } },
+    { name: 'an object for a String', query: 'mutation($i: SendNotificationInput!) { sendNotification(input: $i) { id } }', variables: { i: { senderId: '1', recipientId: '3', kind: 'follow', message: { text: HOSTILE } } } },
     { name: 'a number for an enum in an input', query: 'mutation($i: SendNotificationInput!) { sendNotification(input: $i) { id } }', variables: { i: { senderId: '1', recipientId: '3', kind: 1, message: HOSTILE } } },
-    { name: 'null for a required input field', query: 'mutation($i: SendNotificationInput!) { sendNotification(input: $i) { id } }', variables: { i: { senderId: '1', recipientId: null, kind: 'FOLLOW', message: HOSTILE } } },
+    { name: 'null for a required input field', query: 'mutation($i: SendNotificationInput!) { sendNotification(input: $i) { id } }', variables: { i: { senderId: '1', recipientId: null, kind: 'follow', message: HOSTILE } } },
     { name: 'a list of 10 000 nulls for [ID!]!', query: 'mutation($ids: [ID!]!) { markNotificationsRead(userId: "3", ids: $ids) { unreadCount } }', variables: { ids: Array.from({ length: 10_000 }, () => null) } },
   ];
   table('a variable of the wrong type is BAD_USER_INPUT', WRONG_VARIABLES, (c) => c.name, async ({ query, variables }) => {

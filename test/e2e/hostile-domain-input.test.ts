@@ -29,7 +29,7 @@ afterAll(() => stopHarness(dev, 'hostile-domain-input'));
 
 describe('domain input', () => {
   const SEND = `mutation($i: SendNotificationInput!) { sendNotification(input: $i) { id } }`;
-  const base = { senderId: '1', recipientId: '3', kind: 'FOLLOW', message: `${HOSTILE}: a refused send` };
+  const base = { senderId: '1', recipientId: '3', kind: 'follow', message: `${HOSTILE}: a refused send` };
   const nest = (levels: number, leaf: unknown = 1): unknown => {
     let value = leaf;
     for (let i = 0; i < levels; i += 1) value = i % 2 ? [value] : { a: value };
@@ -74,7 +74,7 @@ describe('domain input', () => {
     { name: 'an empty recipient id', input: () => ({ recipientId: '' }), field: 'recipientId' },
     { name: 'a recipient id with NUL', input: () => ({ recipientId: '3\u0000' }), field: 'recipientId' },
     { name: 'a SQL-ish sender id', input: () => ({ senderId: "1' OR '1'='1" }), field: 'senderId' },
-    { name: 'a sender on a SYSTEM notification', input: () => ({ kind: 'SYSTEM' }), field: 'senderId' },
+    { name: 'a sender on a SYSTEM notification', input: () => ({ kind: 'system' }), field: 'senderId' },
     { name: 'no sender on a FOLLOW', input: () => ({ senderId: null }), field: 'senderId' },
     { name: 'an idempotency key of 256 characters', input: () => ({ idempotencyKey: 'k'.repeat(256) }), field: 'idempotencyKey' },
     { name: 'an empty idempotency key', input: () => ({ idempotencyKey: '' }), field: 'idempotencyKey' },
@@ -134,7 +134,7 @@ describe('domain input', () => {
   });
 
   hostile('upper-case UUIDs are taken as their lower-case form', async () => {
-    const [id] = await sendAndStore(dev, [{ senderId: '1', recipientId: 'sink', kind: 'LIKE', message: 'a like for the sink' }]);
+    const [id] = await sendAndStore(dev, [{ senderId: '1', recipientId: 'sink', kind: 'like', message: 'a like for the sink' }]);
     const upper = id!.toUpperCase();
     const marked = await gql(dev, MARK('markNotificationsRead'), { u: 'sink', ids: [upper] });
     expect(marked.body?.errors, marked.text).toBeUndefined();

@@ -183,7 +183,7 @@ function expectProblem(answer: HttpAnswer, status: number, code: string) {
 describe('the HTTP API under the same abuse', () => {
   const restUrl = () => `${dev.root}/v1/notifications`;
   /** A send to a victim that must never be stored: the aftermath checks that none was. */
-  const toVictim = { senderId: '1', recipientId: '3', kind: 'FOLLOW', message: HOSTILE };
+  const toVictim = { senderId: '1', recipientId: '3', kind: 'follow', message: HOSTILE };
   const post = (body: string | Blob, headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${dev.admin}` }) =>
     request(restUrl(), { method: 'POST', headers, body });
 
@@ -216,7 +216,7 @@ describe('the HTTP API under the same abuse', () => {
     { name: '100,000 small objects (over 16 KiB)', data: () => JSON.stringify(Array.from({ length: 100_000 }, () => ({}))) },
   ];
   table('data the domain refuses is 400 BAD_USER_INPUT on field data', hostileData, (c) => c.name, async ({ data }) => {
-    const answer = await post(`{"senderId":"1","recipientId":"3","kind":"FOLLOW","message":"${HOSTILE}","data":${data()}}`);
+    const answer = await post(`{"senderId":"1","recipientId":"3","kind":"follow","message":"${HOSTILE}","data":${data()}}`);
     expectProblem(answer, 400, 'BAD_USER_INPUT');
     expect(JSON.parse(answer.text)).toMatchObject({ field: 'data' });
   });

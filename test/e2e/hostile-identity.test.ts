@@ -227,15 +227,15 @@ describe('identity', () => {
 
   const SEND = `mutation($i: SendNotificationInput!) { sendNotification(input: $i) { id } }`;
   const impersonation: { name: string; run: () => Promise<WireError[] | undefined>; field: string }[] = [
-    { name: 'senderId of another user', run: async () => (await gql(dev, SEND, { i: { senderId: '3', recipientId: '4', kind: 'FOLLOW', message: HOSTILE } }, await userToken('2'))).body?.errors, field: 'senderId' },
-    { name: 'senderId of a user that does not exist', run: async () => (await gql(dev, SEND, { i: { senderId: '999', recipientId: '3', kind: 'FOLLOW', message: HOSTILE } }, await userToken('2'))).body?.errors, field: 'senderId' },
-    { name: 'kind SYSTEM without a sender', run: async () => (await gql(dev, SEND, { i: { recipientId: '3', kind: 'SYSTEM', message: HOSTILE } }, await userToken('2'))).body?.errors, field: 'kind' },
-    { name: 'kind SYSTEM with its own sender', run: async () => (await gql(dev, SEND, { i: { senderId: '2', recipientId: '3', kind: 'SYSTEM', message: HOSTILE } }, await userToken('2'))).body?.errors, field: 'kind' },
+    { name: 'senderId of another user', run: async () => (await gql(dev, SEND, { i: { senderId: '3', recipientId: '4', kind: 'follow', message: HOSTILE } }, await userToken('2'))).body?.errors, field: 'senderId' },
+    { name: 'senderId of a user that does not exist', run: async () => (await gql(dev, SEND, { i: { senderId: '999', recipientId: '3', kind: 'follow', message: HOSTILE } }, await userToken('2'))).body?.errors, field: 'senderId' },
+    { name: 'kind SYSTEM without a sender', run: async () => (await gql(dev, SEND, { i: { recipientId: '3', kind: 'system', message: HOSTILE } }, await userToken('2'))).body?.errors, field: 'kind' },
+    { name: 'kind SYSTEM with its own sender', run: async () => (await gql(dev, SEND, { i: { senderId: '2', recipientId: '3', kind: 'system', message: HOSTILE } }, await userToken('2'))).body?.errors, field: 'kind' },
     {
       name: 'senderId of another user over graphql-ws',
       run: async () => {
         const session = await wsConnected(dev.wsUrl, await userToken('2'));
-        session.send({ id: 's', type: 'subscribe', payload: { query: SEND, variables: { i: { senderId: '3', recipientId: '4', kind: 'FOLLOW', message: HOSTILE } } } });
+        session.send({ id: 's', type: 'subscribe', payload: { query: SEND, variables: { i: { senderId: '3', recipientId: '4', kind: 'follow', message: HOSTILE } } } });
         const errors = await operationErrors(session, 's');
         await session.close();
         return errors;
@@ -254,7 +254,7 @@ describe('identity', () => {
     const answer = await gql(
       dev,
       SEND_MANY,
-      { inputs: [{ senderId: '3', recipientId: '4', kind: 'FOLLOW', message: HOSTILE }, { recipientId: '4', kind: 'SYSTEM', message: HOSTILE }] },
+      { inputs: [{ senderId: '3', recipientId: '4', kind: 'follow', message: HOSTILE }, { recipientId: '4', kind: 'system', message: HOSTILE }] },
       await userToken('2'),
     );
     const results = (answer.body?.data as SendManyData | undefined)?.sendNotifications;

@@ -68,7 +68,7 @@ async function people(count: number): Promise<Person[]> {
   );
 }
 
-const note = (recipientId: string, message = 'hello') => ({ recipientId, kind: 'COMMENT', message });
+const note = (recipientId: string, message = 'hello') => ({ recipientId, kind: 'comment', message });
 
 /** The one FORBIDDEN error on `path`, saying why. */
 function expectNameForbidden(result: WireResult | null | undefined, path: (string | number)[]) {

@@ -88,8 +88,8 @@ describe('production defaults', () => {
     { name: 'a status enum value in a literal', query: '{ notifications(userId: "3", filter: { status: [UNREED] }) { totalCount } }', code: 'GRAPHQL_VALIDATION_FAILED' },
     { name: 'an enum value in variables', query: FILTER, variables: { f: { kind: ['FOLLOWW'] } }, code: 'BAD_USER_INPUT' },
     { name: 'a status enum value in variables', query: FILTER, variables: { f: { status: ['UNREADD'] } }, code: 'BAD_USER_INPUT' },
-    { name: 'an input field in variables', query: FILTER, variables: { f: { kindd: ['FOLLOW'] } }, code: 'BAD_USER_INPUT' },
-    { name: 'a send input field in variables', query: SEND, variables: { i: { senderr: '1', recipientId: '3', kind: 'FOLLOW', message: HOSTILE } }, code: 'BAD_USER_INPUT' },
+    { name: 'an input field in variables', query: FILTER, variables: { f: { kindd: ['follow'] } }, code: 'BAD_USER_INPUT' },
+    { name: 'a send input field in variables', query: SEND, variables: { i: { senderr: '1', recipientId: '3', kind: 'follow', message: HOSTILE } }, code: 'BAD_USER_INPUT' },
     { name: 'a field on a nested type', query: '{ me { nmae } }', code: 'GRAPHQL_VALIDATION_FAILED' },
   ];
   table('a typo gets no "Did you mean" suggestion', typos, (c) => c.name, async ({ query, variables = {}, code }) => {

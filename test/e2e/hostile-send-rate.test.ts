@@ -66,7 +66,7 @@ async function freshSender(systems: TestSystem[]): Promise<{ userId: string; tok
 
 /** One send of `token` over `transport`; the GraphQL result as the server answered it. */
 async function sendOver(system: TestSystem, transport: Transport, token: string, message: string): Promise<WireResult> {
-  const variables = { input: { recipientId: '1', kind: 'COMMENT', message } };
+  const variables = { input: { recipientId: '1', kind: 'comment', message } };
   if (transport === 'HTTP') {
     const answer = await postGraphQL(system.url, { query: SEND, variables }, { token });
     if (!answer.body) throw new Error(`not a GraphQL answer: ${answer.status} ${answer.text}`);
@@ -120,9 +120,9 @@ describe(`one instance, SEND_RATE_USER ${RATE}, SEND_BURST_USER ${BURST}`, () =>
 
     // Spent out: at most one token refills before the next refusal, and that refusal's wait is
     // under one token's interval (0.5 s), so whole seconds say 1.
-    let refused = await postGraphQL(single.url, { query: SEND, variables: { input: { recipientId: '1', kind: 'COMMENT', message: 'one more' } } }, { token });
+    let refused = await postGraphQL(single.url, { query: SEND, variables: { input: { recipientId: '1', kind: 'comment', message: 'one more' } } }, { token });
     if (!refused.body?.errors) {
-      refused = await postGraphQL(single.url, { query: SEND, variables: { input: { recipientId: '1', kind: 'COMMENT', message: 'and one more' } } }, { token });
+      refused = await postGraphQL(single.url, { query: SEND, variables: { input: { recipientId: '1', kind: 'comment', message: 'and one more' } } }, { token });
     }
     expect(refused.body?.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     expect(refused.body?.errors?.[0]?.extensions?.retryAfterSeconds).toBe(1);
@@ -144,7 +144,7 @@ describe(`one instance, SEND_RATE_USER ${RATE}, SEND_BURST_USER ${BURST}`, () =>
     await graphqlData(
       single.url,
       /* GraphQL */ `mutation Many($inputs: [SendNotificationInput!]!) { sendNotifications(inputs: $inputs) { notification { id } } }`,
-      { inputs: Array.from({ length: BURST }, (_, i) => ({ recipientId: '1', kind: 'COMMENT', message: `batch ${i}` })) },
+      { inputs: Array.from({ length: BURST }, (_, i) => ({ recipientId: '1', kind: 'comment', message: `batch ${i}` })) },
       { token },
     );
     for (const transport of ['HTTP', 'SSE', 'WebSocket'] as const) {
@@ -175,7 +175,7 @@ describe('two instances sharing Redis', () => {
 });
 
 describe('development defaults: a burst spent, and batches beyond it', () => {
-  const note = { recipientId: '3', kind: 'FOLLOW', message: `${HOSTILE}: rate` };
+  const note = { recipientId: '3', kind: 'follow', message: `${HOSTILE}: rate` };
   /** A user token for a user the store does not know: each send spends allowance, then fails with USER_NOT_FOUND. */
   const burstOf = async (token: string, count: number) => {
     const answer = await gql(dev, SEND_MANY, { inputs: Array.from({ length: count }, () => note) }, token);

@@ -125,7 +125,7 @@ describe.skipIf(!hasChromium)(`the inbox demo in a browser (skipped without ${CH
       await graphqlData(
         system.url,
         'mutation ($input: SendNotificationInput!) { sendNotification(input: $input) { id } }',
-        { input: { recipientId: '2', kind: ['LIKE', 'MENTION', 'COMMENT'][index], message } },
+        { input: { recipientId: '2', kind: ['like', 'mention', 'comment'][index], message } },
         { token: emma },
       );
     }

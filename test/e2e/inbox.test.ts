@@ -38,7 +38,7 @@ interface Change { action: string; ids: string[]; unreadCount: number; notificat
 const note = (recipientId: string, message: string, extra: Record<string, unknown> = {}) => ({
   senderId: '1',
   recipientId,
-  kind: 'COMMENT',
+  kind: 'comment',
   message,
   ...extra,
 });
@@ -194,7 +194,7 @@ describe('sendNotifications', () => {
       note('77', 'to nobody'),
       note('2', 'good two'),
       note('2', ''),
-      { ...note('2', 'system'), kind: 'SYSTEM', senderId: null },
+      { ...note('2', 'system'), kind: 'system', senderId: null },
     ]);
     expect(results.map((r) => [r.index, r.error?.code ?? 'ok', r.error?.field ?? null])).toEqual([
       [0, 'ok', null],
@@ -220,7 +220,7 @@ describe('idempotency keys', () => {
   it('store and push a retried send once, for single sends and for a batch sent twice', async () => {
     const ws = wsClient(system.wsUrl);
     const feed = wsSubscribe<AddedEvent>(ws, ADDED, { userId: '1', after: encodeCursor(0) });
-    const single = { senderId: '2', recipientId: '1', kind: 'LIKE', message: 'Bruno liked your photo.', idempotencyKey: 'like-photo-9' };
+    const single = { senderId: '2', recipientId: '1', kind: 'like', message: 'Bruno liked your photo.', idempotencyKey: 'like-photo-9' };
     const send = `mutation($input: SendNotificationInput!) { sendNotification(input: $input) { id } }`;
     const first = await graphqlData<{ sendNotification: { id: string } }>(system.url, send, { input: single });
     // A client that timed out retries the very same request.

@@ -48,7 +48,7 @@ describe('Kafka away, sends under load', () => {
     const send = async (n: number) => {
       const began = performance.now();
       const result = await graphql(system.url, SEND, {
-        input: { senderId: '1', recipientId: '2', kind: 'FOLLOW', message: `wave send ${n}`, idempotencyKey: `kafka-away-${n}` },
+        input: { senderId: '1', recipientId: '2', kind: 'follow', message: `wave send ${n}`, idempotencyKey: `kafka-away-${n}` },
       });
       answers.push({ code: result.errors?.[0]?.extensions?.code, ms: performance.now() - began });
     };
@@ -78,7 +78,7 @@ describe('Kafka away, sends under load', () => {
     const authorization = `Bearer ${await adminToken}`;
     const post = (body: unknown) =>
       fetch(new URL('/v1/notifications', system.url), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const one = { senderId: '1', recipientId: '2', kind: 'FOLLOW', message: 'over REST while Kafka is away' };
+    const one = { senderId: '1', recipientId: '2', kind: 'follow', message: 'over REST while Kafka is away' };
     const [single, batch] = await Promise.all([post(one), post({ notifications: [one, { ...one, recipientId: '3' }] })]);
     expect(single.status).toBe(503);
     expect(single.headers.get('content-type')).toBe('application/problem+json');

@@ -24,7 +24,7 @@ describe('the largest batch the API accepts', () => {
     const inputs = Array.from({ length: SEND_BATCH_MAX }, (_, index) => ({
       senderId: '1',
       recipientId: '4',
-      kind: 'COMMENT',
+      kind: 'comment',
       message: `comment ${index}`,
       data,
     }));

@@ -14,7 +14,7 @@ import { startTestSystem, waitUntilReady, type TestSystem } from '../support/sys
 
 const N = 5;
 const SEND = `mutation Send($input: SendNotificationInput!) { sendNotification(input: $input) { id } }`;
-const follow = (message: string) => ({ input: { senderId: '1', recipientId: '2', kind: 'FOLLOW', message } });
+const follow = (message: string) => ({ input: { senderId: '1', recipientId: '2', kind: 'follow', message } });
 
 describe('/metrics', () => {
   let system: TestSystem;

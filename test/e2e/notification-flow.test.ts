@@ -38,7 +38,7 @@ interface Inbox {
   };
 }
 
-const follow = { senderId: '1', recipientId: '2', kind: 'FOLLOW', message: 'Emma started following you.' };
+const follow = { senderId: '1', recipientId: '2', kind: 'follow', message: 'Emma started following you.' };
 
 describe.each([
   { transport: 'graphql-ws', store: 'pglite' as const },
@@ -63,7 +63,7 @@ describe.each([
         : wsSubscribe<Added>(ws, ADDED, { userId: '2', after: encodeCursor(0) });
 
     const { sendNotification: sent } = await graphqlData<Sent>(system.url, SEND, { input: follow });
-    expect(sent).toMatchObject({ senderId: '1', recipientId: '2', kind: 'FOLLOW', message: 'Emma started following you.' });
+    expect(sent).toMatchObject({ senderId: '1', recipientId: '2', kind: 'follow', message: 'Emma started following you.' });
     expect(sent.id).toMatch(/^[0-9a-f-]{36}$/);
 
     const event = await subscription.next();
@@ -99,7 +99,7 @@ describe('the inbox query', () => {
     const ids: string[] = [];
     for (const [index, sender] of ['1', '2', '4', '1', '2'].entries()) {
       const { sendNotification } = await graphqlData<Sent>(system.url, SEND, {
-        input: { senderId: sender, recipientId: '3', kind: 'MENTION', message: `mention ${index}` },
+        input: { senderId: sender, recipientId: '3', kind: 'mention', message: `mention ${index}` },
       });
       ids.push(sendNotification.id);
     }

@@ -46,7 +46,7 @@ const asUser = () => ({ token });
 const send = async (kind: string, message: string): Promise<string> =>
   (
     await graphqlData<{ sendNotification: { id: string } }>(system.url, SEND, {
-      input: { recipientId: USER, kind, message, ...(kind !== 'SYSTEM' && { senderId: '3' }) },
+      input: { recipientId: USER, kind, message, ...(kind !== 'system' && { senderId: '3' }) },
     })
   ).sendNotification.id;
 const kindOf = (preferences: Preferences, kind: string) => preferences.kinds.find((k) => k.kind === kind);
@@ -56,12 +56,12 @@ describe('preferences', () => {
     const { preferences } = await graphqlData<{ preferences: Preferences }>(system.url, PREFERENCES, {}, asUser());
     expect(preferences).toEqual({
       timeZone: 'UTC',
-      kinds: ['FOLLOW', 'MENTION', 'LIKE', 'COMMENT', 'SYSTEM'].map((kind) => ({ kind, inApp: true, delivery: 'IMMEDIATE', critical: kind === 'SYSTEM' })),
+      kinds: ['follow', 'mention', 'like', 'comment', 'system'].map((kind) => ({ kind, inApp: true, delivery: 'IMMEDIATE', critical: kind === 'system' })),
     });
   });
 
   it('refuses to mute a critical kind, and a time zone that is not an IANA name', async () => {
-    const muteSystem = await graphql(system.url, SET_PREFERENCES, { input: { kinds: [{ kind: 'SYSTEM', inApp: false }] } }, asUser());
+    const muteSystem = await graphql(system.url, SET_PREFERENCES, { input: { kinds: [{ kind: 'system', inApp: false }] } }, asUser());
     expect(muteSystem.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'kinds' })]);
     for (const timeZone of ['Mars/Olympus_Mons', '+01:00', 'CEST']) {
       const answer = await graphql(system.url, SET_PREFERENCES, { input: { timeZone } }, asUser());
@@ -70,28 +70,28 @@ describe('preferences', () => {
     // Nothing of a refused change was kept.
     const { preferences } = await graphqlData<{ preferences: Preferences }>(system.url, PREFERENCES, {}, asUser());
     expect(preferences.timeZone).toBe('UTC');
-    expect(kindOf(preferences, 'SYSTEM')).toMatchObject({ inApp: true });
+    expect(kindOf(preferences, 'system')).toMatchObject({ inApp: true });
   });
 
   it('drops a muted kind before storing it, counts it, and still stores and pushes what comes after, SYSTEM included', async () => {
     const { setPreferences } = await graphqlData<{ setPreferences: Preferences }>(
       system.url,
       SET_PREFERENCES,
-      { input: { timeZone: 'US/Eastern', kinds: [{ kind: 'LIKE', inApp: false }, { kind: 'COMMENT', delivery: 'DAILY_DIGEST' }] } },
+      { input: { timeZone: 'US/Eastern', kinds: [{ kind: 'like', inApp: false }, { kind: 'comment', delivery: 'DAILY_DIGEST' }] } },
       asUser(),
     );
     expect(setPreferences.timeZone).toBe('America/New_York');
-    expect(kindOf(setPreferences, 'LIKE')).toEqual({ kind: 'LIKE', inApp: false, delivery: 'IMMEDIATE', critical: false });
-    expect(kindOf(setPreferences, 'COMMENT')).toEqual({ kind: 'COMMENT', inApp: true, delivery: 'DAILY_DIGEST', critical: false });
+    expect(kindOf(setPreferences, 'like')).toEqual({ kind: 'like', inApp: false, delivery: 'IMMEDIATE', critical: false });
+    expect(kindOf(setPreferences, 'comment')).toEqual({ kind: 'comment', inApp: true, delivery: 'DAILY_DIGEST', critical: false });
 
     const mutedBefore = sample(await readMetrics(system.metricsUrl), 'notify_notifications_muted_total', { kind: 'like' });
     const ws = wsClient(system.wsUrl, asUser());
     // From the start of the inbox: what is stored before the subscription is live is replayed.
     const feed = wsSubscribe<{ notificationAdded: { id: string; kind: string } }>(ws, ADDED, { after: encodeCursor(0) });
     try {
-      const like = await send('LIKE', 'Rick liked your post');
-      const system_ = await send('SYSTEM', 'your password was changed');
-      const mention = await send('MENTION', 'Rick mentioned you');
+      const like = await send('like', 'Rick liked your post');
+      const system_ = await send('system', 'your password was changed');
+      const mention = await send('mention', 'Rick mentioned you');
       const pushed: string[] = [];
       while (pushed.at(-1) !== mention) pushed.push((await feed.next()).data!.notificationAdded.id);
       expect(pushed).toEqual([system_, mention]);
@@ -105,9 +105,9 @@ describe('preferences', () => {
       expect(sample(metrics, 'notify_notifications_muted_total', { kind: 'system' })).toBe(0);
 
       // Unmuted, a like is stored and pushed again.
-      await graphqlData(system.url, SET_PREFERENCES, { input: { kinds: [{ kind: 'LIKE', inApp: true }] } }, asUser());
-      const secondLike = await send('LIKE', 'Rick liked another post');
-      expect((await feed.next()).data!.notificationAdded).toEqual({ id: secondLike, kind: 'LIKE' });
+      await graphqlData(system.url, SET_PREFERENCES, { input: { kinds: [{ kind: 'like', inApp: true }] } }, asUser());
+      const secondLike = await send('like', 'Rick liked another post');
+      expect((await feed.next()).data!.notificationAdded).toEqual({ id: secondLike, kind: 'like' });
     } finally {
       await feed.close();
       await ws.dispose();
@@ -120,11 +120,11 @@ describe('preferences', () => {
     expect(byAdmin).toEqual(own);
     expect(own.timeZone).toBe('America/New_York');
     expect(own.kinds.map((k) => [k.kind, k.inApp, k.delivery])).toEqual([
-      ['FOLLOW', true, 'IMMEDIATE'],
-      ['MENTION', true, 'IMMEDIATE'],
-      ['LIKE', true, 'IMMEDIATE'],
-      ['COMMENT', true, 'DAILY_DIGEST'],
-      ['SYSTEM', true, 'IMMEDIATE'],
+      ['follow', true, 'IMMEDIATE'],
+      ['mention', true, 'IMMEDIATE'],
+      ['like', true, 'IMMEDIATE'],
+      ['comment', true, 'DAILY_DIGEST'],
+      ['system', true, 'IMMEDIATE'],
     ]);
   });
 });

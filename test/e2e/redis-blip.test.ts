@@ -31,7 +31,7 @@ const CHANGED = 'subscription($u: ID!) { notificationsChanged(userId: $u) { acti
 
 async function send(url: string, round: string): Promise<string[]> {
   const sent = await graphqlData<{ sendNotifications: { notification: { id: string } | null }[] }>(url, SEND, {
-    inputs: USERS.map((user) => ({ senderId: '1', recipientId: user.id, kind: 'MENTION', message: `${round} ${user.id}` })),
+    inputs: USERS.map((user) => ({ senderId: '1', recipientId: user.id, kind: 'mention', message: `${round} ${user.id}` })),
   });
   return sent.sendNotifications.map((result) => {
     if (!result.notification) throw new Error('a send was refused');

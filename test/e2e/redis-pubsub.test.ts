@@ -37,7 +37,7 @@ describe('several instances with REDIS_URL', () => {
     const sent = await graphqlData<{ sendNotifications: { notification: { id: string } | null }[] }>(
       b.url,
       'mutation($inputs: [SendNotificationInput!]!) { sendNotifications(inputs: $inputs) { notification { id } } }',
-      { inputs: USERS.map((user) => ({ senderId: '1', recipientId: user.id, kind: 'MENTION', message: `hello ${user.id}` })) },
+      { inputs: USERS.map((user) => ({ senderId: '1', recipientId: user.id, kind: 'mention', message: `hello ${user.id}` })) },
     );
     expect(sent.sendNotifications.every((r) => r.notification)).toBe(true);
 

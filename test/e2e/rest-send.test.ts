@@ -109,7 +109,7 @@ describe('POST /v1/notifications', () => {
     // From the start of the inbox: the replay covers a send made before the subscription is live.
     const live = wsSubscribe<{ notificationAdded: { id: string; message: string } }>(client, ADDED, { after: encodeCursor(0) });
     try {
-      const answer = await postJson({ senderId: '1', recipientId: '2', kind: 'FOLLOW', message: 'Emma followed you over REST.', link: '/users/1', data: { via: 'rest' } });
+      const answer = await postJson({ senderId: '1', recipientId: '2', kind: 'follow', message: 'Emma followed you over REST.', link: '/users/1', data: { via: 'rest' } });
       expect(answer.status, answer.text).toBe(201);
       expect(answer.contentType).toMatch(/^application\/json/);
       const sent = answer.body as { id: string; recipientId: string; createdAt: string };
@@ -122,7 +122,7 @@ describe('POST /v1/notifications', () => {
         if (event.data?.notificationAdded.id === sent.id) break;
       }
       const stored = (await inboxOf('2')).find((n) => n.id === sent.id);
-      expect(stored).toMatchObject({ kind: 'FOLLOW', message: 'Emma followed you over REST.', senderId: '1' });
+      expect(stored).toMatchObject({ kind: 'follow', message: 'Emma followed you over REST.', senderId: '1' });
     } finally {
       await live.close();
       await client.dispose();
@@ -132,10 +132,10 @@ describe('POST /v1/notifications', () => {
   it('sends a batch with a result per item, a bad one failing alone', async () => {
     const answer = await postJson({
       notifications: [
-        { senderId: '3', recipientId: '2', kind: 'MENTION', message: 'Rick mentioned you.', idempotencyKey: 'rest-batch-mention' },
-        { senderId: '1', recipientId: '99', kind: 'LIKE', message: 'to nobody' },
-        { recipientId: '2', kind: 'SYSTEM', message: 'Your export is ready.' },
-        { senderId: '1', recipientId: '2', kind: 'COMMENT', message: '' },
+        { senderId: '3', recipientId: '2', kind: 'mention', message: 'Rick mentioned you.', idempotencyKey: 'rest-batch-mention' },
+        { senderId: '1', recipientId: '99', kind: 'like', message: 'to nobody' },
+        { recipientId: '2', kind: 'system', message: 'Your export is ready.' },
+        { senderId: '1', recipientId: '2', kind: 'comment', message: '' },
       ],
     });
     expect(answer.status, answer.text).toBe(200);
@@ -148,7 +148,7 @@ describe('POST /v1/notifications', () => {
   });
 
   it('gives the same notification for the same Idempotency-Key, stored once', async () => {
-    const body = { senderId: '1', recipientId: '3', kind: 'LIKE', message: 'Emma liked your post.' };
+    const body = { senderId: '1', recipientId: '3', kind: 'like', message: 'Emma liked your post.' };
     const first = await postJson(body, { headers: { 'idempotency-key': 'rest-like-post-9' } });
     const second = await postJson(body, { headers: { 'idempotency-key': 'rest-like-post-9' } });
     expect(first.status, first.text).toBe(201);
@@ -157,39 +157,39 @@ describe('POST /v1/notifications', () => {
     expect((second.body as { id: string }).id).toBe(id);
     // One recipient's notifications are stored in the order they were sent (one partition): once
     // the marker sent after both is stored, both copies have been consumed.
-    const marker = await postJson({ senderId: '1', recipientId: '3', kind: 'FOLLOW', message: 'marker' });
+    const marker = await postJson({ senderId: '1', recipientId: '3', kind: 'follow', message: 'marker' });
     const markerId = (marker.body as { id: string }).id;
     const inbox = await eventuallyStored('3', markerId);
     expect(inbox.filter((n) => n.id === id)).toHaveLength(1);
   });
 
   it('refuses an Idempotency-Key that differs from the body, and one on a batch', async () => {
-    const single = await postJson({ senderId: '1', recipientId: '3', kind: 'LIKE', message: 'x', idempotencyKey: 'a' }, { headers: { 'idempotency-key': 'b' } });
+    const single = await postJson({ senderId: '1', recipientId: '3', kind: 'like', message: 'x', idempotencyKey: 'a' }, { headers: { 'idempotency-key': 'b' } });
     expectProblem(single, 400, 'BAD_USER_INPUT', 'Idempotency-Key');
     const batch = await postJson({ notifications: [] }, { headers: { 'idempotency-key': 'b' } });
     expectProblem(batch, 400, 'BAD_USER_INPUT', 'Idempotency-Key');
   });
 
   it('lets a user token send as itself only', async () => {
-    const own = await postJson({ recipientId: '2', kind: 'FOLLOW', message: 'Rick followed you.' }, { token: await userToken('3') });
+    const own = await postJson({ recipientId: '2', kind: 'follow', message: 'Rick followed you.' }, { token: await userToken('3') });
     expect(own.status, own.text).toBe(201);
     expect((await eventuallyStored('2', (own.body as { id: string }).id)).find((n) => n.id === (own.body as { id: string }).id)?.senderId).toBe('3');
 
-    const asOther = await postJson({ senderId: '1', recipientId: '2', kind: 'FOLLOW', message: 'not Emma' }, { token: await userToken('3') });
+    const asOther = await postJson({ senderId: '1', recipientId: '2', kind: 'follow', message: 'not Emma' }, { token: await userToken('3') });
     expectProblem(asOther, 403, 'FORBIDDEN', 'senderId');
-    const system_ = await postJson({ recipientId: '2', kind: 'SYSTEM', message: 'not a service' }, { token: await userToken('3') });
+    const system_ = await postJson({ recipientId: '2', kind: 'system', message: 'not a service' }, { token: await userToken('3') });
     expectProblem(system_, 403, 'FORBIDDEN', 'kind');
   });
 
   it('answers 404 USER_NOT_FOUND for a single send to nobody', async () => {
-    expectProblem(await postJson({ senderId: '1', recipientId: '404', kind: 'LIKE', message: 'x' }), 404, 'USER_NOT_FOUND', 'recipientId');
+    expectProblem(await postJson({ senderId: '1', recipientId: '404', kind: 'like', message: 'x' }), 404, 'USER_NOT_FOUND', 'recipientId');
   });
 
   it('refuses a request without a token, or with a bad one, with 401', async () => {
-    const none = await postJson({ senderId: '1', recipientId: '2', kind: 'LIKE', message: 'x' }, { token: null });
+    const none = await postJson({ senderId: '1', recipientId: '2', kind: 'like', message: 'x' }, { token: null });
     expectProblem(none, 401, 'UNAUTHENTICATED');
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
-    expectProblem(await postJson({ senderId: '1', recipientId: '2', kind: 'LIKE', message: 'x' }, { token: 'not-a-jwt' }), 401, 'UNAUTHENTICATED');
+    expectProblem(await postJson({ senderId: '1', recipientId: '2', kind: 'like', message: 'x' }, { token: 'not-a-jwt' }), 401, 'UNAUTHENTICATED');
   });
 
   it('answers 429 with Retry-After past the sending allowance', async () => {
@@ -197,7 +197,7 @@ describe('POST /v1/notifications', () => {
     const statuses: number[] = [];
     let limited: Answer | undefined;
     for (let i = 0; i < 10 && !limited; i += 1) {
-      const answer = await postJson({ recipientId: '1', kind: 'MENTION', message: `Lena ${i}` }, { token: lena });
+      const answer = await postJson({ recipientId: '1', kind: 'mention', message: `Lena ${i}` }, { token: lena });
       statuses.push(answer.status);
       if (answer.status === 429) limited = answer;
     }
@@ -215,7 +215,7 @@ describe('POST /v1/notifications', () => {
   });
 
   it('refuses a body over LIMIT_BODY_BYTES with 413 before reading it', async () => {
-    const answer = await postJson({ senderId: '1', recipientId: '2', kind: 'LIKE', message: 'x'.repeat(BODY_LIMIT) });
+    const answer = await postJson({ senderId: '1', recipientId: '2', kind: 'like', message: 'x'.repeat(BODY_LIMIT) });
     expectProblem(answer, 413, 'PAYLOAD_TOO_LARGE');
   });
 
@@ -223,10 +223,10 @@ describe('POST /v1/notifications', () => {
     const malformed = await call('/v1/notifications', { body: '{"recipientId": ', headers: { 'content-type': 'application/json' } });
     expect(expectProblem(malformed, 400, 'BAD_USER_INPUT').detail).toBe('the body is not valid JSON');
     expectProblem(await postJson({ senderId: '1', recipientId: '2', kind: 'POKE', message: 'x' }), 400, 'BAD_USER_INPUT', 'kind');
-    expectProblem(await postJson({ senderId: '1', recipientId: '2', kind: 'LIKE', message: 'x', extra: 1 }), 400, 'BAD_USER_INPUT');
-    expectProblem(await postJson({ notifications: [{ recipientId: 2, kind: 'LIKE', message: 'x' }] }), 400, 'BAD_USER_INPUT', 'notifications.0.recipientId');
+    expectProblem(await postJson({ senderId: '1', recipientId: '2', kind: 'like', message: 'x', extra: 1 }), 400, 'BAD_USER_INPUT');
+    expectProblem(await postJson({ notifications: [{ recipientId: 2, kind: 'like', message: 'x' }] }), 400, 'BAD_USER_INPUT', 'notifications.0.recipientId');
     expectProblem(await postJson([1, 2]), 400, 'BAD_USER_INPUT');
-    const tooMany = Array.from({ length: 1001 }, () => ({ recipientId: '2', kind: 'SYSTEM', message: 'x' }));
+    const tooMany = Array.from({ length: 1001 }, () => ({ recipientId: '2', kind: 'system', message: 'x' }));
     expectProblem(await postJson({ notifications: tooMany }), 400, 'BAD_USER_INPUT', 'notifications');
   });
 
@@ -249,7 +249,7 @@ describe('POST /send, the Go tutorial’s route', () => {
     expect(answer.body).toEqual({ message: 'Notification sent successfully!' });
     await eventually(async () => {
       const stored = (await inboxOf('1')).find((n) => n.message === 'Bruno started following you.');
-      expect(stored).toMatchObject({ kind: 'MENTION', senderId: '2' });
+      expect(stored).toMatchObject({ kind: 'mention', senderId: '2' });
     }, 20_000);
   });
 
@@ -278,10 +278,10 @@ describe('POST /v1/broadcasts', () => {
   it('sends one broadcast to every subscriber of the topic, the same one again for the same Idempotency-Key', async () => {
     const topic = `rest-${Date.now().toString(36)}`;
     await system.store.subscribeToTopic(topic, ['2', '3'], new Date(Date.now() - 60_000));
-    const first = await postBroadcast({ topic, senderId: '1', kind: 'COMMENT', message: 'Emma commented on a post you follow.' }, { headers: { 'idempotency-key': topic } });
+    const first = await postBroadcast({ topic, senderId: '1', kind: 'comment', message: 'Emma commented on a post you follow.' }, { headers: { 'idempotency-key': topic } });
     expect(first.status, first.text).toBe(201);
     expect(first.body).toMatchObject({ topic, id: expect.any(String), createdAt: expect.any(String) });
-    const again = await postBroadcast({ topic, senderId: '1', kind: 'COMMENT', message: 'Emma commented on a post you follow.' }, { headers: { 'idempotency-key': topic } });
+    const again = await postBroadcast({ topic, senderId: '1', kind: 'comment', message: 'Emma commented on a post you follow.' }, { headers: { 'idempotency-key': topic } });
     expect((again.body as { id: string }).id).toBe((first.body as { id: string }).id);
     for (const userId of ['2', '3']) {
       await eventually(async () => {
@@ -292,13 +292,13 @@ describe('POST /v1/broadcasts', () => {
   });
 
   it('refuses what the send route refuses, in the same shapes: 400, 401, 403, 404, 413, 415', async () => {
-    expectProblem(await postBroadcast({ topic: 'all', kind: 'SYSTEM', message: 'x' }, { token: null }), 401, 'UNAUTHENTICATED');
-    expectProblem(await postBroadcast({ topic: 'all', kind: 'LIKE', message: 'x' }, { token: await userToken('2') }), 403, 'FORBIDDEN');
-    expectProblem(await postBroadcast({ topic: 'all', senderId: '404', kind: 'LIKE', message: 'x' }), 404, 'USER_NOT_FOUND', 'senderId');
-    expectProblem(await postBroadcast({ topic: 'not a topic', kind: 'SYSTEM', message: 'x' }), 400, 'BAD_USER_INPUT', 'topic');
-    expectProblem(await postBroadcast({ topic: 'all', kind: 'SYSTEM', message: 'x', recipientId: '2' }), 400, 'BAD_USER_INPUT');
-    expectProblem(await postBroadcast({ topic: 'all', kind: 'SYSTEM', message: '   ' }), 400, 'BAD_USER_INPUT', 'message');
-    expectProblem(await postBroadcast({ topic: 'all', kind: 'SYSTEM', message: 'x'.repeat(BODY_LIMIT) }), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(await postBroadcast({ topic: 'all', kind: 'system', message: 'x' }, { token: null }), 401, 'UNAUTHENTICATED');
+    expectProblem(await postBroadcast({ topic: 'all', kind: 'like', message: 'x' }, { token: await userToken('2') }), 403, 'FORBIDDEN');
+    expectProblem(await postBroadcast({ topic: 'all', senderId: '404', kind: 'like', message: 'x' }), 404, 'USER_NOT_FOUND', 'senderId');
+    expectProblem(await postBroadcast({ topic: 'not a topic', kind: 'system', message: 'x' }), 400, 'BAD_USER_INPUT', 'topic');
+    expectProblem(await postBroadcast({ topic: 'all', kind: 'system', message: 'x', recipientId: '2' }), 400, 'BAD_USER_INPUT');
+    expectProblem(await postBroadcast({ topic: 'all', kind: 'system', message: '   ' }), 400, 'BAD_USER_INPUT', 'message');
+    expectProblem(await postBroadcast({ topic: 'all', kind: 'system', message: 'x'.repeat(BODY_LIMIT) }), 413, 'PAYLOAD_TOO_LARGE');
     expectProblem(await call('/v1/broadcasts', { body: 'topic=all', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
     const malformed = await call('/v1/broadcasts', { body: '{"topic": ', headers: { 'content-type': 'application/json' } });
     expect(expectProblem(malformed, 400, 'BAD_USER_INPUT').detail).toBe('the body is not valid JSON');

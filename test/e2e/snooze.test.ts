@@ -52,7 +52,7 @@ async function sendAndStore(messages: string[]): Promise<string[]> {
   const ws = wsClient(system.wsUrl);
   const feed = wsSubscribe<{ notificationAdded: { id: string } }>(ws, ADDED, { userId: USER, after: encodeCursor(0) });
   const { sendNotifications } = await graphqlData<{ sendNotifications: { notification: { id: string } | null }[] }>(system.url, SEND_MANY, {
-    inputs: messages.map((message) => ({ recipientId: USER, kind: 'SYSTEM', message })),
+    inputs: messages.map((message) => ({ recipientId: USER, kind: 'system', message })),
   });
   const ids = sendNotifications.map((result) => result.notification!.id);
   const stored = new Set<string>();

@@ -50,7 +50,7 @@ describe('statsWindow', () => {
   it('pushes the running figures as notifications are counted, over SSE and WebSocket; counts in the gauge', { timeout: 90_000 }, async () => {
     const sse = await sseSubscribe<WindowEvent>(system.url, WINDOW, {});
     const ws = wsClient(system.wsUrl);
-    const overWs = wsSubscribe<WindowEvent>(ws, WINDOW, { kind: 'MENTION' });
+    const overWs = wsSubscribe<WindowEvent>(ws, WINDOW, { kind: 'mention' });
 
     const [first, firstWs] = await Promise.all([sse.next(), overWs.next()]);
     const today = new Date(new Date().toISOString().slice(0, 10)).toISOString();
@@ -59,7 +59,7 @@ describe('statsWindow', () => {
     await gauge(2);
 
     const inputs = (kind: string, n: number) => Array.from({ length: n }, (_, i) => ({ senderId: '4', recipientId: String((i % 3) + 1), kind, message: `${kind} ${i}` }));
-    const { sendNotifications: sent } = await graphqlData<{ sendNotifications: { error: unknown }[] }>(system.url, SEND_MANY, { inputs: [...inputs('COMMENT', 3), ...inputs('MENTION', 2)] });
+    const { sendNotifications: sent } = await graphqlData<{ sendNotifications: { error: unknown }[] }>(system.url, SEND_MANY, { inputs: [...inputs('comment', 3), ...inputs('mention', 2)] });
     expect(sent.map((r) => r.error)).toEqual([null, null, null, null, null]);
     expect(await until(() => sse.next(), 5, 0)).toBe(5);
     expect(await until(() => overWs.next(), 2, 0), 'the MENTION figures only').toBe(2);

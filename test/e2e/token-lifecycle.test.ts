@@ -32,7 +32,7 @@ const SEND_MANY = /* GraphQL */ `
 interface Added { id: string; cursor: string; message: string }
 interface AddedEvent { notificationAdded: Added }
 
-const note = (recipientId: string, message: string) => ({ recipientId, kind: 'COMMENT', message });
+const note = (recipientId: string, message: string) => ({ recipientId, kind: 'comment', message });
 
 /** A POST to the GraphQL endpoint, with its status and headers. */
 async function post<T>(url: string, query: string, variables: Record<string, unknown>, token: string) {
@@ -46,7 +46,7 @@ async function post<T>(url: string, query: string, variables: Record<string, unk
 
 /** Sends as an admin service (its own, generous, limit) and returns the id. */
 async function adminSend(system: TestSystem, recipientId: string, message: string): Promise<string> {
-  const data = await graphqlData<{ sendNotification: { id: string } }>(system.url, SEND, { input: { ...note(recipientId, message), kind: 'SYSTEM' } });
+  const data = await graphqlData<{ sendNotification: { id: string } }>(system.url, SEND, { input: { ...note(recipientId, message), kind: 'system' } });
   return data.sendNotification.id;
 }
 

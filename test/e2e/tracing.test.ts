@@ -63,7 +63,7 @@ describe.each([
         authorization: `Bearer ${await adminToken}`,
         traceparent: `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`,
       },
-      body: JSON.stringify({ query: SEND, variables: { input: { senderId: '1', recipientId: '2', kind: 'FOLLOW', message: 'Emma started following you.' } } }),
+      body: JSON.stringify({ query: SEND, variables: { input: { senderId: '1', recipientId: '2', kind: 'follow', message: 'Emma started following you.' } } }),
     });
     const sent = (await response.json()) as GraphQLResponse<{ sendNotification: { id: string } }>;
     expect(sent.errors).toBeUndefined();
@@ -126,7 +126,7 @@ describe('tracing a send over the HTTP API', () => {
     const response = await fetch(new URL('/v1/notifications', system.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await adminToken}`, traceparent: `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01` },
-      body: JSON.stringify({ senderId: '1', recipientId: '2', kind: 'LIKE', message: 'Emma liked your post.' }),
+      body: JSON.stringify({ senderId: '1', recipientId: '2', kind: 'like', message: 'Emma liked your post.' }),
     });
     expect(response.status).toBe(201);
     const topic = system.handle.topic;

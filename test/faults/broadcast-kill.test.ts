@@ -74,7 +74,7 @@ it('kill -9 in the middle of an expansion: every subscriber gets it exactly once
   const response = await fetch(new URL('/v1/broadcasts', app.url), {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${await adminToken}` },
-    body: JSON.stringify({ topic, kind: 'SYSTEM', message: 'The office is closed on Friday.' }),
+    body: JSON.stringify({ topic, kind: 'system', message: 'The office is closed on Friday.' }),
   });
   expect(response.status).toBe(201);
   const { id } = (await response.json()) as { id: string };

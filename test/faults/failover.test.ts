@@ -224,7 +224,7 @@ describe('two instances, one consumer group: failover', () => {
       graphqlData<{ sendNotification: { id: string } }>(
         b.url,
         'mutation($input: SendNotificationInput!) { sendNotification(input: $input) { id } }',
-        { input: { senderId: recipientId === rA ? rB : rA, recipientId, kind: 'MENTION', message } },
+        { input: { senderId: recipientId === rA ? rB : rA, recipientId, kind: 'mention', message } },
       ).then((data) => data.sendNotification.id);
     const [crossToB, crossToA] = await Promise.all([send(rB, 'consumed by B, pushed on A'), send(rA, 'consumed by A, pushed on B')]);
     const [seenOnA, seenOnB] = await Promise.all([

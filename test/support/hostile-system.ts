@@ -176,9 +176,9 @@ export async function startHarness(name: HarnessMode): Promise<Harness> {
   const seeded = await sendAndStore(
     h,
     VICTIMS.flatMap((victim) => [
-      { senderId: '1', recipientId: victim, kind: 'FOLLOW', message: `seed: Emma follows ${victim}` },
-      { senderId: victim === '4' ? '3' : '4', recipientId: victim, kind: 'LIKE', message: `seed: a like for ${victim}`, link: '/posts/1' },
-      { senderId: '2' === victim ? '3' : '2', recipientId: victim, kind: 'COMMENT', message: `seed: a comment for ${victim}`, data: { post: 1 } },
+      { senderId: '1', recipientId: victim, kind: 'follow', message: `seed: Emma follows ${victim}` },
+      { senderId: victim === '4' ? '3' : '4', recipientId: victim, kind: 'like', message: `seed: a like for ${victim}`, link: '/posts/1' },
+      { senderId: '2' === victim ? '3' : '2', recipientId: victim, kind: 'comment', message: `seed: a comment for ${victim}`, data: { post: 1 } },
     ]),
   );
   for (const [index, victim] of VICTIMS.entries()) {
@@ -251,7 +251,7 @@ export function aftermath(getHarness: () => Harness) {
     // anything but the canary arriving on the replayed feed.
     const canaries = await sendAndStore(
       h,
-      VICTIMS.map((victim) => ({ senderId: '1', recipientId: victim, kind: 'COMMENT', message: `canary for ${victim}` })),
+      VICTIMS.map((victim) => ({ senderId: '1', recipientId: victim, kind: 'comment', message: `canary for ${victim}` })),
     );
     for (const [index, victim] of VICTIMS.entries()) {
       const expected = h.expected.get(victim)!;

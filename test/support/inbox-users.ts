@@ -15,7 +15,7 @@ export function inboxUsers(url: () => string, prefix: string, wait: { timeout: n
     await graphqlData(url(), 'mutation ($id: ID!) { upsertUser(id: $id, name: "Ada") { id } }', { id });
     const token = await userToken(id);
     const send = async (...messages: string[]) => {
-      const inputs = messages.map((message) => ({ senderId: '1', recipientId: id, kind: 'MENTION', message }));
+      const inputs = messages.map((message) => ({ senderId: '1', recipientId: id, kind: 'mention', message }));
       await graphqlData(url(), 'mutation ($inputs: [SendNotificationInput!]!) { sendNotifications(inputs: $inputs) { index } }', { inputs });
     };
     /** Until the store holds `count` of its notifications: sent ones are consumed asynchronously. */

@@ -198,7 +198,7 @@ interface SeriesQuery {
   window: Window;
   from: string;
   to: string;
-  kind?: 'LIKE' | 'MENTION';
+  kind?: 'like' | 'mention';
 }
 
 interface RankingQuery {
@@ -238,10 +238,10 @@ const SERIES: [SeriesQuery, Record<string, Figures>][] = [
     },
   ],
   [
-    { window: 'HOUR', from: m('09:00'), to: m('12:00'), kind: 'LIKE' },
+    { window: 'HOUR', from: m('09:00'), to: m('12:00'), kind: 'like' },
     { [m('10:00')]: { sent: 6, read: 3, archived: 1, times: [50_000, 180_000, 890_000] }, [m('11:00')]: { sent: 1, read: 1, archived: 1, times: [60_000] } },
   ],
-  [{ window: 'HOUR', from: m('09:00'), to: m('12:00'), kind: 'MENTION' }, { [m('10:00')]: { sent: 3, read: 2, archived: 1, late: 1, times: [70_000, 340_000] } }],
+  [{ window: 'HOUR', from: m('09:00'), to: m('12:00'), kind: 'mention' }, { [m('10:00')]: { sent: 3, read: 2, archived: 1, late: 1, times: [70_000, 340_000] } }],
   [
     { window: 'DAY', from: m('00:00'), to: m('00:00', DAY3) },
     { [m('00:00')]: { sent: 12, read: 6, archived: 3, times: [50_000, 70_000, 180_000, 340_000, 890_000, 60_000] }, [m('00:00', DAY2)]: { sent: 3 } },

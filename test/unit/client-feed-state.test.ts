@@ -9,7 +9,7 @@ const notification = (seq: number, overrides: Partial<Notification> = {}): Notif
   id: `id-${seq}`,
   seq,
   cursor: `cursor-${seq}`,
-  kind: 'FOLLOW',
+  kind: 'follow',
   message: `message ${seq}`,
   link: null,
   data: null,
@@ -166,8 +166,8 @@ describe('the feed reducer', () => {
 
   it('maps a tab to its status filter, keeping the kinds asked for', () => {
     expect(tabFilter('all')).toBeUndefined();
-    expect(tabFilter('all', { kind: ['LIKE'] })).toEqual({ kind: ['LIKE'] });
-    expect(tabFilter('unread', { kind: ['LIKE'], status: ['READ'] })).toEqual({ kind: ['LIKE'], status: ['UNREAD'] });
+    expect(tabFilter('all', { kind: ['like'] })).toEqual({ kind: ['like'] });
+    expect(tabFilter('unread', { kind: ['like'], status: ['READ'] })).toEqual({ kind: ['like'], status: ['UNREAD'] });
     expect(tabFilter('archived')).toEqual({ status: ['ARCHIVED'] });
     expect(tabFilter('snoozed')).toEqual({ status: ['SNOOZED'] });
   });
@@ -193,10 +193,10 @@ describe('the feed reducer', () => {
   });
 
   it('leaves out live additions its filter excludes', () => {
-    const mentions = feedReducer({ kind: ['MENTION'] });
+    const mentions = feedReducer({ kind: ['mention'] });
     const state = mentions(emptyFeed, { type: 'added', notification: notification(1) });
     expect(state.items).toEqual([]);
-    expect(mentions(state, { type: 'added', notification: notification(2, { kind: 'MENTION' }) }).items).toHaveLength(1);
+    expect(mentions(state, { type: 'added', notification: notification(2, { kind: 'mention' }) }).items).toHaveLength(1);
   });
 
   it('merges with the incoming copy winning', () => {

@@ -14,7 +14,7 @@ const notification = (seq: number, overrides: Partial<Notification> = {}): Notif
   id: `id-${seq}`,
   seq,
   cursor: `cursor-${seq}`,
-  kind: 'FOLLOW',
+  kind: 'follow',
   message: `message ${seq}`,
   link: null,
   data: null,

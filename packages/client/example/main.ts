@@ -6,7 +6,7 @@
 import { createInbox, type InboxState, type Notification, type SendNotificationInput } from '@kafka-notify/client';
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const KINDS = ['MENTION', 'FOLLOW', 'LIKE', 'COMMENT'] as const satisfies readonly SendNotificationInput['kind'][];
+const KINDS = ['mention', 'follow', 'like', 'comment'] as const satisfies readonly SendNotificationInput['kind'][];
 const STATUS_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' } as const;
 
 function item(notification: Notification): HTMLLIElement {
@@ -70,7 +70,7 @@ function connect(url: string, token: string) {
   element<HTMLFormElement>('send').addEventListener('submit', (event) => {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
-    const kind = KINDS.find((candidate) => candidate === form.get('kind')) ?? 'MENTION';
+    const kind = KINDS.find((candidate) => candidate === form.get('kind')) ?? 'mention';
     const sent = element('sent');
     sent.textContent = 'Sending…';
     inbox

@@ -4,10 +4,10 @@ import { useSendNotification } from '../src/index.js';
 import type { DemoUser } from './config.js';
 
 const KINDS = [
-  { kind: 'FOLLOW', label: 'Follow', text: (me: string) => `${me} started following you.` },
-  { kind: 'MENTION', label: 'Mention', text: (me: string) => `${me} mentioned you in a comment.` },
-  { kind: 'LIKE', label: 'Like', text: (me: string) => `${me} liked your post.` },
-  { kind: 'COMMENT', label: 'Comment', text: (me: string) => `${me} commented on your post.` },
+  { kind: 'follow', label: 'Follow', text: (me: string) => `${me} started following you.` },
+  { kind: 'mention', label: 'Mention', text: (me: string) => `${me} mentioned you in a comment.` },
+  { kind: 'like', label: 'Like', text: (me: string) => `${me} liked your post.` },
+  { kind: 'comment', label: 'Comment', text: (me: string) => `${me} commented on your post.` },
 ] as const;
 
 type Kind = (typeof KINDS)[number]['kind'];
@@ -16,7 +16,7 @@ export function SendForm({ me, directory }: { me: DemoUser; directory: DemoUser[
   const send = useSendNotification();
   const others = directory.filter((user) => user.id !== me.id);
   const [recipientId, setRecipientId] = useState(others[0]?.id ?? '');
-  const [kind, setKind] = useState<Kind>('FOLLOW');
+  const [kind, setKind] = useState<Kind>('follow');
   const [message, setMessage] = useState(KINDS[0].text(me.name));
   const [link, setLink] = useState('');
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);

@@ -28,7 +28,8 @@ export function tomorrowMorning(now: number): Date {
   return at;
 }
 
-const KIND_LABELS: Record<string, string> = { FOLLOW: 'Follow', MENTION: 'Mention', LIKE: 'Like', COMMENT: 'Comment', SYSTEM: 'System' };
+// The demo kinds by name; a team's own kind shows as its registered name (invoice.paid).
+const KIND_LABELS: Record<string, string> = { follow: 'Follow', mention: 'Mention', like: 'Like', comment: 'Comment', system: 'System' };
 
 export function NotificationItem({ notification, now, onMarkRead, onArchive, onUnarchive, onSnooze, onUnsnooze, onAction }: NotificationItemProps) {
   const unread = notification.status === 'UNREAD';
@@ -45,7 +46,7 @@ export function NotificationItem({ notification, now, onMarkRead, onArchive, onU
         <p className="kn-item-meta">
           {unread && <span className="kn-sr-only">Unread. </span>}
           <strong className="kn-actor">{actor}</strong>
-          <span className="kn-kind">{KIND_LABELS[notification.kind] ?? notification.kind.toLowerCase()}</span>
+          <span className="kn-kind">{KIND_LABELS[notification.kind] ?? notification.kind}</span>
           <time className="kn-time" dateTime={notification.createdAt} title={created.toLocaleString()}>
             {relativeTime(notification.createdAt, now)}
           </time>

@@ -89,7 +89,7 @@ export function startLoad(options: LoadOptions): Load {
             input: {
               senderId: senderFor(record.recipientId, recipients),
               recipientId: record.recipientId,
-              kind: 'MENTION',
+              kind: 'mention',
               message: `fault load ${runId} #${record.n}`,
               idempotencyKey: record.key,
             },
