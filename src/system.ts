@@ -24,6 +24,7 @@ import { wakeOnActivity } from './notifications/activity-wake.js';
 import { createBroadcaster, createBroadcastExpander } from './notifications/broadcast.js';
 import { createDigestJob } from './notifications/digest-job.js';
 import { createInbox } from './notifications/inbox.js';
+import { createFeed } from './notifications/feed.js';
 import { createIngestor } from './notifications/ingest.js';
 import { createLiveFeed } from './notifications/live.js';
 import { createPreferences } from './notifications/preferences.js';
@@ -204,6 +205,7 @@ export async function startSystem({ config, brokers, log, pgSchema, prepareStore
       stats: stats.queries,
       preferences: createPreferences({ store, kinds }),
       kinds,
+      feed: createFeed({ store: wakeOnActivity(store, activityRelay.wake), pubsub }),
     };
 
     const app = createApp({

@@ -13,6 +13,7 @@ import { describeOutboxStoreContract } from './support/outbox-store-contract.js'
 import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
 import { describePreferencesStoreContract } from './support/preferences-store-contract.js';
 import { describeActionsStoreContract } from './support/actions-store-contract.js';
+import { describeGroupingStoreContract } from './support/grouping-store-contract.js';
 import { describeDigestStoreContract } from './support/digest-store-contract.js';
 import { describeKindsStoreContract } from './support/kinds-store-contract.js';
 import { describeWorkspaceStoreContract } from './support/workspace-store-contract.js';
@@ -66,6 +67,12 @@ describeActionsStoreContract('PGlite in memory', async () => {
 });
 
 describeWorkspaceStoreContract('PGlite in memory', async () => {
+  const sql = await createPgliteClient();
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
+describeGroupingStoreContract('PGlite in memory', async () => {
   const sql = await createPgliteClient();
   await runMigrations(sql);
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };

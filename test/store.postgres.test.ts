@@ -11,6 +11,7 @@ import { describeOutboxStoreContract } from './support/outbox-store-contract.js'
 import { describeSnoozeStoreContract } from './support/snooze-store-contract.js';
 import { describePreferencesStoreContract } from './support/preferences-store-contract.js';
 import { describeActionsStoreContract } from './support/actions-store-contract.js';
+import { describeGroupingStoreContract } from './support/grouping-store-contract.js';
 import { describeDigestStoreContract } from './support/digest-store-contract.js';
 import { describeKindsStoreContract } from './support/kinds-store-contract.js';
 import { describeWorkspaceStoreContract } from './support/workspace-store-contract.js';
@@ -100,6 +101,13 @@ describeKindsStoreContract('PostgreSQL', async () => {
 
 describeWorkspaceStoreContract('PostgreSQL', async () => {
   const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema() });
+  await runMigrations(sql);
+  return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
+});
+
+// Its own pool of several connections: two insert transactions into one group run at once.
+describeGroupingStoreContract('PostgreSQL', async () => {
+  const sql = await createPgClient({ connectionString: databaseUrl, schema: nextSchema(), max: 4 });
   await runMigrations(sql);
   return { store: createNotificationStore(sql), sql, dispose: () => sql.close() };
 });

@@ -6,10 +6,10 @@
  */
 import type { NotificationStore } from './ports.js';
 
-type Change = 'markRead' | 'markUnread' | 'markAllRead' | 'archive' | 'unarchive' | 'markSeen' | 'markAllSeen' | 'delete';
+type Change = 'markRead' | 'markUnread' | 'markAllRead' | 'archive' | 'unarchive' | 'markSeen' | 'markAllSeen' | 'delete' | 'markFeedItemRead';
 
 /** Every method that writes activity outbox rows (notification-store.ts). */
-const CHANGES: readonly Change[] = ['markRead', 'markUnread', 'markAllRead', 'archive', 'unarchive', 'markSeen', 'markAllSeen', 'delete'];
+const CHANGES: readonly Change[] = ['markRead', 'markUnread', 'markAllRead', 'archive', 'unarchive', 'markSeen', 'markAllSeen', 'delete', 'markFeedItemRead'];
 
 export function wakeOnActivity(store: NotificationStore, wake: () => void): NotificationStore {
   const woken = Object.fromEntries(

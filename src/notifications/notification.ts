@@ -76,6 +76,11 @@ export interface Notification extends NewNotification {
   seenAt: Date | null;
   /** While snoozed: when it comes back into the feed (the snooze job wakes it then); null otherwise. */
   snoozedUntil: Date | null;
+  /**
+   * With a group key: the seq of its group's first notification, which names the feed item it
+   * shows in (feed.ts); absent or null without a key (it is an item of its own).
+   */
+  groupSeq?: number | null;
   /** Its buttons as stored: none for one sent without (and for every row before migration 010). */
   actions: readonly NotificationAction[];
   /** Which button its recipient pressed, and when; null until pressed. Set once: the first press wins. */

@@ -6,6 +6,7 @@ import type { Activity } from './activity-event.js';
 import type { ErrorCode } from './errors.js';
 import type { InboxRef } from './inbox-key.js';
 import type { NewBroadcast, NewNotification, Notification, NotificationKind, NotificationStatus, User } from './notification.js';
+import type { FeedItem, FeedPage, FeedPageQuery } from './feed-item.js';
 import type { Delivery } from './preferences.js';
 import type { KindSpec, KindsUpsert, RegisteredKind } from './kinds.js';
 
@@ -91,6 +92,13 @@ export interface NotificationStore {
   snooze(inbox: InboxRef, ids: readonly string[], until: Date): Promise<Notification[]>;
   /** Back into the feed now, as it was before the snooze. */
   unsnooze(inbox: InboxRef, ids: readonly string[]): Promise<Notification[]>;
+
+  /** Feed items (grouping, feed-item.ts), keyset-paged on each item's newest seq in the view, newest first. */
+  listFeed(query: FeedPageQuery): Promise<FeedPage>;
+  /** The named items of one inbox as the default view (unread and read) shows them, in the order asked; null where it shows none. */
+  feedItems(inbox: InboxRef, itemSeqs: readonly number[]): Promise<(FeedItem | null)[]>;
+  /** Every unread notification of one item, read in one statement (as markRead); returns the rows changed. */
+  markFeedItemRead(inbox: InboxRef, itemSeq: number, at: Date): Promise<Notification[]>;
   /**
    * Wakes every row whose snooze is due at `at`, of at most `recipientLimit` recipients, in one
    * statement: each row is woken once however many callers run it at once. Returns the rows woken

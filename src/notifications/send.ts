@@ -14,6 +14,7 @@ import {
   assertLink,
   assertMessage,
   assertUserId,
+  GROUP_KEY_PATTERN,
   IDEMPOTENCY_KEY_MAX_LENGTH,
   senderFitsKind,
   textProblem,
@@ -28,6 +29,8 @@ export interface SendInput {
   link?: string | null;
   data?: JsonValue | null;
   idempotencyKey?: string | null;
+  /** Unread notifications of the recipient with this key show as one feed item (`post-7:like`); none when absent. */
+  groupKey?: string | null;
   /** Up to two buttons (actions.ts); none when absent. */
   actions?: readonly ActionInput[] | null;
 }
@@ -115,6 +118,14 @@ export function assertIdempotencyKey(key: string | null | undefined): string | n
   return key;
 }
 
+export function assertGroupKey(key: string | null | undefined): string | null {
+  if (key === null || key === undefined) return null;
+  if (!GROUP_KEY_PATTERN.test(key)) {
+    throw new NotifyError('BAD_USER_INPUT', 'groupKey must be 1-128 letters, digits or _.:@|/-, starting with a letter or digit', { field: 'groupKey' });
+  }
+  return key;
+}
+
 export function createSender({ users, producer, messageMaxLength, now = () => new Date(), telemetry = NO_TELEMETRY, kinds = staticKinds(DEFAULT_KINDS) }: SenderDeps) {
   async function existing(ids: Set<string>): Promise<Set<string>> {
     return new Set((await users.getUsers([...ids])).map((user) => user.id));
@@ -124,6 +135,7 @@ export function createSender({ users, producer, messageMaxLength, now = () => ne
     const content = buildContent(input, authority, messageMaxLength, table);
     const recipientId = assertUserId(input.recipientId, 'recipientId');
     const actions = assertActions(input.actions);
+    const groupKey = assertGroupKey(input.groupKey);
     return {
       id: newNotificationId(content.senderId, recipientId, assertIdempotencyKey(input.idempotencyKey)),
       recipientId,
@@ -131,6 +143,8 @@ export function createSender({ users, producer, messageMaxLength, now = () => ne
       createdAt,
       // Only when it has some: a notification without buttons still fits the event's version 1.
       ...(actions.length > 0 && { actions }),
+      // Likewise only when given.
+      ...(groupKey !== null && { groupKey }),
     };
   }
 

@@ -35,6 +35,7 @@ const toSendInput = (input: NotificationInputBody, idempotencyKey = input.idempo
   data: (input.data ?? null) as JsonValue | null,
   idempotencyKey: idempotencyKey ?? null,
   actions: input.actions ?? null,
+  groupKey: input.groupKey ?? null,
 });
 
 const sent = (notification: NewNotification): SentNotificationBody => ({

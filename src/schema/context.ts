@@ -7,6 +7,7 @@ import type { Inbox } from '../notifications/inbox.js';
 import type { LiveFeed } from '../notifications/live.js';
 import type { PreferencesService } from '../notifications/preferences.js';
 import type { KindRegistry } from '../notifications/kinds.js';
+import type { Feed } from '../notifications/feed.js';
 import type { User } from '../notifications/notification.js';
 import type { Sender } from '../notifications/send.js';
 import type { Topics } from '../notifications/topics.js';
@@ -29,6 +30,8 @@ export interface Services {
   preferences: PreferencesService;
   /** The kind registry: every kind listed, registered by admins. */
   kinds: KindRegistry;
+  /** The feed's items: a group key's notifications as one item (grouping). */
+  feed: Feed;
   /** The stats consumer's figures: series and rankings (admins). */
   stats: StatsQueries;
 }

@@ -5,6 +5,7 @@ import './user.js';
 import './notification.js';
 import './send.js';
 import './inbox.js';
+import './feed.js';
 import './actions.js';
 import './topics.js';
 import './stats.js';

@@ -21,6 +21,10 @@ const SendNotificationInputRef = builder.inputType('SendNotificationInput', {
     idempotencyKey: t.string({
       description: 'The same key from the same sender to the same recipient always gives the same notification, stored and pushed once: retry with it safely.',
     }),
+    groupKey: t.string({
+      description:
+        "Groups it (`post-7:like`): the recipient's unread notifications with the same key show as one feed item (see feed). 1-128 letters, digits or _.:@|/-.",
+    }),
   }),
 });
 
@@ -35,6 +39,7 @@ const toSendInput = (input: SendInputArg): SendInput => ({
   data: input.data ?? null,
   idempotencyKey: input.idempotencyKey ?? null,
   actions: input.actions ?? null,
+  groupKey: input.groupKey ?? null,
 });
 
 // A plain object, not the Error itself: a resolver that returns an Error raises it.

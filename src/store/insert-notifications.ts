@@ -1,5 +1,6 @@
 import { inboxKeyString, type InboxKey } from '../notifications/inbox-key.js';
 import type { NewNotification, Notification } from '../notifications/notification.js';
+import { assignGroups } from './group-assignment.js';
 import { countedReturning, withCounts } from './inbox-counts.js';
 import { NOTIFICATION_COLUMNS, toNotification, workspaceColumn, type NotificationRow } from './notification-rows.js';
 import type { SqlClient, SqlQuery } from './sql-client.js';
@@ -23,14 +24,16 @@ export async function insertNotifications(sql: SqlClient, items: readonly NewNot
     if (fresh.length === 0) return [];
 
     const seqs = await allocateSeqs(tx, fresh);
+    // Under the counter rows allocateSeqs just took: see group-assignment.ts for why that is exact.
+    const groupSeqs = await assignGroups(tx, fresh, seqs);
     // Counted from what the INSERT returns, so a row skipped by ON CONFLICT is not counted; the
     // counter rows are this transaction's already (allocateSeqs), so counting waits on no one.
     const rows = await tx.query<NotificationRow>(
       withCounts(
-        `INSERT INTO notifications (id, recipient_id, seq, sender_id, kind, message, link, data, created_at, actions, workspace_id)
-         SELECT id, recipient_id, seq, sender_id, kind, message, link, data::jsonb, created_at, actions::jsonb, workspace_id
-           FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[])
-             AS t (id, recipient_id, seq, sender_id, kind, message, link, data, created_at, actions, workspace_id)
+        `INSERT INTO notifications (id, recipient_id, seq, sender_id, kind, message, link, data, created_at, actions, group_key, group_seq, workspace_id)
+         SELECT id, recipient_id, seq, sender_id, kind, message, link, data::jsonb, created_at, actions::jsonb, group_key, group_seq, workspace_id
+           FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::bigint[], $13::text[])
+             AS t (id, recipient_id, seq, sender_id, kind, message, link, data, created_at, actions, group_key, group_seq, workspace_id)
          ON CONFLICT (id) DO NOTHING
          RETURNING ${NOTIFICATION_COLUMNS}, ${countedReturning(null)}`,
         `SELECT ${NOTIFICATION_COLUMNS} FROM changed`,
@@ -48,6 +51,8 @@ export async function insertNotifications(sql: SqlClient, items: readonly NewNot
         fresh.map((item) => item.createdAt.toISOString()),
         // As JSON text too; none is an empty list, as the column's default.
         fresh.map((item) => JSON.stringify((item.actions ?? []).map((action) => ({ label: action.label, url: action.url, key: action.key })))),
+        fresh.map((item) => item.groupKey ?? null),
+        groupSeqs,
         fresh.map((item) => workspaceColumn(item.workspaceId)),
       ],
     );

@@ -104,7 +104,7 @@ function filterConditions(params: Params, user: string, workspace: string, filte
   return conditions.join(' AND ');
 }
 
-function statusCondition(statuses: readonly NotificationStatus[]): string {
+export function statusCondition(statuses: readonly NotificationStatus[]): string {
   const wanted = NOTIFICATION_STATUSES.filter((status) => statuses.includes(status));
   if (wanted.length === 0) return 'FALSE';
   if (wanted.length === NOTIFICATION_STATUSES.length) return 'TRUE';

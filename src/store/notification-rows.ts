@@ -15,6 +15,9 @@ export interface NotificationRow {
   archived_at: Date | null;
   seen_at: Date | null;
   snoozed_until: Date | null;
+  /** Migration 011: the key as sent, and the seq naming its feed item (null without a key). */
+  group_key: string | null;
+  group_seq: number | null;
   /** '' outside any workspace (migration 013). */
   workspace_id: string;
   /** jsonb: both drivers parse it (migration 010). */
@@ -25,7 +28,7 @@ export interface NotificationRow {
 
 /** `seen_at` as the domain knows it: read or archived rows are seen too (migration 004). */
 export const NOTIFICATION_COLUMNS =
-  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at, COALESCE(seen_at, read_at, archived_at) AS seen_at, snoozed_until, workspace_id, actions, pressed_action, pressed_at';
+  'id, recipient_id, seq, sender_id, kind, message, link, data, created_at, read_at, archived_at, COALESCE(seen_at, read_at, archived_at) AS seen_at, snoozed_until, workspace_id, group_key, group_seq, actions, pressed_action, pressed_at';
 
 export function toNotification(row: NotificationRow): Notification {
   return {
@@ -42,6 +45,8 @@ export function toNotification(row: NotificationRow): Notification {
     archivedAt: row.archived_at,
     seenAt: row.seen_at,
     snoozedUntil: row.snoozed_until,
+    // Only on grouped rows, so an ungrouped one reads as it did before grouping.
+    ...(row.group_key !== null && { groupKey: row.group_key, groupSeq: row.group_seq === null ? null : Number(row.group_seq) }),
     // Outside any workspace the field is left out, so such a row reads as it did before workspaces.
     ...(row.workspace_id !== '' && { workspaceId: row.workspace_id }),
     actions: row.actions.map((action) => ({ label: action.label, url: action.url ?? null, key: action.key ?? null })),

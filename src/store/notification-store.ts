@@ -10,6 +10,7 @@ import type { SqlClient } from './sql-client.js';
 import { topicSubscriptionStore } from './topic-subscriptions.js';
 import { activityOutboxStore } from './activity-outbox.js';
 import { preferenceStore } from './preferences.js';
+import { feedStore } from './feed.js';
 import { actionStore } from './press-action.js';
 import { digestStore } from './digests.js';
 import { kindStore } from './kinds.js';
@@ -311,6 +312,8 @@ export function createNotificationStore(sql: SqlClient): NotificationStore {
     ...activityOutboxStore(sql),
 
     ...preferenceStore(sql),
+
+    ...feedStore(sql),
 
     ...actionStore(sql),
 

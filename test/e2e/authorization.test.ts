@@ -71,6 +71,8 @@ const Q = {
   setPreferences: /* GraphQL */ `mutation SetPrefs($userId: ID, $input: PreferencesInput!) {
     setPreferences(userId: $userId, input: $input) { timeZone kinds { kind inApp delivery critical } }
   }`,
+  feed: /* GraphQL */ `query Feed($userId: ID) { feed(userId: $userId, first: 10) { edges { node { id count latest { id message } } } } }`,
+  markFeedItemRead: /* GraphQL */ `mutation ReadItem($userId: ID, $id: ID!) { markFeedItemRead(userId: $userId, id: $id) { ${CHANGE} } }`,
   added: /* GraphQL */ `subscription Added($userId: ID, $after: String) { notificationAdded(userId: $userId, after: $after) { id recipientId message } }`,
   changed: /* GraphQL */ `subscription Changed($userId: ID) {
     notificationsChanged(userId: $userId) { userId action ids unreadCount unseenCount notifications { id recipientId } }
@@ -160,6 +162,8 @@ const ws = {} as Record<CallerName, Client>;
 const seeded = {
   n3: { unread: '', read: '', archived: '', keyed: '' },
   n2: { unread: '', read: '', archived: '' },
+  /** The feed item of user 3's newest notification (grouping): what markFeedItemRead would read. */
+  item3: '',
 };
 const foreignIds = () => Object.values(seeded.n3);
 let before3: InboxView;
@@ -201,6 +205,9 @@ beforeAll(async () => {
     [seeded.n3.unread, 'UNREAD'],
   ]);
   expect(before3).toMatchObject({ all: { totalCount: 4 }, visible: { totalCount: 3 }, unreadCount: 2, unseenCount: 2 });
+  const items = await asAdmin<{ feed: { edges: { node: { id: string; latest: { id: string } } }[] } }>(Q.feed, { userId: '3' });
+  expect(items.feed.edges[0]?.node.latest.id).toBe(seeded.n3.keyed);
+  seeded.item3 = items.feed.edges[0]!.node.id;
 });
 
 afterAll(async () => {
@@ -645,6 +652,37 @@ const rows: Row[] = [
     query: Q.preferences,
     vars: () => ({}),
     expect: ok((a) => expect(okData(a)).toEqual({ preferences: DEFAULT_PREFERENCES })),
+  },
+
+  // --- Grouping: the feed of items, and opening one (its id names its inbox). ---
+  { name: 'user 2: feed(userId: 3)', as: 'user2', query: Q.feed, vars: () => ({ userId: '3' }), twin999: () => ({ userId: '999' }), expect: forbidden },
+  {
+    name: "user 2: markFeedItemRead(userId: 3, id: 3's item)",
+    as: 'user2',
+    query: Q.markFeedItemRead,
+    vars: () => ({ userId: '3', id: seeded.item3 }),
+    twin999: () => ({ userId: '999', id: seeded.item3 }),
+    expect: forbidden,
+  },
+  // The id argument naming user 3 outright, as every other id argument is tried.
+  { name: 'user 2: markFeedItemRead(userId: 3, id: 3)', as: 'user2', query: Q.markFeedItemRead, vars: () => ({ userId: '3', id: '3' }), twin999: () => ({ userId: '999', id: '999' }), expect: forbidden },
+  { name: "user 2: markFeedItemRead(id: 3's item)", as: 'user2', query: Q.markFeedItemRead, vars: () => ({ id: seeded.item3 }), expect: notInInbox(() => seeded.item3) },
+  { name: "user 2: markFeedItemRead(userId: 2, id: 3's item)", as: 'user2', query: Q.markFeedItemRead, vars: () => ({ userId: '2', id: seeded.item3 }), expect: notInInbox(() => seeded.item3) },
+  { name: 'send-only service: feed(userId: 3)', as: 'sendOnly', query: Q.feed, vars: () => ({ userId: '3' }), expect: forbidden },
+  { name: "send-only service: markFeedItemRead(userId: 3, id: 3's item)", as: 'sendOnly', query: Q.markFeedItemRead, vars: () => ({ userId: '3', id: seeded.item3 }), expect: forbidden },
+  { name: 'send-only service: markFeedItemRead(userId: 3, id: 3)', as: 'sendOnly', query: Q.markFeedItemRead, vars: () => ({ userId: '3', id: '3' }), expect: forbidden },
+  { name: 'admin service: feed()', as: 'admin', query: Q.feed, vars: () => ({}), expect: needsUserId },
+  { name: "admin service: markFeedItemRead(id: 3's item)", as: 'admin', query: Q.markFeedItemRead, vars: () => ({ id: seeded.item3 }), expect: needsUserId },
+  {
+    name: 'user 3: feed(), its own: one item per notification (none has a group key)',
+    as: 'user3',
+    query: Q.feed,
+    vars: () => ({}),
+    expect: ok((a) =>
+      expect(okData<{ feed: { edges: { node: { count: number; latest: { id: string } } }[] } }>(a).feed.edges.map((edge) => [edge.node.latest.id, edge.node.count])).toEqual(
+        before3.all.nodes.filter((n) => n.status !== 'ARCHIVED').map((n) => [n.id, 1]),
+      ),
+    ),
   },
 ];
 

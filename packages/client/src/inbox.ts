@@ -11,11 +11,13 @@
 import type { AnyVariables, OperationResult } from '@urql/core';
 import type { InboxConnection } from './connection.js';
 import { createFeed, type Feed, type FeedOptions, type FeedSnapshot } from './feed.js';
+import { createGroupedFeed, type GroupedFeed, type GroupedFeedOptions } from './grouped-feed.js';
 import {
   ArchiveMutation,
   InboxChangedSubscription,
   MarkAllReadMutation,
   MarkAllSeenMutation,
+  MarkFeedItemReadMutation,
   MarkReadMutation,
   MarkSeenMutation,
   PreferencesQuery,
@@ -58,6 +60,10 @@ export interface Inbox extends Store<InboxState> {
   feed(options?: FeedOptions): Feed;
   /** The default feed's next older page. */
   loadMore(): Promise<void>;
+  /** The feed of items: a group key's notifications as one item, updated live as more arrive. */
+  groupedFeed(options?: GroupedFeedOptions): GroupedFeed;
+  /** Opening an item: every unread notification of it read, in one change. */
+  markFeedItemRead(id: string): Promise<InboxChange>;
   /** Each resolves to the InboxChange, already applied to both counts and every feed. */
   markRead(ids: readonly string[]): Promise<InboxChange>;
   markAllRead(): Promise<InboxChange>;
@@ -163,6 +169,8 @@ export function createInbox({ filter, pageSize, ...transportOptions }: InboxOpti
     },
     feed: (options) => createFeed(connection, options),
     loadMore: () => notifications.loadMore(),
+    groupedFeed: (options) => createGroupedFeed(connection, options),
+    markFeedItemRead: (id) => mutate(() => client.mutation(MarkFeedItemReadMutation, { id }).toPromise(), (data) => data.markFeedItemRead),
     markRead: (ids) => mutate(() => client.mutation(MarkReadMutation, { ids: [...ids] }).toPromise(), (data) => data.markNotificationsRead),
     markAllRead: () => mutate(() => client.mutation(MarkAllReadMutation, {}).toPromise(), (data) => data.markAllNotificationsRead),
     markSeen: (ids) => mutate(() => client.mutation(MarkSeenMutation, { ids: [...ids] }).toPromise(), (data) => data.markNotificationsSeen),

@@ -170,3 +170,51 @@ export type SentNotification = ResultOf<typeof SendNotificationMutation>['sendNo
 export type Preferences = ResultOf<typeof PreferencesFields>;
 export type KindPreference = Preferences['kinds'][number];
 export type PreferencesInput = VariablesOf<typeof SetPreferencesMutation>['input'];
+
+/** A feed item (grouping): one notification, or a group key's notifications as one item. */
+export const FeedItemFields = graphql(
+  `
+  fragment FeedItemFields on FeedItem {
+    id
+    groupKey
+    count
+    unreadCount
+    actorCount
+    actors { id name }
+    createdAt
+    updatedAt
+    latest { ...NotificationFields }
+  }
+`,
+  [NotificationFields],
+);
+
+export const FeedItemsQuery = graphql(
+  `
+  query FeedItems($first: Int!, $after: String) {
+    feed(first: $first, after: $after) {
+      edges { node { ...FeedItemFields } }
+      pageInfo { hasNextPage endCursor }
+      liveCursor
+    }
+  }
+`,
+  [FeedItemFields],
+);
+
+/** Each notification stored for the caller, with the item it shows in as it is after it. */
+export const FeedItemAddedSubscription = graphql(
+  `
+  subscription FeedItemAdded($after: String) { notificationAdded(after: $after) { id feedItem { ...FeedItemFields } } }
+`,
+  [FeedItemFields],
+);
+
+export const MarkFeedItemReadMutation = graphql(
+  `
+  mutation MarkFeedItemRead($id: ID!) { markFeedItemRead(id: $id) { ...InboxChangeFields } }
+`,
+  [InboxChangeFields],
+);
+
+export type FeedItem = ResultOf<typeof FeedItemFields>;
