@@ -1,18 +1,21 @@
 /**
  * Notifications cross Redis as JSON; dates travel as ISO strings and come back as Dates (a
- * `seenAt` or `snoozedUntil` missing, from an instance older than it, as null). An
+ * `seenAt`, `snoozedUntil` or `pressedAction` missing, from an instance older than it, as null;
+ * `actions` missing as none). An
  * `added` event's trace context (W3C headers, strings) crosses as it is, so a push on another
  * instance continues the send's trace; an instance that does not know it ignores it.
  */
-import type { Notification } from '../notifications/notification.js';
+import type { Notification, NotificationAction } from '../notifications/notification.js';
 import type { InboxEvent } from '../notifications/ports.js';
 
-export type NotificationWire = Omit<Notification, 'createdAt' | 'readAt' | 'archivedAt' | 'seenAt' | 'snoozedUntil'> & {
+export type NotificationWire = Omit<Notification, 'createdAt' | 'readAt' | 'archivedAt' | 'seenAt' | 'snoozedUntil' | 'actions' | 'pressedAction'> & {
   createdAt: string;
   readAt: string | null;
   archivedAt: string | null;
   seenAt?: string | null;
   snoozedUntil?: string | null;
+  actions?: readonly NotificationAction[];
+  pressedAction?: { index: number; at: string } | null;
 };
 
 export function toWire(notification: Notification): NotificationWire {
@@ -23,6 +26,7 @@ export function toWire(notification: Notification): NotificationWire {
     archivedAt: notification.archivedAt?.toISOString() ?? null,
     seenAt: notification.seenAt?.toISOString() ?? null,
     snoozedUntil: notification.snoozedUntil?.toISOString() ?? null,
+    pressedAction: notification.pressedAction === null ? null : { index: notification.pressedAction.index, at: notification.pressedAction.at.toISOString() },
   };
 }
 
@@ -34,6 +38,8 @@ export function fromWire(wire: NotificationWire): Notification {
     archivedAt: wire.archivedAt === null ? null : new Date(wire.archivedAt),
     seenAt: wire.seenAt === null || wire.seenAt === undefined ? null : new Date(wire.seenAt),
     snoozedUntil: wire.snoozedUntil === null || wire.snoozedUntil === undefined ? null : new Date(wire.snoozedUntil),
+    actions: wire.actions ?? [],
+    pressedAction: wire.pressedAction === null || wire.pressedAction === undefined ? null : { index: wire.pressedAction.index, at: new Date(wire.pressedAction.at) },
   };
 }
 

@@ -1,6 +1,7 @@
 /** The rules of action buttons with plain values: what a sender may give, and what a press may do. */
 import { describe, expect, it } from 'vitest';
 import { alreadyPressed, assertActions, assertButton } from '../../src/notifications/actions.js';
+import { fromWire, toWire } from '../../src/pubsub/wire.js';
 import { expectNotifyError, stored } from './fixtures.js';
 
 const APPROVE = { label: 'Approve', url: null, key: 'approve' };
@@ -46,5 +47,14 @@ describe('pressing', () => {
     const error = expectNotifyError(() => alreadyPressed(pressed, 0), 'ACTION_ALREADY_PRESSED');
     expect(error.message).toContain('"View"');
     expect(error.details).toEqual({ id: notification.id, pressed: 1 });
+  });
+});
+
+describe('across Redis', () => {
+  it('keeps the buttons and the press, its time a Date again; one from an instance that knew none has none', () => {
+    const pressed = stored(3, { actions: [APPROVE, VIEW], pressedAction: { index: 0, at: new Date('2026-12-06T07:00:00.000Z') } });
+    expect(fromWire(JSON.parse(JSON.stringify(toWire(pressed))))).toEqual(pressed);
+    const { actions: _actions, pressedAction: _pressed, ...older } = toWire(pressed);
+    expect(fromWire(JSON.parse(JSON.stringify(older)))).toMatchObject({ actions: [], pressedAction: null });
   });
 });
