@@ -68,10 +68,11 @@ export function buildSummary({ period, total, items }: ClaimedDigest): NewNotifi
   const links = new Set(items.map((item) => item.link));
   const [onlyLink] = links;
   return {
-    id: digestSummaryId(period.recipientId, period.kind, period.delivery, period.start),
-    // The newest item's sender: a kind with senders needs one, and "Rick and 4 others" starts there.
+    id: digestSummaryId(period.recipientId, period.workspaceId, period.kind, period.delivery, period.start),
+    // The last listed item's sender: a kind with senders needs one, and "Rick and 4 others" starts there.
     senderId: items.at(-1)?.senderId ?? null,
     recipientId: period.recipientId,
+    workspaceId: period.workspaceId,
     kind: period.kind,
     message: summaryMessage(period.kind, total),
     link: links.size === 1 && onlyLink !== undefined ? onlyLink : null,
@@ -91,5 +92,5 @@ export function isDigestSummary(notification: NewNotification): boolean {
   if (typeof delivery !== 'string' || typeof periodStart !== 'string') return false;
   const start = new Date(periodStart);
   if (Number.isNaN(start.getTime())) return false;
-  return notification.id === digestSummaryId(notification.recipientId, notification.kind, delivery, start);
+  return notification.id === digestSummaryId(notification.recipientId, notification.workspaceId ?? null, notification.kind, delivery, start);
 }

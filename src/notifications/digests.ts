@@ -23,18 +23,22 @@
  */
 import { localDayStart, nextLocalDayStart, windowStart, WINDOW_MS } from '../windows.js';
 import { isDigestSummary } from './digest-summary.js';
-import type { NewNotification, NotificationKind } from './notification.js';
+import type { NewNotification } from './notification.js';
 import type { DigestDelivery, DigestItem, DigestPeriod, NotificationStore, RecipientKind } from './ports.js';
 import { DEFAULT_TIME_ZONE, isCritical, type Delivery, type KindTable } from './preferences.js';
 
+/** Whose digest a notification goes to: its recipient's, in its workspace, of its kind. */
+export type DigestKey = Pick<DigestPeriod, 'recipientId' | 'workspaceId' | 'kind'>;
+
 /** The period of `delivery` that holds `time`, for a recipient in `timeZone`. */
-export function periodOf(recipientId: string, kind: NotificationKind, delivery: DigestDelivery, time: Date, timeZone: string): DigestPeriod {
+export function periodOf({ recipientId, workspaceId, kind }: DigestKey, delivery: DigestDelivery, time: Date, timeZone: string): DigestPeriod {
+  const key = { recipientId, workspaceId, kind, delivery };
   if (delivery === 'hourly_digest') {
     const start = windowStart('hour', time);
-    return { recipientId, kind, delivery, start, end: new Date(start.getTime() + WINDOW_MS.hour) };
+    return { ...key, start, end: new Date(start.getTime() + WINDOW_MS.hour) };
   }
   const start = localDayStart(time, timeZone);
-  return { recipientId, kind, delivery, start, end: nextLocalDayStart(start, timeZone) };
+  return { ...key, start, end: nextLocalDayStart(start, timeZone) };
 }
 
 /** The period right after `period` (it starts at its end), for a recipient in `timeZone`. */
@@ -80,7 +84,8 @@ export async function takeDigested<T extends { notification: NewNotification }>(
     const digestDelivery: DigestDelivery = delivery === 'immediate' ? 'hourly_digest' : delivery;
     chosen.add(candidate);
     if (already.has(notification.id)) continue;
-    items.push({ notification, period: periodOf(notification.recipientId, notification.kind, digestDelivery, notification.createdAt, zoneOf(notification.recipientId)) });
+    const owner = { recipientId: notification.recipientId, workspaceId: notification.workspaceId ?? null, kind: notification.kind };
+    items.push({ notification, period: periodOf(owner, digestDelivery, notification.createdAt, zoneOf(notification.recipientId)) });
   }
   if (chosen.size === 0) return { rest: [...batch], digested: [] };
   await retry(() => store.addDigestItems(items, (period) => periodAfter(period, zoneOf(period.recipientId))));

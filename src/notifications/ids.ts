@@ -35,8 +35,8 @@ export function newBroadcastId(senderId: string | null, topic: string, idempoten
 export const broadcastNotificationId = (broadcastId: string, recipientId: string): string => derivedId('broadcast-recipient', broadcastId, recipientId);
 
 /**
- * A digest's summary: one per recipient, kind, delivery and period start, however often the
- * closing runs (a closer that died after producing it is replaced, and produces the same id).
+ * A digest's summary: one per recipient, workspace, kind, delivery and period start, however often
+ * the closing runs (a closer that died after producing it is replaced, and produces the same id).
  */
-export const digestSummaryId = (recipientId: string, kind: string, delivery: string, periodStart: Date): string =>
-  derivedId('digest', recipientId, kind, delivery, periodStart.toISOString());
+export const digestSummaryId = (recipientId: string, workspaceId: string | null, kind: string, delivery: string, periodStart: Date): string =>
+  derivedId('digest', recipientId, workspaceId ?? '', kind, delivery, periodStart.toISOString());

@@ -250,9 +250,11 @@ export interface PreferencesChange {
 
 export type DigestDelivery = Exclude<Delivery, 'immediate'>;
 
-/** A digest period: its key (recipient, kind, delivery, start) and its end, fixed when it opens. */
+/** A digest period: its key (recipient, workspace, kind, delivery, start) and its end, fixed when it opens. */
 export interface DigestPeriod {
   recipientId: string;
+  /** The workspace whose inbox gets its summary; null outside any (as NewNotification's). */
+  workspaceId: string | null;
   kind: NotificationKind;
   delivery: DigestDelivery;
   start: Date;

@@ -13,21 +13,41 @@ type DigestStore = Pick<NotificationStore, 'digestRouting' | 'addDigestItems' | 
 
 interface PeriodRow {
   recipient_id: string;
+  workspace_id: string;
   kind: NotificationKind;
   delivery: DigestDelivery;
   period_start: Date;
   period_end: Date;
 }
 
-const keyOf = (period: Pick<DigestPeriod, 'recipientId' | 'kind' | 'delivery' | 'start'>) =>
-  `${period.recipientId}\u0000${period.kind}\u0000${period.delivery}\u0000${period.start.toISOString()}`;
+const keyOf = (period: Pick<DigestPeriod, 'recipientId' | 'workspaceId' | 'kind' | 'delivery' | 'start'>) =>
+  `${period.recipientId}\u0000${period.workspaceId ?? ''}\u0000${period.kind}\u0000${period.delivery}\u0000${period.start.toISOString()}`;
 
-const toPeriod = (row: PeriodRow): DigestPeriod => ({ recipientId: row.recipient_id, kind: row.kind, delivery: row.delivery, start: row.period_start, end: row.period_end });
+/** Outside any workspace is '' in the tables, as in the inbox's (migration 013); null in the domain. */
+const toPeriod = (row: PeriodRow): DigestPeriod => ({
+  recipientId: row.recipient_id,
+  workspaceId: row.workspace_id === '' ? null : row.workspace_id,
+  kind: row.kind,
+  delivery: row.delivery,
+  start: row.period_start,
+  end: row.period_end,
+});
 
 const iso = (date: Date) => date.toISOString();
 
-/** Key columns of periods, as unnest arrays: $1 recipients, $2 kinds, $3 deliveries, $4 starts. */
-const periodKeys = (periods: readonly DigestPeriod[]) => [periods.map((p) => p.recipientId), periods.map((p) => p.kind), periods.map((p) => p.delivery), periods.map((p) => iso(p.start))];
+/** Key columns of periods, as unnest arrays: $1 recipients, $2 workspaces, $3 kinds, $4 deliveries, $5 starts. */
+const periodKeys = (periods: readonly DigestPeriod[]) => [
+  periods.map((p) => p.recipientId),
+  periods.map((p) => p.workspaceId ?? ''),
+  periods.map((p) => p.kind),
+  periods.map((p) => p.delivery),
+  periods.map((p) => iso(p.start)),
+];
+const KEY_COLUMNS = 'recipient_id, workspace_id, kind, delivery, period_start';
+/** The key arrays $1-$5 as a table `c`, and the condition that joins it to `alias`. */
+const KEYS_TABLE = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS c (${KEY_COLUMNS})`;
+const joinsKeys = (alias: string) =>
+  `${alias}.recipient_id = c.recipient_id AND ${alias}.workspace_id = c.workspace_id AND ${alias}.kind = c.kind AND ${alias}.delivery = c.delivery AND ${alias}.period_start = c.period_start`;
 
 /**
  * Opens the periods that are missing and locks them all (in key order, so two adders never wait on
@@ -36,10 +56,10 @@ const periodKeys = (periods: readonly DigestPeriod[]) => [periods.map((p) => p.r
 async function lockPeriods(tx: SqlQuery, periods: readonly DigestPeriod[]): Promise<Set<string>> {
   const sorted = [...periods].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
   const rows = await tx.query<PeriodRow & { open: boolean }>(
-    `INSERT INTO digest_periods AS p (recipient_id, kind, delivery, period_start, period_end)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
-     ON CONFLICT (recipient_id, kind, delivery, period_start) DO UPDATE SET period_end = p.period_end
-     RETURNING recipient_id, kind, delivery, period_start, period_end, (closing_until IS NULL AND closed_at IS NULL) AS open`,
+    `INSERT INTO digest_periods AS p (${KEY_COLUMNS}, period_end)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+     ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET period_end = p.period_end
+     RETURNING ${KEY_COLUMNS}, period_end, (closing_until IS NULL AND closed_at IS NULL) AS open`,
     [...periodKeys(sorted), sorted.map((p) => iso(p.end))],
   );
   return new Set(rows.filter((row) => row.open).map((row) => keyOf(toPeriod(row))));
@@ -84,15 +104,15 @@ export function digestStore(sql: SqlClient): DigestStore {
         }
         // Once each, and never one the inbox already holds (routed there before a preference changed).
         const rows = await tx.query<{ id: string }>(
-          `INSERT INTO digest_items (notification_id, recipient_id, kind, delivery, period_start, sender_id, message, link, created_at)
-           SELECT i.* FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
-                  AS i (notification_id, recipient_id, kind, delivery, period_start, sender_id, message, link, created_at)
+          `INSERT INTO digest_items (${KEY_COLUMNS}, notification_id, sender_id, message, link, created_at)
+           SELECT i.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+                  AS i (${KEY_COLUMNS}, notification_id, sender_id, message, link, created_at)
             WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = i.notification_id)
            ON CONFLICT (notification_id) DO NOTHING
            RETURNING notification_id AS id`,
           [
-            placed.map((item) => item.notification.id),
             ...periodKeys(placed.map((item) => item.period)),
+            placed.map((item) => item.notification.id),
             placed.map((item) => item.notification.senderId),
             placed.map((item) => item.notification.message),
             placed.map((item) => item.notification.link),
@@ -111,8 +131,8 @@ export function digestStore(sql: SqlClient): DigestStore {
           const periods = [...counts.values()];
           await tx.query(
             `UPDATE digest_periods p SET item_count = p.item_count + c.count
-               FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::integer[]) AS c (recipient_id, kind, delivery, period_start, count)
-              WHERE p.recipient_id = c.recipient_id AND p.kind = c.kind AND p.delivery = c.delivery AND p.period_start = c.period_start`,
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::integer[]) AS c (${KEY_COLUMNS}, count)
+              WHERE ${joinsKeys('p')}`,
             [...periodKeys(periods.map((entry) => entry.period)), periods.map((entry) => entry.count)],
           );
         }
@@ -123,46 +143,44 @@ export function digestStore(sql: SqlClient): DigestStore {
     async claimDueDigests(at, limit, leaseMs, itemLimit) {
       return sql.transaction(async (tx) => {
         const claimed = await tx.query<PeriodRow & { item_count: number }>(
-          `WITH due AS (
-             SELECT recipient_id, kind, delivery, period_start FROM digest_periods
+          `WITH c AS (
+             SELECT ${KEY_COLUMNS} FROM digest_periods
               WHERE closed_at IS NULL AND period_end <= $1 AND (closing_until IS NULL OR closing_until <= $1)
-              ORDER BY period_end, recipient_id, kind, delivery
+              ORDER BY period_end, recipient_id, workspace_id, kind, delivery
               LIMIT $2
               FOR UPDATE SKIP LOCKED)
            UPDATE digest_periods p SET closing_until = $3
-             FROM due
-            WHERE p.recipient_id = due.recipient_id AND p.kind = due.kind AND p.delivery = due.delivery AND p.period_start = due.period_start
-           RETURNING p.recipient_id, p.kind, p.delivery, p.period_start, p.period_end, p.item_count`,
+             FROM c
+            WHERE ${joinsKeys('p')}
+           RETURNING p.recipient_id, p.workspace_id, p.kind, p.delivery, p.period_start, p.period_end, p.item_count`,
           [iso(at), limit, iso(new Date(at.getTime() + leaseMs))],
         );
         // An empty period (its only items were redeliveries of ones kept elsewhere) has no summary.
         const empty = claimed.filter((row) => row.item_count === 0).map(toPeriod);
         if (empty.length > 0) {
           await tx.query(
-            `UPDATE digest_periods p SET closed_at = $5
-               FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS c (recipient_id, kind, delivery, period_start)
-              WHERE p.recipient_id = c.recipient_id AND p.kind = c.kind AND p.delivery = c.delivery AND p.period_start = c.period_start`,
+            `UPDATE digest_periods p SET closed_at = $6 FROM ${KEYS_TABLE} WHERE ${joinsKeys('p')}`,
             [...periodKeys(empty), iso(at)],
           );
         }
         const full = claimed.filter((row) => row.item_count > 0);
         if (full.length === 0) return [];
         const periods = full.map(toPeriod);
-        const items = await tx.query<{ recipient_id: string; kind: string; delivery: string; period_start: Date; id: string; sender_id: string | null; message: string; link: string | null; created_at: Date }>(
-          `SELECT c.recipient_id, c.kind, c.delivery, c.period_start, i.notification_id AS id, i.sender_id, i.message, i.link, i.created_at
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS c (recipient_id, kind, delivery, period_start)
+        const items = await tx.query<PeriodRow & { id: string; sender_id: string | null; message: string; link: string | null; created_at: Date }>(
+          `SELECT c.recipient_id, c.workspace_id, c.kind, c.delivery, c.period_start, i.notification_id AS id, i.sender_id, i.message, i.link, i.created_at
+             FROM ${KEYS_TABLE}
              CROSS JOIN LATERAL (
                SELECT notification_id, sender_id, message, link, created_at FROM digest_items d
-                WHERE d.recipient_id = c.recipient_id AND d.kind = c.kind AND d.delivery = c.delivery AND d.period_start = c.period_start
+                WHERE ${joinsKeys('d')}
                 ORDER BY d.created_at, d.notification_id
-                LIMIT $5) AS i
+                LIMIT $6) AS i
             ORDER BY i.created_at, i.notification_id`,
           [...periodKeys(periods), itemLimit],
         );
         const byPeriod = new Map(full.map((row) => [keyOf(toPeriod(row)), { period: toPeriod(row), total: Number(row.item_count), items: [] as { id: string; senderId: string | null; message: string; link: string | null; createdAt: Date }[] }]));
         for (const item of items) {
           byPeriod
-            .get(keyOf({ recipientId: item.recipient_id, kind: item.kind, delivery: item.delivery as DigestDelivery, start: item.period_start }))
+            .get(keyOf(toPeriod(item)))
             ?.items.push({ id: item.id, senderId: item.sender_id, message: item.message, link: item.link, createdAt: item.created_at });
         }
         return [...byPeriod.values()];
@@ -172,10 +190,9 @@ export function digestStore(sql: SqlClient): DigestStore {
     async closeDigests(periods, at) {
       if (periods.length === 0) return;
       await sql.query(
-        `UPDATE digest_periods p SET closed_at = $5, closing_until = NULL
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS c (recipient_id, kind, delivery, period_start)
-          WHERE p.recipient_id = c.recipient_id AND p.kind = c.kind AND p.delivery = c.delivery AND p.period_start = c.period_start
-            AND p.closed_at IS NULL`,
+        `UPDATE digest_periods p SET closed_at = $6, closing_until = NULL
+           FROM ${KEYS_TABLE}
+          WHERE ${joinsKeys('p')} AND p.closed_at IS NULL`,
         [...periodKeys(periods), iso(at)],
       );
     },
@@ -184,14 +201,12 @@ export function digestStore(sql: SqlClient): DigestStore {
       return sql.transaction(async (tx) => {
         const gone = await tx.query<PeriodRow>(
           `DELETE FROM digest_periods WHERE closed_at < $1
-           RETURNING recipient_id, kind, delivery, period_start, period_end`,
+           RETURNING ${KEY_COLUMNS}, period_end`,
           [iso(before)],
         );
         if (gone.length > 0) {
           await tx.query(
-            `DELETE FROM digest_items d
-               USING unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS c (recipient_id, kind, delivery, period_start)
-              WHERE d.recipient_id = c.recipient_id AND d.kind = c.kind AND d.delivery = c.delivery AND d.period_start = c.period_start`,
+            `DELETE FROM digest_items d USING ${KEYS_TABLE} WHERE ${joinsKeys('d')}`,
             periodKeys(gone.map(toPeriod)),
           );
         }

@@ -24,6 +24,7 @@ const newUser = (): string => `user-${randomUUID()}`;
 /** An hourly period of `user`'s comments starting at `start`. */
 const hourOf = (user: string, start: string): DigestPeriod => ({
   recipientId: user,
+  workspaceId: null,
   kind: 'comment',
   delivery: 'hourly_digest',
   start: new Date(start),
@@ -83,7 +84,7 @@ export function describeDigestStoreContract(name: string, open: () => Promise<Op
       expect(claimed?.items.at(-1)).toEqual({ id: third.id, senderId: '3', message: 'third', link: '/posts/7', createdAt: third.createdAt });
     });
 
-    it('never merges two keys: another kind, another delivery, another recipient are periods of their own', async () => {
+    it('never merges two keys: another kind, delivery, workspace or recipient is a period of its own', async () => {
       const user = newUser();
       const other = newUser();
       const start = '2026-03-02T10:00:00.000Z';
@@ -94,14 +95,16 @@ export function describeDigestStoreContract(name: string, open: () => Promise<Op
           itemIn({ ...period, kind: 'like' }, { ...comment(user, '2026-03-02T10:01:00.000Z'), kind: 'like' }),
           itemIn({ ...period, delivery: 'daily_digest', end: new Date('2026-03-03T00:00:00.000Z') }, comment(user, '2026-03-02T10:01:00.000Z')),
           itemIn(hourOf(other, start), comment(other, '2026-03-02T10:01:00.000Z')),
+          itemIn({ ...period, workspaceId: 'acme' }, { ...comment(user, '2026-03-02T10:01:00.000Z'), workspaceId: 'acme' }),
         ],
         nextHour,
       );
       // One claim takes every due period, whoever's: the same answer split by recipient.
       const due = await store.claimDueDigests(new Date('2026-03-02T11:00:00.000Z'), 1000, LEASE, 50);
-      expect(due.filter((d) => d.period.recipientId === user).map((d) => [d.period.kind, d.period.delivery, d.total]).sort()).toEqual([
-        ['comment', 'hourly_digest', 1],
-        ['like', 'hourly_digest', 1],
+      expect(due.filter((d) => d.period.recipientId === user).map((d) => [d.period.kind, d.period.delivery, d.period.workspaceId ?? '', d.total]).sort()).toEqual([
+        ['comment', 'hourly_digest', '', 1],
+        ['comment', 'hourly_digest', 'acme', 1],
+        ['like', 'hourly_digest', '', 1],
       ]);
       expect(due.filter((d) => d.period.recipientId === other).map((d) => d.total)).toEqual([1]);
       await store.closeDigests(

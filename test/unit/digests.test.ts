@@ -26,17 +26,19 @@ const comment = (recipientId: string, createdAt: string, fields: Partial<NewNoti
   ...fields,
 });
 
+const key = (kind: string) => ({ recipientId: 'u', workspaceId: null, kind });
+
 describe('digest periods', () => {
   it('cuts hourly periods at the UTC hour, to the millisecond, whatever the zone', () => {
-    const last = periodOf('u', 'comment', 'hourly_digest', new Date('2026-12-01T10:59:59.999Z'), 'Asia/Kolkata');
-    const first = periodOf('u', 'comment', 'hourly_digest', new Date('2026-12-01T11:00:00.000Z'), 'Asia/Kolkata');
+    const last = periodOf(key('comment'), 'hourly_digest', new Date('2026-12-01T10:59:59.999Z'), 'Asia/Kolkata');
+    const first = periodOf(key('comment'), 'hourly_digest', new Date('2026-12-01T11:00:00.000Z'), 'Asia/Kolkata');
     expect([iso(last.start), iso(last.end)]).toEqual(['2026-12-01T10:00:00.000Z', '2026-12-01T11:00:00.000Z']);
     expect(periodAfter(last, 'Asia/Kolkata')).toEqual(first);
   });
 
   it('cuts daily periods at local midnight: 23 hours in spring, 25 in autumn, 24 otherwise', () => {
     const day = (at: string, zone: string) => {
-      const period = periodOf('u', 'like', 'daily_digest', new Date(at), zone);
+      const period = periodOf(key('like'), 'daily_digest', new Date(at), zone);
       return [iso(period.start), iso(period.end)];
     };
     expect(day('2026-03-08T12:00:00Z', 'America/New_York')).toEqual(['2026-03-08T05:00:00.000Z', '2026-03-09T04:00:00.000Z']);
@@ -49,12 +51,12 @@ describe('digest periods', () => {
 
   it('puts every instant in exactly one local day, the next starting where one ends', () => {
     for (const zone of ['Europe/Paris', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Kiritimati']) {
-      let period = periodOf('u', 'like', 'daily_digest', new Date('2026-01-01T00:00:00Z'), zone);
+      let period = periodOf(key('like'), 'daily_digest', new Date('2026-01-01T00:00:00Z'), zone);
       for (let n = 0; n < 400; n += 1) {
         const next = periodAfter(period, zone);
         expect(next.start).toEqual(period.end);
         expect(localDayStart(next.start.getTime() - 1, zone)).toEqual(period.start);
-        expect(periodOf('u', 'like', 'daily_digest', next.start, zone)).toEqual(next);
+        expect(periodOf(key('like'), 'daily_digest', next.start, zone)).toEqual(next);
         period = next;
       }
     }
@@ -62,7 +64,7 @@ describe('digest periods', () => {
 });
 
 describe('the summary', () => {
-  const period = { recipientId: '2', kind: 'comment', delivery: 'hourly_digest' as const, start: new Date('2026-12-01T10:00:00Z'), end: new Date('2026-12-01T11:00:00Z') };
+  const period = { recipientId: '2', workspaceId: null, kind: 'comment', delivery: 'hourly_digest' as const, start: new Date('2026-12-01T10:00:00Z'), end: new Date('2026-12-01T11:00:00Z') };
   const entry = (n: number, fields: Partial<{ link: string | null; message: string }> = {}) => ({
     id: randomUUID(),
     senderId: String(n),
@@ -82,6 +84,11 @@ describe('the summary', () => {
     expect(buildSummary({ period, total: 5, items })).toEqual(summary);
     expect(buildSummary({ period: { ...period, start: period.end, end: new Date('2026-12-01T12:00:00Z') }, total: 5, items }).id).not.toBe(summary.id);
     expect(buildSummary({ period, total: 2, items: [entry(1), entry(2, { link: '/posts/8' })] }).link).toBeNull();
+    // A workspace's digest is summed up in that workspace's inbox, under an id of its own.
+    const inAcme = buildSummary({ period: { ...period, workspaceId: 'acme' }, total: 5, items });
+    expect(inAcme.workspaceId).toBe('acme');
+    expect(inAcme.id).not.toBe(summary.id);
+    expect(isDigestSummary(inAcme)).toBe(true);
   });
 
   it('names the seeded kinds, one or many, and any other kind plainly', () => {
@@ -141,6 +148,7 @@ describe('routing a batch', () => {
     const daily = comment('b', '2026-12-01T03:00:00Z');
     const immediate = comment('c', '2026-12-01T10:20:00Z');
     const like = comment('a', '2026-12-01T10:20:00Z', { kind: 'like' });
+    const inAcme = comment('a', '2026-12-01T10:40:00Z', { workspaceId: 'acme' });
     const { store, added } = scripted({
       deliveries: [
         { userId: 'a', kind: 'comment', delivery: 'hourly_digest' },
@@ -148,14 +156,15 @@ describe('routing a batch', () => {
       ],
       timeZones: [{ userId: 'b', timeZone: 'America/New_York' }],
     });
-    const batch = [hourly, immediate, daily, like].map(wrap);
+    const batch = [hourly, immediate, daily, like, inAcme].map(wrap);
     const { rest, digested } = await takeDigested(batch, { store, kinds: DEFAULT_KINDS, retry });
     expect(rest.map((item) => item.notification)).toEqual([immediate, like]);
-    expect(digested.map((item) => item.notification)).toEqual([hourly, daily]);
-    expect(added[0]!.map((item) => [item.notification.id, iso(item.period.start), iso(item.period.end)])).toEqual([
-      [hourly.id, '2026-12-01T10:00:00.000Z', '2026-12-01T11:00:00.000Z'],
+    expect(digested.map((item) => item.notification)).toEqual([hourly, daily, inAcme]);
+    expect(added[0]!.map((item) => [item.notification.id, item.period.workspaceId, iso(item.period.start), iso(item.period.end)])).toEqual([
+      [hourly.id, null, '2026-12-01T10:00:00.000Z', '2026-12-01T11:00:00.000Z'],
       // 22:00 on 30 November in New York.
-      [daily.id, '2026-11-30T05:00:00.000Z', '2026-12-01T05:00:00.000Z'],
+      [daily.id, null, '2026-11-30T05:00:00.000Z', '2026-12-01T05:00:00.000Z'],
+      [inAcme.id, 'acme', '2026-12-01T10:00:00.000Z', '2026-12-01T11:00:00.000Z'],
     ]);
   });
 
@@ -164,7 +173,7 @@ describe('routing a batch', () => {
     const invoice = comment('a', '2026-12-01T10:00:00Z', { kind: 'invoice.paid' });
     const system = comment('a', '2026-12-01T10:00:00Z', { kind: 'system', senderId: null });
     const summary = buildSummary({
-      period: { recipientId: 'a', kind: 'comment', delivery: 'hourly_digest', start: new Date('2026-12-01T09:00:00Z'), end: new Date('2026-12-01T10:00:00Z') },
+      period: { recipientId: 'a', workspaceId: null, kind: 'comment', delivery: 'hourly_digest', start: new Date('2026-12-01T09:00:00Z'), end: new Date('2026-12-01T10:00:00Z') },
       total: 1,
       items: [{ id: randomUUID(), senderId: '3', message: 'm', link: null, createdAt: new Date('2026-12-01T09:30:00Z') }],
     });
@@ -180,7 +189,7 @@ describe('routing a batch', () => {
     expect(rest.map((item) => item.notification)).toEqual([system, summary]);
     expect(digested.map((item) => item.notification)).toEqual([invoice, redelivered]);
     // The redelivered one is kept already: only the invoice is added.
-    expect(added).toEqual([[{ notification: invoice, period: periodOf('a', 'invoice.paid', 'daily_digest', invoice.createdAt, 'UTC') }]]);
+    expect(added).toEqual([[{ notification: invoice, period: periodOf({ recipientId: 'a', workspaceId: null, kind: 'invoice.paid' }, 'daily_digest', invoice.createdAt, 'UTC') }]]);
   });
 
   it('asks the store nothing for a batch of critical kinds, and adds nothing when no one digests', async () => {
