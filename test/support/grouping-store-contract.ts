@@ -167,6 +167,22 @@ export function describeGroupingStoreContract(name: string, open: () => Promise<
       expect(next!.groupSeq).toBe(next!.seq);
     });
 
+    it('groups within one inbox: the same key in a workspace is another group, and an item of one is nothing in the other', async () => {
+      const user = newUser();
+      const [outside] = await store.insertNotifications([like(user, 'emma', 'post-5:like')]);
+      const [inAcme, inAcme2] = await store.insertNotifications(['liam', 'ava'].map((sender) => ({ ...like(user, sender, 'post-5:like'), workspaceId: 'acme' })));
+      // Each inbox numbers its own rows: both groups may have the same seq, and are still two.
+      expect(inAcme!.groupSeq).toBe(inAcme!.seq);
+      expect(inAcme2!.groupSeq).toBe(inAcme!.seq);
+      expect((await feed(user)).map(summary)).toEqual([{ groupKey: 'post-5:like', count: 1, unreadCount: 1, actorCount: 1, actorIds: ['emma'] }]);
+      expect((await store.listFeed({ userId: user, workspaceId: 'acme', first: 10 })).items.map(summary)).toEqual([
+        { groupKey: 'post-5:like', count: 2, unreadCount: 2, actorCount: 2, actorIds: ['ava', 'liam'] },
+      ]);
+      // Reading the acme item from outside any workspace reads nothing there.
+      expect(await store.markFeedItemRead(user, inAcme!.groupSeq!, new Date())).toHaveLength(outside!.groupSeq === inAcme!.groupSeq ? 1 : 0);
+      expect((await store.feedItems({ userId: user, workspaceId: 'acme' }, [inAcme!.groupSeq!]))[0]?.unreadCount).toBe(2);
+    });
+
     it('pages over items by keyset with no gap or duplicate, also while an arrival moves an item to the top', async () => {
       const user = newUser();
       // 12 items: 4 groups of 3 interleaved with 8 single notifications (one key used once).
