@@ -75,6 +75,8 @@ const envSchema = z.object({
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_CLOCK_TOLERANCE_S: nonNegativeInt.max(300).default(5),
   AUTH_MAX_TOKEN_LIFETIME_S: positiveInt.optional(),
+  /** The claim naming a token's workspace (tenant): Auth0's and Clerk's organisation id by default. */
+  AUTH_WORKSPACE_CLAIM: z.string().regex(/^[\x21-\x7E]{1,256}$/, 'expected a claim name').default('org_id'),
 
   CORS_ORIGINS: origins.optional(),
   GRAPHIQL: bool.optional(),
@@ -170,6 +172,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
        * 30 days, as long as the dev tokens signed with it live.
        */
       maxTokenLifetimeS: e.AUTH_MAX_TOKEN_LIFETIME_S ?? (production ? 86_400 : 30 * 86_400),
+      workspaceClaim: e.AUTH_WORKSPACE_CLAIM,
       /** Outside production, with neither a secret nor a JWKS, a dev secret is made under DATA_DIR. */
       devSecret: !production && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL,
     },

@@ -9,9 +9,14 @@ export const SCOPES = {
   admin: 'notifications:admin',
 } as const;
 
+/**
+ * `workspaceId`: the workspace (tenant) the token's workspace claim names, when it names one. A
+ * user token with one acts in that workspace's inbox only, and one without in the inbox outside
+ * any; a service token with one acts within that workspace only (schema/workspace.ts).
+ */
 export type Caller =
-  | { kind: 'user'; userId: string; expiresAt: Date }
-  | { kind: 'service'; subject: string; canSend: boolean; isAdmin: boolean; expiresAt: Date };
+  | { kind: 'user'; userId: string; workspaceId?: string; expiresAt: Date }
+  | { kind: 'service'; subject: string; canSend: boolean; isAdmin: boolean; workspaceId?: string; expiresAt: Date };
 
 /** The key limits are counted under: one user, or one service subject. */
 export const callerKey = (caller: Caller): string => (caller.kind === 'user' ? `user:${caller.userId}` : `service:${caller.subject}`);

@@ -10,7 +10,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { NotifyError } from '../notifications/errors.js';
-import { USER_ID_PATTERN } from '../notifications/validation.js';
+import { USER_ID_PATTERN, WORKSPACE_ID_PATTERN } from '../notifications/validation.js';
 import { SCOPES, type Caller } from './caller.js';
 
 export interface TokenVerifierOptions {
@@ -23,10 +23,18 @@ export interface TokenVerifierOptions {
   clockToleranceS?: number;
   /** The longest a token may live, in seconds: both exp − iat and exp − now. */
   maxTokenLifetimeS?: number;
+  /** The claim naming the caller's workspace (default `org_id`). */
+  workspaceClaim?: string | undefined;
 }
 
 /** A day: what an access token of a usual identity provider lives at most. */
 export const DEFAULT_MAX_TOKEN_LIFETIME_S = 86_400;
+
+/**
+ * Where a token names the caller's workspace unless configured otherwise: the organisation id of
+ * Auth0 Organizations and of Clerk's organisation tokens, the identity providers' word for a tenant.
+ */
+export const DEFAULT_WORKSPACE_CLAIM = 'org_id';
 
 /**
  * Most requests carry a token already seen: a client sends the same one until it expires. Keeping
@@ -55,9 +63,25 @@ function scopesOf(payload: JWTPayload): Set<string> {
   return new Set(payload.scope.split(' '));
 }
 
+/**
+ * The workspace the claim names, or undefined when the token names none (absent or null). Anything
+ * else that is not a workspace id (a number, a list, an object, blank, a disallowed character)
+ * refuses the token: read loosely, an issuer's mistake would put a caller in some other workspace,
+ * or in none, which is another inbox.
+ */
+function workspaceOf(payload: JWTPayload, claim: string): string | undefined {
+  const value = payload[claim];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !WORKSPACE_ID_PATTERN.test(value)) {
+    throw unauthenticated(`the token's ${claim} claim is not a workspace id`);
+  }
+  return value;
+}
+
 export interface ClaimRules {
   maxTokenLifetimeS?: number;
   clockToleranceS?: number;
+  workspaceClaim?: string | undefined;
   /** Milliseconds since the epoch. */
   now?: number;
 }
@@ -65,7 +89,7 @@ export interface ClaimRules {
 /** The caller a verified token's claims stand for; throws UNAUTHENTICATED saying which claim is not accepted. */
 export function callerFromClaims(
   payload: JWTPayload,
-  { maxTokenLifetimeS = DEFAULT_MAX_TOKEN_LIFETIME_S, clockToleranceS = 0, now = Date.now() }: ClaimRules = {},
+  { maxTokenLifetimeS = DEFAULT_MAX_TOKEN_LIFETIME_S, clockToleranceS = 0, workspaceClaim = DEFAULT_WORKSPACE_CLAIM, now = Date.now() }: ClaimRules = {},
 ): Caller {
   const { exp, iat } = payload;
   // A token that never expires is a password that never changes: every transport refuses it.
@@ -80,9 +104,11 @@ export function callerFromClaims(
   const scopes = scopesOf(payload);
   const isAdmin = scopes.has(SCOPES.admin);
   const canSend = isAdmin || scopes.has(SCOPES.send);
-  if (isAdmin || canSend) return { kind: 'service', subject, isAdmin, canSend, expiresAt };
+  const workspaceId = workspaceOf(payload, workspaceClaim);
+  const inWorkspace = workspaceId === undefined ? {} : { workspaceId };
+  if (isAdmin || canSend) return { kind: 'service', subject, isAdmin, canSend, ...inWorkspace, expiresAt };
   if (!USER_ID_PATTERN.test(subject)) throw unauthenticated('the token subject is not a valid user id');
-  return { kind: 'user', userId: subject, expiresAt };
+  return { kind: 'user', userId: subject, ...inWorkspace, expiresAt };
 }
 
 function describe(error: unknown): string {
@@ -115,7 +141,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     ...(options.audience && { audience: options.audience }),
   };
 
-  const claimRules = { maxTokenLifetimeS: options.maxTokenLifetimeS, clockToleranceS: options.clockToleranceS };
+  const claimRules = { maxTokenLifetimeS: options.maxTokenLifetimeS, clockToleranceS: options.clockToleranceS, workspaceClaim: options.workspaceClaim };
   const verified = new LRUCache<string, Caller>({ max: VERIFIED_MAX });
 
   /** The caller a raw token stands for; throws UNAUTHENTICATED saying what is wrong (never why internally). */

@@ -34,14 +34,16 @@ export interface TokenClaims {
   expiresIn?: string | number;
   issuer?: string;
   audience?: string;
+  /** Further claims, as an identity provider adds them (a workspace's `org_id`, say). */
+  claims?: Record<string, unknown>;
 }
 
 /** Signs an HS256 token: dev tokens, and tests and benchmarks that act as a given caller. */
-export function signToken(secret: string, { sub, scope, expiresIn = DEV_TOKEN_LIFETIME, issuer, audience }: TokenClaims): Promise<string> {
+export function signToken(secret: string, { sub, scope, expiresIn = DEV_TOKEN_LIFETIME, issuer, audience, claims }: TokenClaims): Promise<string> {
   // One reading of the clock for iat and exp: a token made to live exactly the longest lifetime
   // accepted must not come out a second longer.
   const now = Math.floor(Date.now() / 1000);
-  let jwt = new SignJWT(scope ? { scope } : {})
+  let jwt = new SignJWT({ ...claims, ...(scope && { scope }) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
     .setIssuedAt(now)

@@ -17,8 +17,14 @@ export function newNotificationId(
   senderId: string | null,
   recipientId: string,
   idempotencyKey: string | null | undefined,
+  workspaceId: string | null = null,
 ): string {
   if (!idempotencyKey) return randomUUID();
+  // And by workspace, when sent within one: the same key in two workspaces is two notifications,
+  // one in each inbox. Outside any workspace the id is derived as it was before workspaces.
+  if (workspaceId !== null) {
+    return derivedId('workspace', workspaceId, senderId === null ? 'system' : `user:${senderId}`, recipientId, idempotencyKey);
+  }
   // Scoped by sender and recipient: two senders choosing the same key must not collide, and one
   // sender's "mention-post-7" to two people is two notifications, not one that only the first
   // recipient gets. SYSTEM notifications have no sender: "welcome" once per user.

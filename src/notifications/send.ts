@@ -5,6 +5,7 @@
 import { assertActions, type ActionInput } from './actions.js';
 import { NotifyError } from './errors.js';
 import { newNotificationId } from './ids.js';
+import { assertWorkspaceId } from './inbox-key.js';
 import type { JsonValue, NewNotification, NotificationKind } from './notification.js';
 import { NO_TELEMETRY, type NotificationProducer, type NotifyTelemetry } from './ports.js';
 import { DEFAULT_KINDS, staticKinds, type KindDefaults, type KindLookup, type KindTable } from './preferences.js';
@@ -29,6 +30,8 @@ export interface SendInput {
   link?: string | null;
   data?: JsonValue | null;
   idempotencyKey?: string | null;
+  /** The workspace (tenant) it is sent within (inbox-key.ts): its recipient's inbox there. None when absent. */
+  workspaceId?: string | null;
   /** Unread notifications of the recipient with this key show as one feed item (`post-7:like`); none when absent. */
   groupKey?: string | null;
   /** Up to two buttons (actions.ts); none when absent. */
@@ -39,7 +42,9 @@ export interface SendInput {
  * On whose behalf a send is made. A user sends as themself only, never as SYSTEM; a trusted
  * back end (a service token with the send scope) may name any sender, or none for SYSTEM.
  */
-export type SendAuthority = { kind: 'user'; userId: string } | { kind: 'any' };
+export type SendAuthority =
+  | { kind: 'user'; userId: string; workspaceId?: string | null }
+  | { kind: 'any'; workspaceId?: string | null };
 
 export type SendResult = { ok: true; notification: NewNotification } | { ok: false; error: NotifyError };
 
@@ -108,6 +113,21 @@ function senderOf(input: Omit<SendInput, 'recipientId'>, authority: SendAuthorit
   return authority.userId;
 }
 
+/**
+ * The workspace a send is made within. A user token sends within its own workspace (its claim), or
+ * outside any when it has none, and may name no other; a service token confined to a workspace
+ * likewise; any other service token names any workspace, or none.
+ */
+export function workspaceOf(input: Pick<SendInput, 'workspaceId'>, authority: SendAuthority): string | null {
+  const named = input.workspaceId === null || input.workspaceId === undefined ? null : assertWorkspaceId(input.workspaceId);
+  const confined = authority.kind === 'user' ? (authority.workspaceId ?? null) : authority.workspaceId;
+  if (confined === undefined) return named;
+  if (named !== null && named !== confined) {
+    throw new NotifyError('FORBIDDEN', 'this token sends within its own workspace only: leave workspaceId out', { field: 'workspaceId' });
+  }
+  return confined;
+}
+
 export function assertIdempotencyKey(key: string | null | undefined): string | null {
   if (key === null || key === undefined) return null;
   if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH || textProblem(key)) {
@@ -134,13 +154,16 @@ export function createSender({ users, producer, messageMaxLength, now = () => ne
   function build(input: SendInput, authority: SendAuthority, createdAt: Date, table: KindTable): NewNotification {
     const content = buildContent(input, authority, messageMaxLength, table);
     const recipientId = assertUserId(input.recipientId, 'recipientId');
+    const workspaceId = workspaceOf(input, authority);
     const actions = assertActions(input.actions);
     const groupKey = assertGroupKey(input.groupKey);
     return {
-      id: newNotificationId(content.senderId, recipientId, assertIdempotencyKey(input.idempotencyKey)),
+      id: newNotificationId(content.senderId, recipientId, assertIdempotencyKey(input.idempotencyKey), workspaceId),
       recipientId,
       ...content,
       createdAt,
+      // Only within one: a notification outside any workspace is what it was before them.
+      ...(workspaceId !== null && { workspaceId }),
       // Only when it has some: a notification without buttons still fits the event's version 1.
       ...(actions.length > 0 && { actions }),
       // Likewise only when given.

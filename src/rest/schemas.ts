@@ -51,6 +51,11 @@ export const NotificationInput = z
       description:
         'The same key from the same sender to the same recipient always gives the same notification, stored and pushed once. For a single notification the Idempotency-Key header may carry it instead.',
     }),
+    workspaceId: z.string().nullish().meta({
+      description:
+        "The workspace (tenant) it is sent within: it goes to the recipient's inbox there. Default: the token's workspace claim, or outside any workspace; a token with a workspace, and a user token, may name no other.",
+      example: 'acme',
+    }),
     actions: z.array(NotificationActionInput).nullish().meta({ description: 'Up to two buttons; the recipient presses one (GraphQL pressNotificationAction).' }),
     groupKey: z.string().nullish().meta({
       description: "Groups it: the recipient's unread notifications with the same key show as one feed item. 1-128 letters, digits or `_.:@|/-`.",
@@ -68,7 +73,7 @@ export const NotificationBatch = z
 export const SendRequest = z.union([NotificationInput, NotificationBatch]);
 
 // A broadcast carries no buttons: a press is recorded per notification, not per broadcast.
-export const BroadcastInput = NotificationInput.omit({ recipientId: true, actions: true, groupKey: true })
+export const BroadcastInput = NotificationInput.omit({ recipientId: true, workspaceId: true, actions: true, groupKey: true })
   .extend({
     topic: z.string().meta({ description: 'Every user subscribed to this topic when it is sent gets it (the sender excepted).', example: 'post-7' }),
     idempotencyKey: z.string().nullish().meta({

@@ -34,6 +34,7 @@ const toSendInput = (input: NotificationInputBody, idempotencyKey = input.idempo
   // From JSON.parse, so JSON by construction; the sender checks its depth and size.
   data: (input.data ?? null) as JsonValue | null,
   idempotencyKey: idempotencyKey ?? null,
+  workspaceId: input.workspaceId ?? null,
   actions: input.actions ?? null,
   groupKey: input.groupKey ?? null,
 });

@@ -1,6 +1,7 @@
 /** Seen and read state, archive and delete, and the live stream of every inbox change. */
 import { INBOX_ACTIONS, type InboxAction, type InboxEvent } from '../notifications/ports.js';
-import { inboxOwner, ownInbox, spendInboxAllowance } from './acting-for.js';
+import { inboxOf, ownInbox, spendInboxAllowance, WORKSPACE_ARG } from './acting-for.js';
+import type { InboxKey } from '../notifications/inbox-key.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { upperCaseValues } from './enum-values.js';
@@ -21,6 +22,7 @@ export const InboxChangeRef = builder.objectRef<InboxEvent>('InboxChange').imple
   description: "A change to one user's inbox, as a mutation's answer and as a live push.",
   fields: (t) => ({
     userId: t.exposeID('userId'),
+    workspaceId: t.id({ nullable: true, description: 'The workspace of the inbox that changed; null outside any.', resolve: (change) => change.workspaceId ?? null }),
     action: t.expose('action', { type: InboxActionRef }),
     ids: t.exposeIDList('ids', { description: 'The notifications concerned; empty for ALL_READ and ALL_SEEN.' }),
     notifications: t.expose('notifications', {
@@ -42,12 +44,13 @@ export const InboxChangeRef = builder.objectRef<InboxEvent>('InboxChange').imple
 
 const idsArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({
   userId: t.arg.id({ description: "The owner of the notifications (default: the caller); ids of anyone else's are rejected." }),
+  workspaceId: t.arg.id({ description: `${WORKSPACE_ARG} Ids of another workspace's inbox are rejected as another user's are.` }),
   ids: t.arg.idList({ required: true }),
 });
 
 builder.mutationFields((t) => {
   /** A change to named notifications of one inbox: its owner's or an admin's, spending one inbox change of the caller's allowance. */
-  const idsChange = (change: (inbox: Context['inbox'], userId: string, ids: string[]) => Promise<InboxEvent>, description?: string) =>
+  const idsChange = (change: (inbox: Context['inbox'], owner: InboxKey, ids: string[]) => Promise<InboxEvent>, description?: string) =>
     t.field({
       type: InboxChangeRef,
       ...(description !== undefined && { description }),
@@ -55,34 +58,34 @@ builder.mutationFields((t) => {
       authScopes: (_root, args) => ownInbox(args.userId),
       resolve: async (_root, args, ctx) => {
         await spendInboxAllowance(ctx);
-        return change(ctx.inbox, inboxOwner(ctx.caller, args.userId), args.ids.map(String));
+        return change(ctx.inbox, inboxOf(ctx.caller, args), args.ids.map(String));
       },
     });
   return {
-    markNotificationsRead: idsChange((inbox, userId, ids) => inbox.markRead(userId, ids)),
-    markNotificationsUnread: idsChange((inbox, userId, ids) => inbox.markUnread(userId, ids)),
+    markNotificationsRead: idsChange((inbox, owner, ids) => inbox.markRead(owner, ids)),
+    markNotificationsUnread: idsChange((inbox, owner, ids) => inbox.markUnread(owner, ids)),
     markAllNotificationsRead: t.field({
       type: InboxChangeRef,
-      args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+      args: { userId: t.arg.id({ description: "Default: the caller's own." }), workspaceId: t.arg.id({ description: WORKSPACE_ARG }) },
       authScopes: (_root, args) => ownInbox(args.userId),
       resolve: async (_root, args, ctx) => {
         await spendInboxAllowance(ctx);
-        return ctx.inbox.markAllRead(inboxOwner(ctx.caller, args.userId));
+        return ctx.inbox.markAllRead(inboxOf(ctx.caller, args));
       },
     }),
-    markNotificationsSeen: idsChange((inbox, userId, ids) => inbox.markSeen(userId, ids), 'Seen: the feed showed them. Only unseen ones change; read and archived ones are seen already.'),
+    markNotificationsSeen: idsChange((inbox, owner, ids) => inbox.markSeen(owner, ids), 'Seen: the feed showed them. Only unseen ones change; read and archived ones are seen already.'),
     markAllNotificationsSeen: t.field({
       type: InboxChangeRef,
       description: 'What opening the bell does: unseenCount drops to 0, unreadCount stays.',
-      args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+      args: { userId: t.arg.id({ description: "Default: the caller's own." }), workspaceId: t.arg.id({ description: WORKSPACE_ARG }) },
       authScopes: (_root, args) => ownInbox(args.userId),
       resolve: async (_root, args, ctx) => {
         await spendInboxAllowance(ctx);
-        return ctx.inbox.markAllSeen(inboxOwner(ctx.caller, args.userId));
+        return ctx.inbox.markAllSeen(inboxOf(ctx.caller, args));
       },
     }),
-    archiveNotifications: idsChange((inbox, userId, ids) => inbox.archive(userId, ids), 'Archived notifications leave the default inbox view and the unread count; filter by ARCHIVED to see them.'),
-    unarchiveNotifications: idsChange((inbox, userId, ids) => inbox.unarchive(userId, ids), 'Back into the default inbox view, with the read state they had; they stay seen.'),
+    archiveNotifications: idsChange((inbox, owner, ids) => inbox.archive(owner, ids), 'Archived notifications leave the default inbox view and the unread count; filter by ARCHIVED to see them.'),
+    unarchiveNotifications: idsChange((inbox, owner, ids) => inbox.unarchive(owner, ids), 'Back into the default inbox view, with the read state they had; they stay seen.'),
     snoozeNotifications: t.field({
       type: InboxChangeRef,
       description:
@@ -94,11 +97,11 @@ builder.mutationFields((t) => {
       authScopes: (_root, args) => ownInbox(args.userId),
       resolve: async (_root, args, ctx) => {
         await spendInboxAllowance(ctx);
-        return ctx.inbox.snooze(inboxOwner(ctx.caller, args.userId), args.ids.map(String), args.until);
+        return ctx.inbox.snooze(inboxOf(ctx.caller, args), args.ids.map(String), args.until);
       },
     }),
-    unsnoozeNotifications: idsChange((inbox, userId, ids) => inbox.unsnooze(userId, ids), 'Back from a snooze now, into the default view and the counts.'),
-    deleteNotifications: idsChange((inbox, userId, ids) => inbox.delete(userId, ids)),
+    unsnoozeNotifications: idsChange((inbox, owner, ids) => inbox.unsnooze(owner, ids), 'Back from a snooze now, into the default view and the counts.'),
+    deleteNotifications: idsChange((inbox, owner, ids) => inbox.delete(owner, ids)),
   };
 });
 
@@ -107,9 +110,9 @@ builder.subscriptionFields((t) => ({
     type: InboxChangeRef,
     description:
       "Every change to the user's inbox, live: added, seen, read, unread, archived, unarchived, snoozed, unsnoozed (a snooze that woke included), deleted, each with the unread and unseen counts after it.",
-    args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+    args: { userId: t.arg.id({ description: "Default: the caller's own." }), workspaceId: t.arg.id({ description: WORKSPACE_ARG }) },
     authScopes: (_root, args) => ownInbox(args.userId),
-    subscribe: (_root, args, ctx) => ctx.live.changes(inboxOwner(ctx.caller, args.userId)),
+    subscribe: (_root, args, ctx) => ctx.live.changes(inboxOf(ctx.caller, args)),
     resolve: (change) => change,
   }),
 }));

@@ -6,7 +6,7 @@ import {
   type Notification,
   type NotificationStatus,
 } from '../notifications/notification.js';
-import { inboxOwner, ownInbox } from './acting-for.js';
+import { inboxOf, ownInbox, WORKSPACE_ARG } from './acting-for.js';
 import { builder } from './builder.js';
 import { upperCaseValues } from './enum-values.js';
 import { NotificationKindRef } from './scalars.js';
@@ -46,6 +46,11 @@ export const NotificationContentRef = builder.interfaceRef<NewNotification>('Not
     link: t.exposeString('link', { nullable: true }),
     data: t.expose('data', { type: 'JSON', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    workspaceId: t.id({
+      nullable: true,
+      description: 'The workspace (tenant) it was sent within, whose inbox holds it; null outside any.',
+      resolve: (n) => n.workspaceId ?? null,
+    }),
   }),
 });
 
@@ -103,11 +108,12 @@ builder.queryFields((t) => ({
       description: "A user's inbox, newest first. Page with first/after (older) or last/before (newer).",
       args: {
         userId: t.arg.id({ description: "Default: the caller's own. A user token may name only itself." }),
+        workspaceId: t.arg.id({ description: WORKSPACE_ARG }),
         filter: t.arg({ type: NotificationFilterRef }),
       },
       authScopes: (_root, args) => ownInbox(args.userId),
       resolve: async (_root, args, ctx, info) => {
-        const page = await ctx.inbox.list(inboxOwner(ctx.caller, args.userId), {
+        const page = await ctx.inbox.list(inboxOf(ctx.caller, args), {
           countTotal: selectsField(info, 'totalCount'),
           first: args.first,
           after: args.after,
@@ -149,15 +155,15 @@ builder.queryFields((t) => ({
   ),
   unreadCount: t.int({
     description: 'Neither read nor archived: what the feed shows as unread.',
-    args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+    args: { userId: t.arg.id({ description: "Default: the caller's own." }), workspaceId: t.arg.id({ description: WORKSPACE_ARG }) },
     authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: (_root, args, ctx) => ctx.inbox.unreadCount(inboxOwner(ctx.caller, args.userId)),
+    resolve: (_root, args, ctx) => ctx.inbox.unreadCount(inboxOf(ctx.caller, args)),
   }),
   unseenCount: t.int({
     description: "Neither seen, read nor archived: the bell's badge. markAllNotificationsSeen (opening the bell) takes it to 0.",
-    args: { userId: t.arg.id({ description: "Default: the caller's own." }) },
+    args: { userId: t.arg.id({ description: "Default: the caller's own." }), workspaceId: t.arg.id({ description: WORKSPACE_ARG }) },
     authScopes: (_root, args) => ownInbox(args.userId),
-    resolve: async (_root, args, ctx) => (await ctx.inbox.counts(inboxOwner(ctx.caller, args.userId))).unseen,
+    resolve: async (_root, args, ctx) => (await ctx.inbox.counts(inboxOf(ctx.caller, args))).unseen,
   }),
 }));
 
@@ -165,9 +171,9 @@ builder.subscriptionFields((t) => ({
   notificationAdded: t.field({
     type: NotificationRef,
     description: "Each notification stored in the user's inbox, live. With `after` (a cursor), first every stored one after it, in order, then live: no gap, no duplicate.",
-    args: { userId: t.arg.id({ description: "Default: the caller's own." }), after: t.arg.string() },
+    args: { userId: t.arg.id({ description: "Default: the caller's own." }), workspaceId: t.arg.id({ description: WORKSPACE_ARG }), after: t.arg.string() },
     authScopes: (_root, args) => ownInbox(args.userId),
-    subscribe: (_root, args, ctx) => ctx.live.added(inboxOwner(ctx.caller, args.userId), args.after),
+    subscribe: (_root, args, ctx) => ctx.live.added(inboxOf(ctx.caller, args), args.after),
     resolve: (notification) => notification,
   }),
 }));

@@ -21,6 +21,10 @@ const SendNotificationInputRef = builder.inputType('SendNotificationInput', {
     idempotencyKey: t.string({
       description: 'The same key from the same sender to the same recipient always gives the same notification, stored and pushed once: retry with it safely.',
     }),
+    workspaceId: t.id({
+      description:
+        "The workspace (tenant) it is sent within: it goes to the recipient's inbox there. Default: the token's workspace claim, or outside any workspace. A token with a workspace, and a user token, may name no other.",
+    }),
     groupKey: t.string({
       description:
         "Groups it (`post-7:like`): the recipient's unread notifications with the same key show as one feed item (see feed). 1-128 letters, digits or _.:@|/-.",
@@ -38,6 +42,7 @@ const toSendInput = (input: SendInputArg): SendInput => ({
   link: input.link ?? null,
   data: input.data ?? null,
   idempotencyKey: input.idempotencyKey ?? null,
+  workspaceId: input.workspaceId === null || input.workspaceId === undefined ? null : String(input.workspaceId),
   actions: input.actions ?? null,
   groupKey: input.groupKey ?? null,
 });

@@ -79,16 +79,46 @@ const Q = {
   }`,
 } as const;
 
+// Workspaces (issue 17): user 3 also has an inbox in workspace acme and one in globex. A token of
+// user 3 in acme (its org_id claim) reads, counts, subscribes to and changes acme's inbox only:
+// never globex's, nor user 3's inbox outside any workspace. Naming globex, or initech where user 3
+// has nothing, gets one and the same refusal.
+const GLOBEX_SECRET = 'GLOBEX-SECRET';
+/** The query with a `workspaceId` variable passed to its root field beside `userId`. */
+const withWorkspace = (query: string) => query.replace('$userId: ID', '$userId: ID, $workspaceId: ID').replace('userId: $userId', 'userId: $userId, workspaceId: $workspaceId');
+const W = {
+  notifications: /* GraphQL */ `query WInbox($userId: ID, $workspaceId: ID) {
+    notifications(userId: $userId, workspaceId: $workspaceId, first: 100, filter: { status: [UNREAD, READ, ARCHIVED] }) { totalCount nodes { id recipientId workspaceId message status } }
+  }`,
+  unreadCount: withWorkspace(Q.unreadCount),
+  unseenCount: withWorkspace(Q.unseenCount),
+  markAllRead: withWorkspace(Q.markAllRead),
+  markAllSeen: withWorkspace(Q.markAllSeen),
+  added: /* GraphQL */ `subscription WAdded($userId: ID, $workspaceId: ID, $after: String) {
+    notificationAdded(userId: $userId, workspaceId: $workspaceId, after: $after) { id recipientId workspaceId message }
+  }`,
+  changed: withWorkspace(Q.changed),
+  send: Q.send,
+  view: /* GraphQL */ `query WView($userId: ID!, $workspaceId: ID) {
+    notifications(userId: $userId, workspaceId: $workspaceId, first: 100, filter: { status: [UNREAD, READ, ARCHIVED, SNOOZED] }) {
+      totalCount nodes { id seq status seenAt readAt archivedAt snoozedUntil message workspaceId }
+    }
+    unreadCount(userId: $userId, workspaceId: $workspaceId)
+    unseenCount(userId: $userId, workspaceId: $workspaceId)
+  }`,
+} as const;
+
 /** What user 3's notifications say: no answer to user 2 (or to a send-only service) may contain it. */
 const SECRET = 'RICK-SECRET';
 const SHARED_KEY = 'rick-weekly-digest';
 
-type CallerName = 'user2' | 'user3' | 'sendOnly' | 'admin';
+type CallerName = 'user2' | 'user3' | 'user3acme' | 'sendOnly' | 'admin';
 const TOKENS: Record<CallerName, Promise<string>> = {
   user2: userToken('2'),
   user3: userToken('3'),
   sendOnly: sendOnlyToken,
   admin: adminToken,
+  user3acme: userToken('3', { claims: { org_id: 'acme' } }),
 };
 
 type Transport = 'http' | 'sse' | 'ws';
@@ -194,6 +224,11 @@ beforeAll(async () => {
   await asAdmin(Q.markRead, { userId: '2', ids: [seeded.n2.read] });
   await asAdmin(Q.archive, { userId: '2', ids: [seeded.n2.archived] });
 
+  for (const workspaceId of ['acme', 'globex'] as const) {
+    const secret = workspaceId === 'globex' ? GLOBEX_SECRET : 'acme note';
+    seededIn[workspaceId] = await sendAndStoreIn(workspaceId, [`${secret} 1`, `${secret} 2`]);
+  }
+  workspacesBefore = { acme: await viewIn('acme'), globex: await viewIn('globex') };
   before3 = await inboxOf('3');
   before2 = await inboxOf('2');
   usersBefore = (await asAdmin<{ users: User[] }>(Q.users)).users;
@@ -220,6 +255,22 @@ function asAdmin<T = Record<string, unknown>>(query: string, variables: Vars = {
 }
 
 const inboxOf = (userId: string) => asAdmin<InboxView>(VIEW, { userId });
+
+/** Sends to user 3 in a workspace as the admin service, and waits until every one is stored. */
+async function sendAndStoreIn(workspaceId: string, messages: string[]): Promise<string[]> {
+  const feed = wsSubscribe<{ notificationAdded: { id: string } }>(ws.admin, W.added, { userId: '3', workspaceId, after: encodeCursor(0) });
+  const { sendNotifications } = await asAdmin<{ sendNotifications: SendResult[] }>(Q.sendMany, {
+    inputs: messages.map((message) => ({ kind: 'comment', senderId: '1', recipientId: '3', workspaceId, message })),
+  });
+  const ids = sendNotifications.map((result) => result.notification?.id ?? `seeding failed: ${JSON.stringify(result.error)}`);
+  const seen = new Set<string>();
+  while (!ids.every((id) => seen.has(id))) seen.add((await within(feed.next(), `storing in ${workspaceId}`, 15_000)).data!.notificationAdded.id);
+  await feed.close();
+  return ids;
+}
+
+const viewIn = (workspaceId: string) => asAdmin(W.view, { userId: '3', workspaceId });
+let workspacesBefore: Record<'acme' | 'globex', unknown>;
 
 /** Fails with `what` unless `promise` settles within `ms`. */
 async function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
@@ -349,7 +400,85 @@ const DEFAULT_PREFERENCES = {
 
 const sendInput = (extra: Vars): Vars => ({ recipientId: '3', kind: 'comment', message: 'hello from Bruno', ...extra });
 
+/** User 3's notifications in acme and in globex, seeded before the matrix. */
+const seededIn = { acme: [] as string[], globex: [] as string[] };
+const inWorkspace: Expectation = { denied: 'FORBIDDEN', field: 'workspaceId' };
+/** Every root field that takes a workspace, as user 3 in acme names globex (twinned with initech): refused alike. */
+const WORKSPACE_FIELDS: { name: string; query: string; vars: (workspaceId: string) => Vars }[] = [
+  { name: 'notifications', query: W.notifications, vars: (workspaceId) => ({ workspaceId }) },
+  { name: 'unreadCount', query: W.unreadCount, vars: (workspaceId) => ({ workspaceId }) },
+  { name: 'unseenCount', query: W.unseenCount, vars: (workspaceId) => ({ workspaceId }) },
+  { name: 'markAllNotificationsRead', query: W.markAllRead, vars: (workspaceId) => ({ workspaceId }) },
+  { name: 'markAllNotificationsSeen', query: W.markAllSeen, vars: (workspaceId) => ({ workspaceId }) },
+  { name: 'notificationAdded', query: W.added, vars: (workspaceId) => ({ workspaceId, after: encodeCursor(0) }) },
+  { name: 'notificationsChanged', query: W.changed, vars: (workspaceId) => ({ workspaceId }) },
+  ...ID_MUTATIONS.map((m) => ({ name: m.name, query: withWorkspace(m.query), vars: (workspaceId: string) => ({ workspaceId, ids: [seededIn.globex[0]!] }) })),
+];
+const workspaceSend = (extra: Vars): Vars => ({ input: { recipientId: '2', kind: 'comment', message: 'hello from Rick', ...extra } });
+
+const workspaceRows: Row[] = [
+  ...WORKSPACE_FIELDS.map(
+    (f): Row => ({
+      name: `user 3 in acme: ${f.name}(workspaceId: globex)`,
+      as: 'user3acme',
+      query: f.query,
+      vars: () => f.vars('globex'),
+      twin999: () => f.vars('initech'),
+      expect: inWorkspace,
+    }),
+  ),
+  // Ids of globex's inbox, the workspace left to the token: not in this inbox, as another user's.
+  ...ID_MUTATIONS.map(
+    (m): Row => ({
+      name: `user 3 in acme: ${m.name}(ids: [globex's])`,
+      as: 'user3acme',
+      query: m.query,
+      vars: () => ({ ids: [seededIn.globex[0]!] }),
+      expect: notInInbox(() => seededIn.globex[0]!),
+    }),
+  ),
+  // A token without a workspace is in the inbox outside any: acme's ids are not in it, and acme it may not name.
+  { name: "user 3 (no workspace): markNotificationsRead(ids: [acme's])", as: 'user3', query: Q.markRead, vars: () => ({ ids: [seededIn.acme[0]!] }), expect: notInInbox(() => seededIn.acme[0]!) },
+  { name: 'user 3 (no workspace): notifications(workspaceId: acme)', as: 'user3', query: W.notifications, vars: () => ({ workspaceId: 'acme' }), expect: inWorkspace },
+  { name: 'user 3 (no workspace): notificationAdded(workspaceId: acme)', as: 'user3', query: W.added, vars: () => ({ workspaceId: 'acme' }), expect: inWorkspace },
+  { name: 'user 3 in acme: sendNotification(workspaceId: globex)', as: 'user3acme', query: W.send, vars: () => workspaceSend({ workspaceId: 'globex' }), expect: inWorkspace },
+  { name: 'user 3 (no workspace): sendNotification(workspaceId: acme)', as: 'user3', query: W.send, vars: () => workspaceSend({ workspaceId: 'acme' }), expect: inWorkspace },
+  { name: 'admin service: notifications(userId: 3, workspaceId: not an id)', as: 'admin', query: W.notifications, vars: () => ({ userId: '3', workspaceId: 'acme corp' }), expect: { denied: 'BAD_USER_INPUT', field: 'workspaceId' } },
+  // What the token's workspace does give: acme's inbox, and nothing else of user 3's.
+  {
+    name: 'user 3 in acme: notifications(), its acme inbox only',
+    as: 'user3acme',
+    query: W.notifications,
+    vars: () => ({}),
+    expect: ok((answer) => {
+      const { nodes, totalCount } = okData<{ notifications: { totalCount: number; nodes: { id: string; workspaceId: string | null }[] } }>(answer).notifications;
+      expect(totalCount).toBe(seededIn.acme.length);
+      expect(nodes.map((n) => [n.id, n.workspaceId])).toEqual([...seededIn.acme].reverse().map((id) => [id, 'acme']));
+    }),
+  },
+  { name: 'user 3 in acme: unreadCount(), its acme inbox', as: 'user3acme', query: W.unreadCount, vars: () => ({}), expect: ok((a) => expect(okData(a)).toEqual({ unreadCount: seededIn.acme.length })) },
+  {
+    name: 'user 3 in acme: notifications(workspaceId: acme), its own named',
+    as: 'user3acme',
+    query: W.notifications,
+    vars: () => ({ workspaceId: 'acme' }),
+    expect: ok((a) => expect(okData<{ notifications: { totalCount: number } }>(a).notifications.totalCount).toBe(seededIn.acme.length)),
+  },
+  {
+    name: 'admin service: notifications(userId: 3, workspaceId: globex)',
+    as: 'admin',
+    query: W.notifications,
+    vars: () => ({ userId: '3', workspaceId: 'globex' }),
+    expect: ok((a) =>
+      expect(okData<{ notifications: { nodes: { id: string; workspaceId: string | null }[] } }>(a).notifications.nodes.map((n) => [n.id, n.workspaceId])).toEqual(
+        [...seededIn.globex].reverse().map((id) => [id, 'globex']),
+      ),
+    ),
+  },
+];
+
 const rows: Row[] = [
+  ...workspaceRows,
   // --- User 2 naming user 3 (or user 999, who does not exist): refused, alike. ---
   { name: 'user 2: notifications(userId: 3)', as: 'user2', query: Q.notifications, vars: () => ({ userId: '3' }), twin999: () => ({ userId: '999' }), expect: forbidden },
   { name: 'user 2: unreadCount(userId: 3)', as: 'user2', query: Q.unreadCount, vars: () => ({ userId: '3' }), twin999: () => ({ userId: '999' }), expect: forbidden },
@@ -725,6 +854,8 @@ function expectAnswer(row: Row, answer: Answer) {
     for (const value of Object.values(answer.data ?? {})) expect(value).toBeNull();
   }
   if (row.as === 'user2' || row.as === 'sendOnly') expectNoLeak(answer);
+  // User 3 in acme: nothing of its globex inbox, nor of its inbox outside any workspace.
+  if (row.as === 'user3acme') expect(JSON.stringify(answer)).not.toMatch(new RegExp(`${GLOBEX_SECRET}|${SECRET}`));
 }
 
 const statusesOf = (view: InboxView, ids: readonly string[]) =>
@@ -778,6 +909,17 @@ describe('the authorization matrix', () => {
   });
 });
 
+describe('the authorization matrix, workspaces', () => {
+  it("leaves user 3's acme and globex inboxes exactly as they were", async () => {
+    // A barrier per inbox, as for user 3's inbox outside any workspace: once it is stored, nothing put before it is in flight.
+    for (const workspaceId of ['acme', 'globex'] as const) {
+      const [barrier] = await sendAndStoreIn(workspaceId, ['barrier']);
+      await asAdmin(withWorkspace(Q.delete), { userId: '3', workspaceId, ids: [barrier] });
+      expect(await viewIn(workspaceId), workspaceId).toEqual(workspacesBefore[workspaceId]);
+    }
+  });
+});
+
 describe('the matrix covers the schema', () => {
   const roots: [OperationTypeNode, GraphQLObjectType | null | undefined][] = [
     [OperationTypeNode.QUERY, schema.getQueryType()],
@@ -807,6 +949,12 @@ describe('the matrix covers the schema', () => {
           }
           if (arg.name === 'userId' && !mine.some((d) => d.row.as === 'admin' && d.args.userId === undefined && d.row.expect === needsUserId)) {
             problems.push(`${where}: no row where the admin service leaves userId out`);
+          }
+          if (arg.name === 'workspaceId') {
+            const named = (d: { args: Record<string, unknown> }, workspaceId: string) => d.args.workspaceId === workspaceId;
+            if (!mine.some((d) => d.row.as === 'user3acme' && named(d, 'globex') && d.twin && named(d.twin, 'initech') && d.row.expect === inWorkspace)) {
+              problems.push(`${where}: no row where user 3 in acme names globex in workspaceId, twinned with initech`);
+            }
           }
           if (arg.name === 'ids') {
             const foreign = (d: (typeof described)[number]) =>
