@@ -245,6 +245,30 @@ describe.skipIf(!hasChromium)(`the inbox demo in a browser (skipped without ${CH
     await shows(popover.locator('.kn-item').first(), ['A like once unmuted.']);
   });
 
+  it('action buttons: a key button pressed in one window shows as chosen in the other, a URL button is a link, both axe-clean', async () => {
+    const [first, second] = brunoTabs;
+    const emma = system.devTokens!.users.find(({ user }) => user.id === '1')!.token;
+    const message = 'Emma asks: may I merge #7?';
+    await graphqlData(
+      system.url,
+      'mutation ($input: SendNotificationInput!) { sendNotification(input: $input) { id } }',
+      { input: { recipientId: '2', kind: 'comment', message, actions: [{ label: 'Approve', key: 'approve' }, { label: 'View the diff', url: '/pulls/7' }] } },
+      { token: emma },
+    );
+    const popover = first.locator('.kn-popover');
+    const card = second.locator('.demo-inbox-card');
+    expect(await card.getByRole('link', { name: `View the diff: ${message}` }).getAttribute('href', { timeout: 20_000 })).toBe('/pulls/7');
+    await popover.getByRole('button', { name: `Approve: ${message}` }).waitFor();
+    await expectNoAxeViolation(first, '.kn-popover');
+
+    await popover.getByRole('button', { name: `Approve: ${message}` }).click();
+    for (const where of [popover, card]) {
+      await where.locator('.kn-item', { hasText: message }).locator('.kn-action-chosen', { hasText: 'Approve' }).waitFor();
+      expect(await where.getByRole('button', { name: `Approve: ${message}` }).count()).toBe(0);
+    }
+    await expectNoAxeViolation(second, '.demo-inbox-card');
+  });
+
   it('has no accessibility violation axe-core can find, with the inbox open', async () => {
     const [first] = brunoTabs;
     await first.locator('.kn-popover').waitFor();
