@@ -7,7 +7,7 @@ import { encodeCursor } from '../notifications/cursor.js';
 import { badInput } from '../notifications/errors.js';
 import { encodeFeedItemId, itemSeqOf, type FeedItem } from '../notifications/feed-item.js';
 import type { User } from '../notifications/notification.js';
-import { inboxOwner, ownInbox, spendInboxAllowance } from './acting-for.js';
+import { inboxOf, ownInbox, spendInboxAllowance, WORKSPACE_ARG } from './acting-for.js';
 import { builder } from './builder.js';
 import { InboxChangeRef } from './inbox.js';
 import { NotificationContentRef, NotificationRef, NotificationStatusRef } from './notification.js';
@@ -76,13 +76,14 @@ builder.queryFields((t) => ({
         "A user's feed, newest item first (by each item's newest notification), a group key's notifications as one item. Page with first/after: a keyset on that newest notification, so no item is skipped or repeated. An item that gains a notification while you page moves to the top: notificationAdded's feedItem brings it, from liveCursor.",
       args: {
         userId: t.arg.id({ description: "Default: the caller's own. A user token may name only itself." }),
+        workspaceId: t.arg.id({ description: WORKSPACE_ARG }),
         filter: t.arg({ type: FeedFilterRef }),
       },
       authScopes: (_root, args) => ownInbox(args.userId),
       resolve: async (_root, args, ctx) => {
         if (args.last !== null && args.last !== undefined) throw badInput('the feed pages with first and after only', 'last');
         if (args.before !== null && args.before !== undefined) throw badInput('the feed pages with first and after only', 'before');
-        const page = await ctx.feed.list(inboxOwner(ctx.caller, args.userId), {
+        const page = await ctx.feed.list(inboxOf(ctx.caller, args), {
           first: args.first,
           after: args.after,
           filter: args.filter?.status ? { status: args.filter.status } : null,
@@ -116,12 +117,13 @@ builder.mutationFields((t) => ({
       'Opening an item: every unread notification of it read, in one change (READ, with those notifications and the absolute counts, pushed to every tab by notificationsChanged). A snoozed or archived one is left as it is.',
     args: {
       userId: t.arg.id({ description: "The owner of the item (default: the caller); an item of anyone else's is NOTIFICATION_NOT_FOUND." }),
+      workspaceId: t.arg.id({ description: `${WORKSPACE_ARG} An item of another workspace's inbox is NOTIFICATION_NOT_FOUND.` }),
       id: t.arg.id({ required: true, description: 'A FeedItem id.' }),
     },
     authScopes: (_root, args) => ownInbox(args.userId),
     resolve: async (_root, args, ctx) => {
       await spendInboxAllowance(ctx);
-      return ctx.feed.markItemRead(inboxOwner(ctx.caller, args.userId), String(args.id));
+      return ctx.feed.markItemRead(inboxOf(ctx.caller, args), String(args.id));
     },
   }),
 }));

@@ -413,6 +413,8 @@ const WORKSPACE_FIELDS: { name: string; query: string; vars: (workspaceId: strin
   { name: 'notificationAdded', query: W.added, vars: (workspaceId) => ({ workspaceId, after: encodeCursor(0) }) },
   { name: 'notificationsChanged', query: W.changed, vars: (workspaceId) => ({ workspaceId }) },
   ...ID_MUTATIONS.map((m) => ({ name: m.name, query: withWorkspace(m.query), vars: (workspaceId: string) => ({ workspaceId, ids: [seededIn.globex[0]!] }) })),
+  { name: 'feed', query: withWorkspace(Q.feed), vars: (workspaceId) => ({ workspaceId }) },
+  { name: 'markFeedItemRead', query: withWorkspace(Q.markFeedItemRead), vars: (workspaceId) => ({ workspaceId, id: seeded.item3 }) },
 ];
 const workspaceSend = (extra: Vars): Vars => ({ input: { recipientId: '2', kind: 'comment', message: 'hello from Rick', ...extra } });
 
