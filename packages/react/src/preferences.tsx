@@ -8,7 +8,7 @@ import { usePreferences } from './use-preferences.js';
 
 export interface PreferencesProps {
   heading?: string;
-  /** How each kind is named (default: the kind in lower case, capitalised). */
+  /** How each kind is named (default: its registered name, capitalised: Like, Invoice.paid). */
   kindLabel?: (kind: KindPreference['kind']) => string;
   className?: string;
 }
@@ -19,7 +19,7 @@ const DELIVERY_LABELS: Record<KindPreference['delivery'], string> = {
   DAILY_DIGEST: 'Daily digest',
 };
 
-const defaultLabel = (kind: string) => kind.charAt(0) + kind.slice(1).toLowerCase();
+const defaultLabel = (kind: string) => kind.charAt(0).toUpperCase() + kind.slice(1);
 
 export function Preferences({ heading = 'Notification preferences', kindLabel = defaultLabel, className }: PreferencesProps) {
   const { preferences, error, saving, set } = usePreferences();
