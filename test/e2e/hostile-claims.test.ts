@@ -4,7 +4,9 @@
  * day by default: exp − now and exp − iat); its rights come from the `scope` claim alone, a
  * space-delimited string of exact scopes (`scp`, `permissions` grant nothing; an array or a
  * padded string is refused); and a token already expired when a stream starts, though let in
- * within the clock tolerance, gets no replay of the inbox over any stream.
+ * within the clock tolerance, gets no replay of the inbox over any stream. Its workspace comes
+ * from `org_id` alone, a workspace id or nothing (a malformed one refuses the token); it confines
+ * a user and a service to that workspace, and no other claim names one.
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
@@ -228,5 +230,65 @@ describe('a stream started with a token already expired, within the clock tolera
     const sse = await overSse(await signed({ sub: userId, iat: nowS(), exp: nowS() + 600 }), { after: encodeCursor(0) });
     expect(sse.result?.errors).toBeUndefined();
     expect(sse.result?.data).toEqual({ notificationAdded: { id: history[0], message: 'first' } });
+  });
+});
+
+describe('the workspace claim (org_id): a workspace id, or nothing', () => {
+  const exp = () => nowS() + 600;
+  const notAWorkspace = /^the token's org_id claim is not a workspace id$/;
+  const ADDED_IN = /* GraphQL */ `subscription AddedIn($workspaceId: ID) { notificationAdded(workspaceId: $workspaceId) { id message } }`;
+  const INBOX_IN = /* GraphQL */ `query InboxIn($userId: ID, $workspaceId: ID) { unreadCount(userId: $userId, workspaceId: $workspaceId) }`;
+
+  it.each([
+    ['a number', 42],
+    ['a list', ['acme']],
+    ['an object', { id: 'acme' }],
+    ['blank', ''],
+    ['a space inside', 'acme corp'],
+    ['a path', '../globex'],
+  ])('refuses a token whose org_id is %s, user or service, on every transport', async (_name, value) => {
+    await expectRefusedEverywhere(await signed({ sub: '2', org_id: value, exp: exp() }), notAWorkspace);
+    await expectRefusedEverywhere(await signed({ sub: 'svc', scope: SCOPES.admin, org_id: value, exp: exp() }), notAWorkspace);
+  });
+
+  it.each([
+    ['tenant', { tenant: 'globex' }],
+    ['org', { org: 'globex' }],
+    ['a namespaced org_id', { 'https://example.com/org_id': 'globex' }],
+    ['org_id in capitals', { ORG_ID: 'globex' }],
+  ])('gives a user no workspace for %s: it may not name one, on HTTP, SSE or WebSocket', async (_name, claims) => {
+    const token = await signed({ sub: '2', exp: exp(), ...claims });
+    const http = await overHttp(token, INBOX_IN, { workspaceId: 'globex' });
+    expect(codesOf(http.result)).toEqual(['FORBIDDEN']);
+    const sse = await sseFirst(system.url, ADDED_IN, { workspaceId: 'globex' }, { authorization: `Bearer ${token}` }, 3_000);
+    expect(codesOf(sse.first)).toEqual(['FORBIDDEN']);
+    const ws = await overWebSocket(token, { workspaceId: 'globex' }, ADDED_IN);
+    const refusal = ws.messages.find((message) => message.type === 'error' || message.type === 'next');
+    expect(JSON.stringify(refusal?.payload)).toContain('FORBIDDEN');
+    expect(JSON.stringify(refusal?.payload)).not.toContain('"data":{');
+  });
+
+  it("keeps a user in acme out of globex, however it names it, and answers alike whether globex exists or not", async () => {
+    const token = await signed({ sub: '2', org_id: 'acme', exp: exp() });
+    const answers = [];
+    for (const workspaceId of ['globex', 'no-such-workspace', 'ACME']) {
+      const http = await overHttp(token, INBOX_IN, { workspaceId });
+      expect(codesOf(http.result)).toEqual(['FORBIDDEN']);
+      answers.push(http.result?.errors?.[0]?.message);
+    }
+    expect(new Set(answers).size).toBe(1);
+    // Its own workspace it may name, or leave out.
+    for (const variables of [{ workspaceId: 'acme' }, {}]) expect((await overHttp(token, INBOX_IN, variables)).result?.errors).toBeUndefined();
+    // Sending within another workspace: refused on the field, nothing sent.
+    const send = await overHttp(token, SEND, { input: { recipientId: '3', kind: 'comment', message: 'into globex', workspaceId: 'globex' } });
+    expect(send.result?.errors?.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'FORBIDDEN', field: 'workspaceId' })]);
+  });
+
+  it('confines a service token with an org_id to that workspace, even with the admin scope', async () => {
+    const token = await signed({ sub: 'svc', scope: `${SCOPES.send} ${SCOPES.admin}`, org_id: 'acme', exp: exp() });
+    expect(codesOf((await overHttp(token, INBOX_IN, { userId: '2', workspaceId: 'globex' })).result)).toEqual(['FORBIDDEN']);
+    expect((await overHttp(token, INBOX_IN, { userId: '2' })).result?.errors).toBeUndefined();
+    const send = await overHttp(token, SEND, { input: { recipientId: '3', senderId: '2', kind: 'comment', message: 'into globex', workspaceId: 'globex' } });
+    expect(send.result?.errors?.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'FORBIDDEN', field: 'workspaceId' })]);
   });
 });
