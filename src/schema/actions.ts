@@ -4,7 +4,7 @@
  * notifications/actions.ts).
  */
 import type { NotificationAction, PressedAction } from '../notifications/notification.js';
-import { inboxOwner, ownInbox, spendInboxAllowance } from './acting-for.js';
+import { inboxOf, ownInbox, spendInboxAllowance, WORKSPACE_ARG } from './acting-for.js';
 import { builder } from './builder.js';
 import { InboxChangeRef } from './inbox.js';
 import { NotificationContentRef, NotificationRef } from './notification.js';
@@ -65,13 +65,14 @@ builder.mutationField('pressNotificationAction', (t) =>
       'Presses one of a notification\'s buttons: which one is recorded on it (pressedAction, pushed to every tab as ACTION_PRESSED), and it is read (so seen) too. The first press wins: the same button again answers as before; another one is refused with ACTION_ALREADY_PRESSED.',
     args: {
       userId: t.arg.id({ description: "The owner of the notification (default: the caller); another's is NOTIFICATION_NOT_FOUND." }),
+      workspaceId: t.arg.id({ description: `${WORKSPACE_ARG} A notification of another workspace's inbox is NOTIFICATION_NOT_FOUND.` }),
       notificationId: t.arg.id({ required: true }),
       action: t.arg.int({ required: true, description: "The button's index in `actions`, from 0." }),
     },
     authScopes: (_root, args) => ownInbox(args.userId),
     resolve: async (_root, args, ctx) => {
       await spendInboxAllowance(ctx);
-      return ctx.inbox.pressAction(inboxOwner(ctx.caller, args.userId), String(args.notificationId), args.action);
+      return ctx.inbox.pressAction(inboxOf(ctx.caller, args), String(args.notificationId), args.action);
     },
   }),
 );

@@ -24,6 +24,9 @@ const SEND_MANY = /* GraphQL */ `
   }
 `;
 const ADDED = /* GraphQL */ `subscription Added($userId: ID!, $after: String) { notificationAdded(userId: $userId, after: $after) { id } }`;
+const ADDED_IN = /* GraphQL */ `subscription AddedIn($userId: ID!, $workspaceId: ID, $after: String) {
+  notificationAdded(userId: $userId, workspaceId: $workspaceId, after: $after) { id }
+}`;
 const NOTE = 'id status seenAt readAt actions { label url key } pressedAction { index at action { label key url } }';
 const CHANGE = `action ids unreadCount unseenCount notifications { ${NOTE} }`;
 const CHANGED = /* GraphQL */ `subscription Changed { notificationsChanged { ${CHANGE} } }`;
@@ -193,5 +196,22 @@ describe('action buttons', () => {
 
     const byAdmin = await press(id, 1, { token: adminToken }, USER);
     expect(byAdmin.data!.pressNotificationAction.notifications[0]).toMatchObject({ id, pressedAction: { index: 1, action: VIEW } });
+  });
+
+  it("presses in a workspace's inbox with a token of that workspace, and nowhere else", async () => {
+    const [result] = await sendGraphql([{ actions: [APPROVE], workspaceId: 'acme' }]);
+    const id = result!.notification!.id;
+    const ws = wsClient(system.wsUrl);
+    const feed = wsSubscribe<{ notificationAdded: { id: string } }>(ws, ADDED_IN, { userId: USER, workspaceId: 'acme', after: encodeCursor(0) });
+    try {
+      while ((await feed.next()).data!.notificationAdded.id !== id);
+    } finally {
+      await feed.close();
+      await ws.dispose();
+    }
+    // Outside any workspace, the user's token does not find it.
+    expect((await press(id, 0)).errors?.[0]?.extensions).toMatchObject({ code: 'NOTIFICATION_NOT_FOUND', id });
+    const inAcme = await press(id, 0, { token: userToken(USER, { claims: { org_id: 'acme' } }) });
+    expect(inAcme.data!.pressNotificationAction).toMatchObject({ action: 'ACTION_PRESSED', notifications: [{ id, status: 'READ', pressedAction: { index: 0 } }] });
   });
 });

@@ -413,6 +413,7 @@ const WORKSPACE_FIELDS: { name: string; query: string; vars: (workspaceId: strin
   { name: 'notificationAdded', query: W.added, vars: (workspaceId) => ({ workspaceId, after: encodeCursor(0) }) },
   { name: 'notificationsChanged', query: W.changed, vars: (workspaceId) => ({ workspaceId }) },
   ...ID_MUTATIONS.map((m) => ({ name: m.name, query: withWorkspace(m.query), vars: (workspaceId: string) => ({ workspaceId, ids: [seededIn.globex[0]!] }) })),
+  { name: 'pressNotificationAction', query: withWorkspace(Q.press), vars: (workspaceId) => ({ workspaceId, id: seededIn.globex[0]! }) },
   { name: 'feed', query: withWorkspace(Q.feed), vars: (workspaceId) => ({ workspaceId }) },
   { name: 'markFeedItemRead', query: withWorkspace(Q.markFeedItemRead), vars: (workspaceId) => ({ workspaceId, id: seeded.item3 }) },
 ];
@@ -439,6 +440,13 @@ const workspaceRows: Row[] = [
       expect: notInInbox(() => seededIn.globex[0]!),
     }),
   ),
+  {
+    name: "user 3 in acme: pressNotificationAction(globex's)",
+    as: 'user3acme',
+    query: Q.press,
+    vars: () => ({ id: seededIn.globex[0]! }),
+    expect: notInInbox(() => seededIn.globex[0]!),
+  },
   // A token without a workspace is in the inbox outside any: acme's ids are not in it, and acme it may not name.
   { name: "user 3 (no workspace): markNotificationsRead(ids: [acme's])", as: 'user3', query: Q.markRead, vars: () => ({ ids: [seededIn.acme[0]!] }), expect: notInInbox(() => seededIn.acme[0]!) },
   { name: 'user 3 (no workspace): notifications(workspaceId: acme)', as: 'user3', query: W.notifications, vars: () => ({ workspaceId: 'acme' }), expect: inWorkspace },
