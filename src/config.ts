@@ -111,8 +111,8 @@ const envSchema = z.object({
   SNOOZE_INTERVAL_MS: positiveInt.default(5000),
   // A JSON file of kinds to register (create or change) at start (see kinds-file.ts).
   KINDS_FILE: z.string().min(1).optional(),
-  // How often the digest job looks for digest periods that ended (notifications/digest-job.ts):
-  // a summary comes at most this long after its period's end.
+  // How often the digest job looks for digest periods besides its timer at the nearest end it knows
+  // of (notifications/digest-job.ts): a summary comes at most this long after its period's end.
   DIGEST_INTERVAL_MS: positiveInt.default(30_000),
 
   // Tracing is on when an OTLP endpoint is named; the OpenTelemetry SDK reads every other OTEL_*

@@ -65,6 +65,7 @@ export function timedStore(store: NotificationStore, histogram: Metrics['storeSe
     addDigestItems: timed('addDigestItems'),
     claimDueDigests: timed('claimDueDigests'),
     closeDigests: timed('closeDigests'),
+    nextDigestDue: timed('nextDigestDue'),
     pruneDigests: timed('pruneDigests'),
     digestBacklog: timed('digestBacklog'),
     listKinds: timed('listKinds'),

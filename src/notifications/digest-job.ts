@@ -10,9 +10,11 @@
  * same ids, which the inbox stores once. A claimed period takes no more items (they go to the
  * next period), so the summary produced again lists the same items.
  *
- * When: every `intervalMs` (DIGEST_INTERVAL_MS), so a period closes within one interval after its
- * end. `runOnce(at)` runs now as if the clock said `at` (tests close periods without waiting for
- * them; production passes nothing).
+ * When: at the nearest end of a period holding items, when it falls before the next check (each
+ * run asks the store for it and arms a timer), and every `intervalMs` (DIGEST_INTERVAL_MS): a
+ * period closes within milliseconds of its end when it was known at the last run, and within one
+ * interval otherwise (its first item came after that run). `runOnce(at)` runs now as if the clock
+ * said `at` (tests close periods without waiting for them; such a run arms nothing).
  */
 import type { Logger } from '../logger.js';
 import { buildSummary, DIGEST_ITEMS_MAX } from './digest-summary.js';
@@ -24,7 +26,7 @@ export const DIGEST_RETENTION_MS = 7 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 export interface DigestJobOptions {
-  store: Pick<NotificationStore, 'claimDueDigests' | 'closeDigests' | 'pruneDigests'>;
+  store: Pick<NotificationStore, 'claimDueDigests' | 'nextDigestDue' | 'closeDigests' | 'pruneDigests'>;
   producer: Pick<NotificationProducer, 'send'>;
   intervalMs: number;
   /** How long a claim holds before another closer may take the period over: longer than a send may take. */
@@ -39,6 +41,8 @@ export interface DigestJobOptions {
 
 export function createDigestJob({ store, producer, intervalMs, leaseMs, log, now = () => new Date(), periodsPerRun = 100, onDelivered = () => {} }: DigestJobOptions) {
   let interval: NodeJS.Timeout | undefined;
+  let alarm: NodeJS.Timeout | undefined;
+  let alarmAt: number | undefined;
   let started = false;
   let queue: Promise<unknown> = Promise.resolve();
   let prunedAt = 0;
@@ -73,14 +77,38 @@ export function createDigestJob({ store, producer, intervalMs, leaseMs, log, now
     return produced;
   }
 
+  /** A run at the nearest period end, if it falls before the next check (later ones are the checks' to find). */
+  function arm(due: Date): void {
+    if (!started) return;
+    const delay = due.getTime() - now().getTime();
+    if (delay > intervalMs) return;
+    if (alarmAt !== undefined && alarmAt <= due.getTime()) return;
+    clearTimeout(alarm);
+    alarmAt = due.getTime();
+    // One millisecond past the end, so the period is due when the statement compares.
+    alarm = setTimeout(() => {
+      alarmAt = undefined;
+      void runOnce();
+    }, Math.max(0, delay) + 1);
+    alarm.unref();
+  }
+
   /** One run at a time, in the order asked. A failure is logged: the next run tries again. */
   function runOnce(at?: Date): Promise<number> {
-    const run = queue.then(() =>
-      closeDue(at ?? now()).catch((error: unknown) => {
+    const run = queue.then(async () => {
+      try {
+        const produced = await closeDue(at ?? now());
+        // On the clock only: a run told another time (a test's) says nothing of when to run next.
+        if (at === undefined) {
+          const next = await store.nextDigestDue();
+          if (next) arm(next);
+        }
+        return produced;
+      } catch (error) {
         log.warn({ err: error }, 'closing digests failed; the next run tries again');
         return 0;
-      }),
-    );
+      }
+    });
     queue = run;
     return run;
   }
@@ -97,6 +125,8 @@ export function createDigestJob({ store, producer, intervalMs, leaseMs, log, now
     async stop() {
       started = false;
       clearInterval(interval);
+      clearTimeout(alarm);
+      alarmAt = undefined;
       await queue;
     },
   };

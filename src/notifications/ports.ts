@@ -183,6 +183,8 @@ export interface NotificationStore {
    * `itemLimit` items. Claimed periods with no item are closed here and not returned.
    */
   claimDueDigests(at: Date, limit: number, leaseMs: number, itemLimit: number): Promise<ClaimedDigest[]>;
+  /** When the next period holding items can be claimed: its end, or its lease's end when claimed (null: none). */
+  nextDigestDue(): Promise<Date | null>;
   /** Marks claimed periods closed (their summaries were produced). */
   closeDigests(periods: readonly DigestPeriod[], at: Date): Promise<void>;
   /** Removes periods closed before `before`, with their items; returns how many periods. */

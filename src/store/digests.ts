@@ -9,7 +9,7 @@ import type { DigestDelivery, DigestPeriod, NotificationStore, RecipientKind } f
 import type { Delivery } from '../notifications/preferences.js';
 import type { SqlClient, SqlQuery } from './sql-client.js';
 
-type DigestStore = Pick<NotificationStore, 'digestRouting' | 'addDigestItems' | 'claimDueDigests' | 'closeDigests' | 'pruneDigests' | 'digestBacklog'>;
+type DigestStore = Pick<NotificationStore, 'digestRouting' | 'addDigestItems' | 'claimDueDigests' | 'nextDigestDue' | 'closeDigests' | 'pruneDigests' | 'digestBacklog'>;
 
 interface PeriodRow {
   recipient_id: string;
@@ -185,6 +185,14 @@ export function digestStore(sql: SqlClient): DigestStore {
         }
         return [...byPeriod.values()];
       });
+    },
+
+    async nextDigestDue() {
+      // A claimed one is due again only when its lease runs out: not a run after run meanwhile.
+      const [row] = await sql.query<{ due: Date | null }>(
+        'SELECT min(GREATEST(period_end, COALESCE(closing_until, period_end))) AS due FROM digest_periods WHERE closed_at IS NULL AND item_count > 0',
+      );
+      return row?.due ?? null;
     },
 
     async closeDigests(periods, at) {

@@ -76,7 +76,9 @@ export function describeDigestStoreContract(name: string, open: () => Promise<Op
       expect(backlog.items).toBeGreaterThanOrEqual(3);
 
       expect(await claimOf(user, '2026-03-01T10:59:59.999Z'), 'not due before its end').toEqual([]);
+      expect(await store.nextDigestDue()).toEqual(period.end);
       const [claimed, ...others] = await claimOf(user, '2026-03-01T11:00:00.000Z');
+      expect(await store.nextDigestDue(), 'claimed: due again when its lease runs out').toEqual(new Date(period.end.getTime() + LEASE));
       expect(others).toEqual([]);
       expect(claimed?.period).toEqual(period);
       expect(claimed?.total).toBe(3);
