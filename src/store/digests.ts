@@ -68,23 +68,24 @@ async function lockPeriods(tx: SqlQuery, periods: readonly DigestPeriod[]): Prom
 export function digestStore(sql: SqlClient): DigestStore {
   return {
     async digestRouting(pairs, ids) {
-      const users = [...new Set(pairs.map((pair) => pair.userId))];
-      const [deliveries, timeZones, digested] = await Promise.all([
-        pairs.length === 0
-          ? []
-          : sql.query<{ user_id: string; kind: NotificationKind; delivery: Delivery }>(
-              `SELECT p.user_id, p.kind, p.delivery FROM kind_preferences p
-                 JOIN unnest($1::text[], $2::text[]) AS b (user_id, kind) ON p.user_id = b.user_id AND p.kind = b.kind
-                WHERE p.delivery IS NOT NULL`,
-              [pairs.map((pair) => pair.userId), pairs.map((pair) => pair.kind)],
-            ),
-        users.length === 0 ? [] : sql.query<{ user_id: string; time_zone: string }>('SELECT user_id, time_zone FROM user_settings WHERE user_id = ANY($1::text[])', [users]),
-        ids.length === 0 ? [] : sql.query<{ id: string }>('SELECT notification_id AS id FROM digest_items WHERE notification_id = ANY($1::uuid[])', [[...ids]]),
-      ]);
+      if (pairs.length === 0 && ids.length === 0) return { deliveries: [], timeZones: [], digested: [] };
+      // One statement, one round trip per batch: the delivery overrides, the time zones, the ids kept.
+      const rows = await sql.query<{ part: 'delivery' | 'zone' | 'kept'; user_id: string | null; kind: NotificationKind | null; value: string }>(
+        `SELECT 'delivery' AS part, p.user_id, p.kind, p.delivery AS value FROM kind_preferences p
+           JOIN unnest($1::text[], $2::text[]) AS b (user_id, kind) ON p.user_id = b.user_id AND p.kind = b.kind
+          WHERE p.delivery IS NOT NULL
+         UNION ALL
+         SELECT 'zone', user_id, NULL, time_zone FROM user_settings WHERE user_id = ANY($3::text[])
+         UNION ALL
+         SELECT 'kept', NULL, NULL, notification_id::text FROM digest_items WHERE notification_id = ANY($4::uuid[])`,
+        [pairs.map((pair) => pair.userId), pairs.map((pair) => pair.kind), [...new Set(pairs.map((pair) => pair.userId))], [...ids]],
+      );
       return {
-        deliveries: deliveries.map((row): RecipientKind & { delivery: Delivery } => ({ userId: row.user_id, kind: row.kind, delivery: row.delivery })),
-        timeZones: timeZones.map((row) => ({ userId: row.user_id, timeZone: row.time_zone })),
-        digested: digested.map((row) => row.id),
+        deliveries: rows.flatMap((row): (RecipientKind & { delivery: Delivery })[] =>
+          row.part === 'delivery' ? [{ userId: row.user_id!, kind: row.kind!, delivery: row.value as Delivery }] : [],
+        ),
+        timeZones: rows.flatMap((row) => (row.part === 'zone' ? [{ userId: row.user_id!, timeZone: row.value }] : [])),
+        digested: rows.flatMap((row) => (row.part === 'kept' ? [row.value] : [])),
       };
     },
 
