@@ -1,7 +1,8 @@
 /**
  * Workspaces' rules as plain functions (issue 17): which workspace a token's claim names, which
- * workspace an inbox operation and a send act in for each kind of caller, and the ids an
- * idempotency key derives within a workspace.
+ * workspace an inbox operation and a send act in for each kind of caller, the ids an
+ * idempotency key derives within a workspace, and the pub/sub delivering each inbox's events to
+ * that inbox's feeds only.
  */
 import { describe, expect, it } from 'vitest';
 import { callerFromClaims } from '../../src/auth/verify-token.js';
@@ -10,6 +11,10 @@ import { NotifyError } from '../../src/notifications/errors.js';
 import { newNotificationId } from '../../src/notifications/ids.js';
 import { workspaceOf } from '../../src/notifications/send.js';
 import { inboxOf, sendAuthority } from '../../src/schema/acting-for.js';
+import type { InboxEvent } from '../../src/notifications/ports.js';
+import { createInboxPubSub } from '../../src/pubsub/inbox-pubsub.js';
+import { eventFromWire, eventToWire } from '../../src/pubsub/wire.js';
+import { stored } from './fixtures.js';
 
 const exp = Math.floor(Date.now() / 1000) + 600;
 const expiresAt = new Date(exp * 1000);
@@ -92,5 +97,35 @@ describe('ids derived within a workspace', () => {
     expect(newNotificationId('1', '2', 'weekly', 'acme')).toBe(acme);
     expect(newNotificationId('1', '2', 'weekly', 'globex')).not.toBe(acme);
     expect(newNotificationId(null, '2', 'weekly', 'acme')).not.toBe(acme);
+  });
+});
+
+describe('the pub/sub, per inbox', () => {
+  it("delivers an inbox's events to its feeds only, and a resync to every feed as its own", async () => {
+    const pubsub = await createInboxPubSub();
+    const feeds = {
+      acme: pubsub.subscribeInbox({ userId: '2', workspaceId: 'acme' })[Symbol.asyncIterator](),
+      globex: pubsub.subscribeInbox({ userId: '2', workspaceId: 'globex' })[Symbol.asyncIterator](),
+      none: pubsub.subscribeInbox('2')[Symbol.asyncIterator](),
+    };
+    const inAcme = stored(1, { recipientId: '2', workspaceId: 'acme' });
+    pubsub.publishAdded(inAcme);
+    pubsub.publishChanged({ userId: '2', action: 'all_read', ids: [], notifications: [] });
+    pubsub.publishChanged({ userId: '2', workspaceId: 'globex', action: 'all_seen', ids: [], notifications: [] });
+    // Each feed's first event is its own inbox's: none of another's came before it.
+    expect((await feeds.acme.next()).value).toMatchObject({ userId: '2', workspaceId: 'acme', action: 'added', ids: [inAcme.id] });
+    expect((await feeds.none.next()).value).toEqual({ userId: '2', action: 'all_read', ids: [], notifications: [] });
+    expect((await feeds.globex.next()).value).toMatchObject({ workspaceId: 'globex', action: 'all_seen' });
+    await Promise.all(Object.values(feeds).map((feed) => feed.return?.()));
+    await pubsub.stop();
+  });
+
+  it('carries the workspace of an event and of its notifications across Redis, and reads one without as outside any', () => {
+    const event: InboxEvent = { userId: '2', workspaceId: 'acme', action: 'added', ids: ['x'], notifications: [stored(1, { recipientId: '2', workspaceId: 'acme' })] };
+    const back = eventFromWire(JSON.parse(JSON.stringify(eventToWire(event))) as ReturnType<typeof eventToWire>);
+    expect(back.workspaceId).toBe('acme');
+    expect(back.notifications[0]?.workspaceId).toBe('acme');
+    const older = eventFromWire(JSON.parse(JSON.stringify(eventToWire({ ...event, workspaceId: undefined }))) as ReturnType<typeof eventToWire>);
+    expect(older.workspaceId ?? null).toBeNull();
   });
 });
