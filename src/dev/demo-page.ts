@@ -27,6 +27,12 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface DemoPageOptions {
   /** The development tokens (the ones GraphiQL's tabs carry). */
   tokens: DemoTokens;
+  /**
+   * The development service token (admin), for the page's scenarios that a back end plays in an
+   * app: several senders at once (a grouped series), registering a kind. As the analytics page
+   * has it, and only where development tokens exist.
+   */
+  serviceToken?: string;
   graphqlPath: string;
   distDir?: string;
 }
@@ -37,9 +43,10 @@ interface DemoConfig {
   signIn: { id: string; name: string; token: string }[];
   /** Whom one may send to. */
   directory: readonly { id: string; name: string }[];
+  service: string | null;
 }
 
-function demoConfig({ tokens, graphqlPath }: DemoPageOptions): DemoConfig {
+function demoConfig({ tokens, graphqlPath, serviceToken }: DemoPageOptions): DemoConfig {
   const nameOf = (id: string) => DEMO_USERS.find((user) => user.id === id)?.name ?? `user ${id}`;
   return {
     graphqlPath,
@@ -48,6 +55,7 @@ function demoConfig({ tokens, graphqlPath }: DemoPageOptions): DemoConfig {
       { id: '2', name: nameOf('2'), token: tokens.bruno },
     ],
     directory: DEMO_USERS,
+    service: serviceToken ?? null,
   };
 }
 

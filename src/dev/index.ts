@@ -45,7 +45,7 @@ export const startDevelopment = (async ({ config, log }) => {
         plugins: [
           // With GraphiQL's switch: on in development, off in production.
           ...(config.http.graphiql ? [useApiReference({ openApiPath: OPENAPI_PATH })] : []),
-          ...(tour ? [useDemoPage({ tokens: tour, graphqlPath: '/graphql' })] : []),
+          ...(tour ? [useDemoPage({ tokens: tour, serviceToken: tokens?.service, graphqlPath: '/graphql' })] : []),
           // The live analytics page acts with the development service token (admin scope).
           ...(tokens ? [useAnalyticsPage({ serviceToken: tokens.service, graphqlPath: '/graphql' })] : []),
         ],

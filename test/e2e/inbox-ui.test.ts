@@ -269,6 +269,35 @@ describe.skipIf(!hasChromium)(`the inbox demo in a browser (skipped without ${CH
     await expectNoAxeViolation(second, '.demo-inbox-card');
   });
 
+  it('what a back end sends: five likes on one post are one grouped item with the first actors’ initials; a button pressed in one window shows as chosen in the other and tells onAction; a kind the team registers arrives and is offered', async () => {
+    const [first, second] = brunoTabs;
+    // Clicked in the first window, as a back end would send: to Bruno, with the service token.
+    const scenario = async (name: string, outcome: string) => {
+      await first.getByRole('button', { name }).click();
+      await first.locator('.demo-scenarios .demo-outcome').filter({ hasText: outcome }).waitFor();
+    };
+
+    await scenario('Five likes on one post', 'Five likes sent');
+    const group = second.locator('.demo-grouped-card .kn-group').filter({ hasText: 'Mia and 4 others liked your post' });
+    await group.waitFor();
+    expect(await group.getAttribute('data-count')).toBe('5');
+    expect(await group.locator('.kn-avatar').evaluateAll((avatars) => avatars.map((avatar) => avatar.getAttribute('title')))).toEqual(['Mia', 'Noah', 'Lena']);
+
+    await scenario('A request with buttons', 'A request with two buttons sent');
+    const request = 'Emma asks: may I merge the release branch?';
+    await second.locator('.demo-inbox-card').getByRole('button', { name: `Approve: ${request}` }).click();
+    await second.locator('.demo-action-told').filter({ hasText: `onAction("approve") for “${request}”` }).waitFor();
+    // The other window, through the push alone.
+    await first.locator('.demo-inbox-card .kn-item').filter({ hasText: request }).locator('.kn-action-chosen').filter({ hasText: 'Approve' }).waitFor();
+
+    await scenario('Your team’s kind: invoice.paid', 'registered');
+    await first.locator('.demo-inbox-card .kn-item').filter({ hasText: 'Emma paid invoice #1042.' }).getByText('invoice.paid').waitFor();
+    await first.getByRole('radio', { name: 'invoice.paid' }).waitFor();
+    // The scenarios' clicks, outside the bell's popover, closed it: open again for the next check.
+    await bell(first).click();
+    await first.locator('.kn-popover').getByText('Emma paid invoice #1042.').waitFor();
+  });
+
   it('has no accessibility violation axe-core can find, with the inbox open', async () => {
     const [first] = brunoTabs;
     await first.locator('.kn-popover').waitFor();

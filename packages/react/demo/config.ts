@@ -11,10 +11,12 @@ export interface DemoConfig {
   graphqlPath: string;
   signIn: (DemoUser & { token: string })[];
   directory: DemoUser[];
+  /** The development service token (admin), for the scenarios a back end plays; null without one. */
+  service: string | null;
 }
 
 export function readDemoConfig(): DemoConfig {
   const text = document.getElementById('kn-demo-config')?.textContent;
-  const fallback: DemoConfig = { graphqlPath: '/graphql', signIn: [], directory: [] };
+  const fallback: DemoConfig = { graphqlPath: '/graphql', signIn: [], directory: [], service: null };
   return text ? { ...fallback, ...(JSON.parse(text) as Partial<DemoConfig>) } : fallback;
 }

@@ -1,12 +1,13 @@
 /**
  * The demo: choose who you are (the printed dev tokens), see your inbox live, send to someone
- * else; the bell (unseen badge, tabs, preferences behind its gear) and a feed with every tab,
- * for reading, archiving and snoozing. The user is in the URL (`?as=2`), so two tabs can be two
- * people.
+ * else; the bell (unseen badge, tabs, preferences behind its gear), a feed with every tab for
+ * reading, archiving and snoozing, and the grouped feed; what a back end sends (a grouped series,
+ * buttons, a team's own kind). The user is in the URL (`?as=2`), so two tabs can be two people.
  */
 import { useState } from 'react';
-import { Inbox, InboxProvider, NotificationFeed, useConnectionStatus } from '../src/index.js';
+import { GroupedFeed, Inbox, InboxProvider, NotificationFeed, useConnectionStatus, type ActionHandler } from '../src/index.js';
 import type { DemoConfig, DemoUser } from './config.js';
+import { Scenarios } from './scenarios.js';
 import { SendForm } from './send-form.js';
 import { TryList } from './try-list.js';
 import { UserPicker } from './user-picker.js';
@@ -29,6 +30,11 @@ function ConnectionPill() {
 
 export function DemoApp({ config }: { config: DemoConfig }) {
   const [user, setUser] = useState(() => userFromUrl(config));
+  // Bumped when a scenario registers a kind, so the send form lists it.
+  const [kindsVersion, setKindsVersion] = useState(0);
+  // What the app's onAction was last told: the demo's stand-in for acting on a button.
+  const [lastAction, setLastAction] = useState<string | null>(null);
+  const onAction: ActionHandler = (key, notification) => setLastAction(`onAction("${key}") for “${notification.message}”`);
   const choose = (next: DemoUser | null) => {
     const url = new URL(location.href);
     if (next) url.searchParams.set('as', next.id);
@@ -62,16 +68,27 @@ export function DemoApp({ config }: { config: DemoConfig }) {
                 ))}
               </select>
             </label>
-            <Inbox pageSize={10} />
+            <Inbox pageSize={10} onAction={onAction} />
           </div>
         </header>
         <main className="demo-main">
           <div className="demo-side">
-            <SendForm me={user} directory={config.directory} />
+            <SendForm me={user} directory={config.directory} kindsVersion={kindsVersion} />
+            <Scenarios config={config} me={user} onKindRegistered={() => setKindsVersion((version) => version + 1)} />
             <TryList me={user} others={config.signIn.filter((candidate) => candidate.id !== user.id)} />
           </div>
-          <div className="demo-card demo-inbox-card">
-            <NotificationFeed heading={`${user.name}’s inbox`} tabs={FEED_TABS} />
+          <div className="demo-side">
+            <div className="demo-card demo-inbox-card">
+              <NotificationFeed heading={`${user.name}’s inbox`} tabs={FEED_TABS} onAction={onAction} />
+            </div>
+            {lastAction && (
+              <p className="demo-card demo-action-told" role="status">
+                {lastAction}
+              </p>
+            )}
+            <div className="demo-card demo-grouped-card">
+              <GroupedFeed heading="Grouped: one item per post" pageSize={10} />
+            </div>
           </div>
         </main>
         <footer className="demo-footer">

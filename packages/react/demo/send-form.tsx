@@ -1,7 +1,15 @@
-/** Sends a notification as the signed-in user, the way a product's back end would. */
-import { useId, useState, type FormEvent } from 'react';
-import { useSendNotification } from '../src/index.js';
+/**
+ * Sends a notification as the signed-in user, the way a product's back end would: of a built-in
+ * kind, or of any kind the team registered (read from the `kinds` query; critical ones, which
+ * have no sender, are left out).
+ */
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { graphql, useInbox, useSendNotification } from '../src/index.js';
 import type { DemoUser } from './config.js';
+
+const KindsQuery = graphql(`
+  query DemoKinds { kinds { name description critical } }
+`);
 
 const KINDS = [
   { kind: 'follow', label: 'Follow', text: (me: string) => `${me} started following you.` },
@@ -10,10 +18,41 @@ const KINDS = [
   { kind: 'comment', label: 'Comment', text: (me: string) => `${me} commented on your post.` },
 ] as const;
 
-type Kind = (typeof KINDS)[number]['kind'];
+type Kind = string;
 
-export function SendForm({ me, directory }: { me: DemoUser; directory: DemoUser[] }) {
+interface KindOption {
+  kind: string;
+  label: string;
+  text(me: string): string;
+}
+
+/** The built-in kinds, then the registered ones they do not name. */
+function useKindOptions(kindsVersion: number): readonly KindOption[] {
+  const { transport } = useInbox();
+  const [registered, setRegistered] = useState<KindOption[]>([]);
+  useEffect(() => {
+    let live = true;
+    transport.client
+      .query(KindsQuery, {}, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then(({ data }) => {
+        if (!live || !data) return;
+        const known = new Set<string>(KINDS.map((option) => option.kind));
+        const options = data.kinds
+          .filter(({ name, critical }) => !critical && !known.has(name))
+          .map(({ name, description }) => ({ kind: name, label: name, text: (me: string) => `${me}: ${description || name}.` }));
+        setRegistered(options);
+      });
+    return () => {
+      live = false;
+    };
+  }, [transport, kindsVersion]);
+  return [...KINDS, ...registered];
+}
+
+export function SendForm({ me, directory, kindsVersion = 0 }: { me: DemoUser; directory: DemoUser[]; kindsVersion?: number }) {
   const send = useSendNotification();
+  const kinds = useKindOptions(kindsVersion);
   const others = directory.filter((user) => user.id !== me.id);
   const [recipientId, setRecipientId] = useState(others[0]?.id ?? '');
   const [kind, setKind] = useState<Kind>('follow');
@@ -25,7 +64,7 @@ export function SendForm({ me, directory }: { me: DemoUser; directory: DemoUser[
 
   const chooseKind = (next: Kind) => {
     setKind(next);
-    setMessage(KINDS.find((option) => option.kind === next)!.text(me.name));
+    setMessage(kinds.find((option) => option.kind === next)!.text(me.name));
   };
 
   const submit = async (event: FormEvent) => {
@@ -57,7 +96,7 @@ export function SendForm({ me, directory }: { me: DemoUser; directory: DemoUser[
       </select>
       <fieldset className="demo-kinds">
         <legend>Kind</legend>
-        {KINDS.map((option) => (
+        {kinds.map((option) => (
           <label key={option.kind} className="demo-kind">
             <input type="radio" name={`${id}-kind`} value={option.kind} checked={kind === option.kind} onChange={() => chooseKind(option.kind)} />
             {option.label}
