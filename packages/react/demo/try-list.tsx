@@ -29,6 +29,10 @@ export function TryList({ me, others }: { me: DemoUser; others: DemoUser[] }) {
         <li>
           <strong>Preferences.</strong> The gear in the bell’s panel mutes a kind: send one of that kind and it never arrives; tick it again to have them back.
         </li>
+        <li>
+          <strong>From a back end.</strong> “Five likes on one post” shows as one item in the grouped feed; press “Approve” on the request in one window and
+          watch the other show it chosen; register your team’s own kind, then find it in the send form and the preferences.
+        </li>
       </ol>
     </section>
   );
