@@ -4,10 +4,11 @@
  * it knows none of it) and signals; tests start this directly, with their own topic, group and
  * database.
  */
+import { readFile } from 'node:fs/promises';
 import { createApp, type AppExtensions } from './app/app.js';
 import { createMetricsServer } from './app/metrics-route.js';
 import { createTokenVerifier } from './auth/verify-token.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { createKafkaService } from './kafka/kafka-service.js';
 import { createStatsService } from './kafka/stats-service.js';
 import { asyncApiJson } from './kafka/asyncapi.js';
@@ -28,8 +29,7 @@ import { createFeed } from './notifications/feed.js';
 import { createIngestor } from './notifications/ingest.js';
 import { createLiveFeed } from './notifications/live.js';
 import { createPreferences } from './notifications/preferences.js';
-import { createKindRegistry } from './notifications/kinds.js';
-import { readKindsFile, registerKindsFile } from './kinds-file.js';
+import { createKindRegistry, kindsOfFile, KINDS_MAX, type KindSpec } from './notifications/kinds.js';
 import type { NotificationStore } from './notifications/ports.js';
 import { createRetentionJob } from './notifications/retention.js';
 import { createSender } from './notifications/send.js';
@@ -93,15 +93,46 @@ async function openStore({
   return opening;
 }
 
+/**
+ * KINDS_FILE (see kindsOfFile): a file that is missing, not JSON or breaks a rule stops the start
+ * with a ConfigError naming the entry and the field. Its kinds are registered at every start (all
+ * or none): the file wins over what registerKind set for the kinds it names, and leaves the others.
+ */
+export async function readKindsFile(path: string): Promise<{ path: string; kinds: KindSpec[] }> {
+  const problem = (text: string) => new ConfigError([`KINDS_FILE: ${path}: ${text}`]);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw problem(`cannot be read (${error instanceof Error && 'code' in error ? String(error.code) : 'error'})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw problem(`is not JSON (${error instanceof Error ? error.message : 'parse error'})`);
+  }
+  try {
+    return { path, kinds: kindsOfFile(json) };
+  } catch (error) {
+    throw problem(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function registerKindsFile(store: NotificationStore, { path, kinds }: { path: string; kinds: KindSpec[] }): Promise<void> {
+  const result = await store.upsertKinds(kinds, KINDS_MAX);
+  if (!result.ok) throw new ConfigError([`KINDS_FILE: ${path}: its kinds would take the registry past ${KINDS_MAX} kinds (${result.registered} registered now)`]);
+}
+
 export async function startSystem({ config, brokers, log, pgSchema, prepareStore, app: extensions }: SystemOptions) {
   const shutdown = createShutdown(log);
   const metrics = createMetrics();
   try {
     // KINDS_FILE is read before anything starts (a bad file stops the start), and its kinds are
     // registered before the store serves.
-    const fileKinds = config.kinds.file === undefined ? null : { path: config.kinds.file, kinds: await readKindsFile(config.kinds.file) };
+    const fileKinds = config.kinds.file === undefined ? null : await readKindsFile(config.kinds.file);
     const prepare = async (opened: NotificationStore) => {
-      if (fileKinds) await registerKindsFile(opened, fileKinds.path, fileKinds.kinds);
+      if (fileKinds) await registerKindsFile(opened, fileKinds);
       await prepareStore?.(opened);
     };
     const opening = await openStore({ config, log, pgSchema, prepareStore: prepare, shutdown });

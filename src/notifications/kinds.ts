@@ -15,6 +15,7 @@
  * The registry is bounded (KINDS_MAX): kinds are metric labels and preferences rows.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import { badInput } from './errors.js';
 import type { NotificationKind } from './notification.js';
 import type { NotificationStore } from './ports.js';
@@ -78,6 +79,50 @@ export function toKindSpec(input: KindInput): KindSpec {
 
 export const tableOf = (kinds: readonly KindSpec[]): KindTable =>
   new Map(kinds.map((kind) => [kind.name, { inApp: true, delivery: kind.defaultDelivery, critical: kind.critical }]));
+
+const kindsFileSchema = z.strictObject({
+  kinds: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        description: z.string().optional(),
+        defaultDelivery: z
+          .string()
+          .transform((value) => value.toLowerCase())
+          .pipe(z.enum(DELIVERIES))
+          .optional(),
+        critical: z.boolean().optional(),
+      }),
+    )
+    .max(KINDS_MAX, { error: `at most ${KINDS_MAX} kinds` }),
+});
+
+/**
+ * KINDS_FILE's content: `{ "kinds": [{ "name": "invoice.paid", "description": "…",
+ * "defaultDelivery": "immediate", "critical": false }, …] }`; only `name` is required (the rest
+ * default to "", immediate, not critical); defaultDelivery as GraphQL (IMMEDIATE) or the store
+ * (immediate) spells it. Its kinds, checked, or an Error saying which entry and field is wrong.
+ * Reading the file and stopping the start are the composition root's (system.ts).
+ */
+export function kindsOfFile(json: unknown): KindSpec[] {
+  const parsed = kindsFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`${first?.path.join('.') || 'value'}: ${first?.message ?? 'invalid'} (expected { "kinds": [{ "name", "description", "defaultDelivery", "critical" }] })`);
+  }
+  const seen = new Set<string>();
+  return parsed.data.kinds.map((entry, index) => {
+    const found = kindSpecProblem(entry);
+    if (found) throw new Error(`kinds.${index}.${found.field}: ${found.problem}`);
+    if (seen.has(entry.name)) throw new Error(`kinds.${index}.name: "${entry.name}" is named twice`);
+    seen.add(entry.name);
+    try {
+      return toKindSpec(entry);
+    } catch (error) {
+      throw new Error(`kinds.${index}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  });
+}
 
 /** The registry refused: it holds its bound already. */
 export const registryFull = (registered: number) =>

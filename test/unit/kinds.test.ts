@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
-import { readKindsFile } from '../../src/kinds-file.js';
+import { readKindsFile } from '../../src/system.js';
 import { encodeEvent } from '../../src/notifications/event.js';
 import { ingestBatch, type BatchControl } from '../../src/notifications/ingest.js';
 import { createKindRegistry, KINDS_MAX, type KindSpec, type RegisteredKind } from '../../src/notifications/kinds.js';
@@ -113,7 +113,7 @@ describe('KINDS_FILE', () => {
 
   it('reads kinds, with defaults for what an entry leaves out', async () => {
     const path = await file(JSON.stringify({ kinds: [{ name: 'invoice.paid', defaultDelivery: 'DAILY_DIGEST' }, { name: 'security.alert', critical: true, description: 'A new sign-in.' }] }));
-    expect(await readKindsFile(path)).toEqual([
+    expect((await readKindsFile(path)).kinds).toEqual([
       { name: 'invoice.paid', description: '', defaultDelivery: 'daily_digest', critical: false },
       { name: 'security.alert', description: 'A new sign-in.', defaultDelivery: 'immediate', critical: true },
     ]);
