@@ -101,7 +101,7 @@ const JS = 'text/javascript; charset=utf-8';
 
 /** Answers `/analytics` and its assets before any GraphQL handling (a page load carries no CSRF header). */
 export function useAnalyticsPage({ serviceToken, graphqlPath }: AnalyticsPageOptions): Plugin {
-  const config: PageConfig = { graphqlPath, token: serviceToken, kinds: NOTIFICATION_KINDS.map((kind) => kind.toUpperCase()) };
+  const config: PageConfig = { graphqlPath, token: serviceToken, kinds: [...NOTIFICATION_KINDS] };
   return {
     async onRequest({ request, url, endResponse }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;

@@ -12,7 +12,7 @@ declare const Chart: typeof ChartJs;
 interface PageConfig {
   graphqlPath: string;
   token: string;
-  /** The NotificationKind values, upper case. */
+  /** The seeded kinds, charted until the registry (the kinds query) answers with every registered one. */
   kinds: string[];
 }
 
@@ -48,9 +48,11 @@ async function graphql<T>(query: string, variables: Record<string, unknown>): Pr
   return body.data;
 }
 
-const alias = (kind: string) => kind.toLowerCase();
-const FIGURES_QUERY = `query Analytics($from: DateTime!, $to: DateTime!, $at: DateTime!) {
-${config.kinds.map((kind) => `  ${alias(kind)}: statsSeries(window: MINUTE, from: $from, to: $to, kind: ${kind}) { start sent }`).join('\n')}
+// Kind names (invoice.paid) are not GraphQL names: each series is aliased by its position.
+let kinds = config.kinds;
+const alias = (index: number) => `k${index}`;
+const figuresQuery = () => `query Analytics($from: DateTime!, $to: DateTime!, $at: DateTime!) {
+${kinds.map((kind, index) => `  ${alias(index)}: statsSeries(window: MINUTE, from: $from, to: $to, kind: ${JSON.stringify(kind)}) { start sent }`).join('\n')}
   senders: statsRanking(window: HOUR, at: $at, by: SENDER, first: 5) { member score }
   recipients: statsRanking(window: HOUR, at: $at, by: RECIPIENT, first: 5) { member score }
 }`;
@@ -62,7 +64,7 @@ const chart = new Chart<'bar', number[], string>(element<HTMLCanvasElement>('sen
   type: 'bar',
   data: {
     labels: [],
-    datasets: config.kinds.map((kind, index) => ({ label: kind.toLowerCase(), data: [] as number[], backgroundColor: COLORS[index % COLORS.length]! })),
+    datasets: kinds.map((kind, index) => ({ label: kind, data: [] as number[], backgroundColor: COLORS[index % COLORS.length]! })),
   },
   options: {
     animation: false,
@@ -92,6 +94,16 @@ function showRanking(id: string, entries: Entry[]) {
   );
 }
 
+/** Every registered kind, read once per page load: one series each (a kind registered later shows after a reload). */
+let kindsRead = false;
+async function readKinds(): Promise<void> {
+  if (kindsRead) return;
+  const data = await graphql<{ kinds: { name: string }[] }>('{ kinds { name } }', {});
+  kinds = data.kinds.map((kind) => kind.name);
+  chart.data.datasets = kinds.map((kind, index) => ({ label: kind, data: [] as number[], backgroundColor: COLORS[index % COLORS.length]! }));
+  kindsRead = true;
+}
+
 /** Reads the series and the rankings; calls arriving while one runs are folded into one more run. */
 let reading: Promise<void> | null = null;
 let again = false;
@@ -103,9 +115,10 @@ function refresh(): void {
   const now = Date.now();
   const to = Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
   const variables = { from: new Date(to - MINUTES * MINUTE_MS).toISOString(), to: new Date(to).toISOString(), at: new Date(now).toISOString() };
-  reading = graphql<Record<string, { start: string; sent: number }[]> & { senders: Entry[]; recipients: Entry[] }>(FIGURES_QUERY, variables)
+  reading = readKinds()
+    .then(() => graphql<Record<string, { start: string; sent: number }[]> & { senders: Entry[]; recipients: Entry[] }>(figuresQuery(), variables))
     .then((data) => {
-      const series = config.kinds.map((kind) => data[alias(kind)] ?? []);
+      const series = kinds.map((_kind, index) => data[alias(index)] ?? []);
       chart.data.labels = (series[0] ?? []).map((point) => clock(point.start));
       series.forEach((points, index) => (chart.data.datasets[index]!.data = points.map((point) => point.sent)));
       chart.update('none');
