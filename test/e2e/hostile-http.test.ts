@@ -205,7 +205,7 @@ describe('the HTTP API under the same abuse', () => {
     expectProblem(await post(body), 400, 'BAD_USER_INPUT');
   });
 
-  const wrongShapes = ['null', '1', '"x"', 'true', '[]', '{}', '{"notifications":{}}', '{"notifications":[null]}', JSON.stringify({ ...toVictim, kind: 'follow' }), JSON.stringify({ ...toVictim, recipientId: 3 }), JSON.stringify({ ...toVictim, __proto__x: 1 }), JSON.stringify({ ...toVictim, data: undefined, link: 7 })];
+  const wrongShapes = ['null', '1', '"x"', 'true', '[]', '{}', '{"notifications":{}}', '{"notifications":[null]}', JSON.stringify({ ...toVictim, kind: 7 }), JSON.stringify({ ...toVictim, recipientId: 3 }), JSON.stringify({ ...toVictim, __proto__x: 1 }), JSON.stringify({ ...toVictim, data: undefined, link: 7 })];
   table('a body of the wrong shape is 400 BAD_USER_INPUT', wrongShapes, (c) => c.slice(0, 60), async (body) => {
     expectProblem(await post(body), 400, 'BAD_USER_INPUT');
   });
