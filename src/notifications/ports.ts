@@ -193,14 +193,6 @@ export interface NotificationStore {
   digestBacklog(): Promise<DigestBacklog>;
 
 
-  /** The kind registry (kinds.ts): every registered kind, in registration order. */
-  listKinds(): Promise<RegisteredKind[]>;
-  /**
-   * Creates or changes these kinds in one transaction and answers them as stored; changes nothing
-   * (and says how many are registered) when the registry would then hold more than `max`.
-   */
-  upsertKinds(kinds: readonly KindSpec[], max: number): Promise<KindsUpsert>;
-
   /** Cheap round-trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
