@@ -192,7 +192,6 @@ export interface NotificationStore {
   /** Periods not closed yet and the items they hold. */
   digestBacklog(): Promise<DigestBacklog>;
 
-
   /** Cheap round-trip for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;
