@@ -19,8 +19,7 @@ import {
   type NotificationStore,
 } from './ports.js';
 import { assertInboxKey, inboxKey, inboxOfEvent, type InboxRef } from './inbox-key.js';
-import { assertNotificationIds, assertUserId } from './validation.js';
-
+import { assertNotificationIds } from './validation.js';
 
 export interface PageArgs {
   first?: number | null;
