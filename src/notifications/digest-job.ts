@@ -10,13 +10,12 @@
  * same ids, which the inbox stores once. A claimed period takes no more items (they go to the
  * next period), so the summary produced again lists the same items.
  *
- * When: at the nearest end of a period holding items, when it falls before the next check (each
- * run asks the store for it and arms a timer), and every `intervalMs` (DIGEST_INTERVAL_MS): a
- * period closes within milliseconds of its end when it was known at the last run, and within one
- * interval otherwise (its first item came after that run). `runOnce(at)` runs now as if the clock
+ * When: see due-scheduler.ts, every `intervalMs` (DIGEST_INTERVAL_MS) and at the nearest end of a
+ * period holding items, which each run asks the store for. `runOnce(at)` runs now as if the clock
  * said `at` (tests close periods without waiting for them; such a run arms nothing).
  */
 import type { Logger } from '../logger.js';
+import { createDueScheduler } from './due-scheduler.js';
 import { buildSummary, DIGEST_ITEMS_MAX } from './digest-summary.js';
 import type { NotificationKind } from './notification.js';
 import type { NotificationProducer, NotificationStore } from './ports.js';
@@ -40,10 +39,6 @@ export interface DigestJobOptions {
 }
 
 export function createDigestJob({ store, producer, intervalMs, leaseMs, log, now = () => new Date(), periodsPerRun = 100, onDelivered = () => {} }: DigestJobOptions) {
-  let interval: NodeJS.Timeout | undefined;
-  let alarm: NodeJS.Timeout | undefined;
-  let alarmAt: number | undefined;
-  let started = false;
   let queue: Promise<unknown> = Promise.resolve();
   let prunedAt = 0;
 
@@ -77,56 +72,36 @@ export function createDigestJob({ store, producer, intervalMs, leaseMs, log, now
     return produced;
   }
 
-  /** A run at the nearest period end, if it falls before the next check (later ones are the checks' to find). */
-  function arm(due: Date): void {
-    if (!started) return;
-    const delay = due.getTime() - now().getTime();
-    if (delay > intervalMs) return;
-    if (alarmAt !== undefined && alarmAt <= due.getTime()) return;
-    clearTimeout(alarm);
-    alarmAt = due.getTime();
-    // One millisecond past the end, so the period is due when the statement compares.
-    alarm = setTimeout(() => {
-      alarmAt = undefined;
-      void runOnce();
-    }, Math.max(0, delay) + 1);
-    alarm.unref();
-  }
-
-  /** One run at a time, in the order asked. A failure is logged: the next run tries again. */
-  function runOnce(at?: Date): Promise<number> {
+  /** One close at a time, in the order asked. A failure is logged: the next run tries again. */
+  function serially<T>(work: () => Promise<T>, failed: T): Promise<T> {
     const run = queue.then(async () => {
       try {
-        const produced = await closeDue(at ?? now());
-        // On the clock only: a run told another time (a test's) says nothing of when to run next.
-        if (at === undefined) {
-          const next = await store.nextDigestDue();
-          if (next) arm(next);
-        }
-        return produced;
+        return await work();
       } catch (error) {
         log.warn({ err: error }, 'closing digests failed; the next run tries again');
-        return 0;
+        return failed;
       }
     });
     queue = run;
     return run;
   }
 
+  const scheduler = createDueScheduler({
+    intervalMs,
+    now,
+    run: () =>
+      serially(async () => {
+        await closeDue(now());
+        return store.nextDigestDue();
+      }, null),
+  });
+
   return {
-    runOnce,
-    start() {
-      if (started) return;
-      started = true;
-      void runOnce();
-      interval = setInterval(() => void runOnce(), intervalMs);
-      interval.unref();
-    },
-    async stop() {
-      started = false;
-      clearInterval(interval);
-      clearTimeout(alarm);
-      alarmAt = undefined;
+    /** Closes what is due at `at` (a test's time: such a run arms nothing) and answers how many summaries were produced. */
+    runOnce: (at: Date): Promise<number> => serially(() => closeDue(at), 0),
+    start: scheduler.start,
+    stop: async () => {
+      await scheduler.stop();
       await queue;
     },
   };

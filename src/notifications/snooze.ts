@@ -5,15 +5,13 @@
  * `unsnoozed` change per recipient, so every open tab takes the rows back with the counts read
  * after the change.
  *
- * When: every `intervalMs` (SNOOZE_INTERVAL_MS), and at the nearest due time it knows of before
- * the next check: snoozes made on this instance arm a timer for their time (`arm`), and each run
- * asks the store for the nearest due time of any instance's. A snooze wakes within a few
- * milliseconds of its time when this instance knew of it before it fell due, and within one
- * interval otherwise (made on another instance after this one's last check).
+ * When: see due-scheduler.ts, every `intervalMs` (SNOOZE_INTERVAL_MS) and at the nearest due
+ * time known; snoozes made on this instance arm a timer for their time (`arm`).
  */
 import type { Logger } from '../logger.js';
 import type { InboxEvent, InboxPubSub, NotificationStore } from './ports.js';
 import type { Notification } from './notification.js';
+import { createDueScheduler } from './due-scheduler.js';
 import { inboxKeyString } from './inbox-key.js';
 
 export interface SnoozeJobOptions {
@@ -27,13 +25,6 @@ export interface SnoozeJobOptions {
 }
 
 export function createSnoozeJob({ store, pubsub, intervalMs, log, now = () => new Date(), recipientsPerRun = 500 }: SnoozeJobOptions) {
-  let interval: NodeJS.Timeout | undefined;
-  let alarm: NodeJS.Timeout | undefined;
-  let alarmAt: number | undefined;
-  let started = false;
-  let running: Promise<void> | null = null;
-  let again = false;
-
   /** One change per inbox woken (a recipient's in each workspace apart); returns how many recipients. */
   function publishWoken(rows: readonly Notification[]): number {
     const byInbox = new Map<string, Notification[]>();
@@ -51,77 +42,31 @@ export function createSnoozeJob({ store, pubsub, intervalMs, log, now = () => ne
     return new Set(rows.map((row) => row.recipientId)).size;
   }
 
-  async function wakeDue(): Promise<void> {
-    let woken = 0;
-    for (;;) {
-      const rows = await store.wakeSnoozed(now(), recipientsPerRun);
-      woken += rows.length;
-      if (publishWoken(rows) < recipientsPerRun) break;
-    }
-    if (woken > 0) log.debug({ woken }, 'snoozed notifications woke');
-    const next = await store.nextSnoozeDue();
-    if (next) arm(next);
-  }
-
-  /** One run at a time; a run asked for meanwhile runs once after it. */
-  function runOnce(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          try {
-            await wakeDue();
-          } catch (error) {
-            // The next check tries again; a store outage must not stop the service.
-            log.warn({ err: error }, 'snooze wake-up failed');
-          }
-        } while (again && started);
-      } finally {
-        running = null;
+  /** Wakes what is due; answers the nearest time a snooze is due next. */
+  async function wakeDue(): Promise<Date | null> {
+    try {
+      let woken = 0;
+      for (;;) {
+        const rows = await store.wakeSnoozed(now(), recipientsPerRun);
+        woken += rows.length;
+        if (publishWoken(rows) < recipientsPerRun) break;
       }
-    })();
-    return running;
+      if (woken > 0) log.debug({ woken }, 'snoozed notifications woke');
+      return await store.nextSnoozeDue();
+    } catch (error) {
+      // The next check tries again; a store outage must not stop the service.
+      log.warn({ err: error }, 'snooze wake-up failed');
+      return null;
+    }
   }
 
-  /**
-   * Wake at `until` if that is before the next check (later ones are the checks' to find). Only
-   * the nearest time is armed: a later one is found by the run it triggers.
-   */
-  function arm(until: Date): void {
-    if (!started) return;
-    const delay = until.getTime() - now().getTime();
-    if (delay > intervalMs) return;
-    if (alarmAt !== undefined && alarmAt <= until.getTime()) return;
-    clearTimeout(alarm);
-    alarmAt = until.getTime();
-    // One millisecond past the time, so the row is due when the statement compares.
-    alarm = setTimeout(() => {
-      alarmAt = undefined;
-      void runOnce();
-    }, Math.max(0, delay) + 1);
-    alarm.unref();
-  }
-
+  const scheduler = createDueScheduler({ intervalMs, now, run: wakeDue });
   return {
-    runOnce,
-    arm,
-    start() {
-      started = true;
-      void runOnce();
-      interval = setInterval(() => void runOnce(), intervalMs);
-      interval.unref();
-    },
-    async stop() {
-      started = false;
-      clearInterval(interval);
-      clearTimeout(alarm);
-      alarmAt = undefined;
-      await running;
-    },
+    runOnce: scheduler.runNow,
+    /** A snooze made here: woken at its time if that is before the next check. */
+    arm: scheduler.arm,
+    start: scheduler.start,
+    stop: scheduler.stop,
   };
 }
 
