@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Activity } from '../notifications/activity-event.js';
 import type { ActivityBacklog } from '../notifications/ports.js';
 import type { Metrics } from './metrics.js';
+import { oncePerScrape } from './scrape-once.js';
 
 /** From a few milliseconds (woken at the commit) to minutes (drained after an outage). */
 const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -25,13 +26,7 @@ export function registerActivityMetrics({ registry }: Metrics, backlog: () => Pr
     registers,
   });
   // Both from one read of the outbox per scrape; none while the store is away.
-  let reading: Promise<ActivityBacklog | null> | null = null;
-  const read = () => {
-    reading ??= backlog()
-      .catch(() => null)
-      .finally(() => setImmediate(() => (reading = null)));
-    return reading;
-  };
+  const read = oncePerScrape(backlog);
   new Gauge({
     name: 'notify_activity_outbox_rows',
     help: 'Inbox state changes committed and not yet acknowledged by Kafka (every instance reports the shared outbox: aggregate with max)',

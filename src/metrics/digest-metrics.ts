@@ -8,6 +8,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { NotificationKind } from '../notifications/notification.js';
 import type { DigestBacklog } from '../notifications/ports.js';
 import type { Metrics } from './metrics.js';
+import { oncePerScrape } from './scrape-once.js';
 
 export function registerDigestMetrics({ registry }: Metrics, backlog: () => Promise<DigestBacklog>) {
   const registers = [registry];
@@ -24,13 +25,7 @@ export function registerDigestMetrics({ registry }: Metrics, backlog: () => Prom
     registers,
   });
   // Both from one read of the store per scrape; none while the store is away.
-  let reading: Promise<DigestBacklog | null> | null = null;
-  const read = () => {
-    reading ??= backlog()
-      .catch(() => null)
-      .finally(() => setImmediate(() => (reading = null)));
-    return reading;
-  };
+  const read = oncePerScrape(backlog);
   new Gauge({
     name: 'notify_digest_periods_pending',
     help: 'Digest periods holding items and not closed yet (every instance reports the shared store: aggregate with max)',
