@@ -141,12 +141,7 @@ describe('two instances, one consumer group: failover', () => {
   afterAll(async () => {
     await load?.stop();
     await Promise.all(subscribers.map((subscriber) => subscriber.stop()));
-    for (const app of apps) {
-      if (app.starts() > 0 && !app.current().exitInfo()) {
-        app.expectExit();
-        await app.current().stop(15_000);
-      }
-    }
+    for (const app of apps) await app.stopIfRunning(15_000);
     // Whatever a failure left running (only processes this file started).
     await killAllManaged();
     await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);

@@ -51,10 +51,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (app && app.starts() > 0 && !app.current().exitInfo()) {
-    app.expectExit();
-    await app.current().stop(10_000);
-  }
+  await app?.stopIfRunning(10_000);
   await killAllManaged();
   await db?.end();
   await api?.dispose();

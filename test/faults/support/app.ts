@@ -42,6 +42,8 @@ export interface AppHandle {
   logFiles(): string[];
   /** Marks the running process's coming exit as the scenario's doing (a kill, a SIGTERM). */
   expectExit(): void;
+  /** Teardown: stops the running process, if one runs, as the scenario's doing (no process started, or one already gone, is fine). */
+  stopIfRunning(timeoutMs: number): Promise<void>;
   /** Processes that exited without the scenario asking for it, with their last lines. */
   unexpectedExits(): { name: string; exit: string; lastLines: string[] }[];
 }
@@ -158,6 +160,11 @@ export async function createApp(options: AppOptions): Promise<AppHandle> {
     logFiles: () => processes.map((child) => child.logFile),
     expectExit() {
       expected.add(app.current());
+    },
+    async stopIfRunning(timeoutMs) {
+      if (processes.length === 0 || app.current().exitInfo()) return;
+      app.expectExit();
+      await app.current().stop(timeoutMs);
     },
     unexpectedExits: () => crashes,
   };
