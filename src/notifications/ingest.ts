@@ -187,34 +187,34 @@ async function dropMuted(valid: Decoded[], { store, kinds, telemetry }: BatchDep
   const muted = new Set((await control.retry(() => store.mutedPairs([...asked.values()]))).map(pairKey));
   if (muted.size === 0) return valid;
   const kept: Decoded[] = [];
-  const dropped = new Map<NotificationKind, number>();
+  const dropped: Decoded[] = [];
   for (const item of valid) {
-    const { notification, message } = item;
-    if (isCritical(kinds, notification.kind) || !muted.has(pairKey({ userId: notification.recipientId, kind: notification.kind }))) {
-      kept.push(item);
-      continue;
-    }
-    dropped.set(notification.kind, (dropped.get(notification.kind) ?? 0) + 1);
-    const messageSpan = message.trace && trace.getSpan(message.trace);
-    if (messageSpan?.isRecording()) messageSpan.addEvent('muted by its recipient: not stored');
+    const { notification } = item;
+    const mutedHere = !isCritical(kinds, notification.kind) && muted.has(pairKey({ userId: notification.recipientId, kind: notification.kind }));
+    (mutedHere ? dropped : kept).push(item);
   }
-  for (const [kind, count] of dropped) telemetry?.muted(kind, count);
+  setAside(dropped, 'muted by its recipient: not stored', (kind, count) => telemetry?.muted(kind, count));
   return kept;
+}
+
+/** Notifications a step took out of the batch: counted per kind for `report`, and each message's span told why it ends here. */
+function setAside(items: readonly Decoded[], why: string, report: (kind: NotificationKind, count: number) => void): void {
+  const counts = new Map<NotificationKind, number>();
+  for (const { notification, message } of items) {
+    counts.set(notification.kind, (counts.get(notification.kind) ?? 0) + 1);
+    const messageSpan = message.trace && trace.getSpan(message.trace);
+    if (messageSpan?.isRecording()) messageSpan.addEvent(why);
+  }
+  for (const [kind, count] of counts) report(kind, count);
 }
 
 /**
  * The batch without what goes to digests (digests.ts): kept in their periods, neither stored nor
  * pushed, counted per kind, their spans told why they end here.
  */
-async function dropDigested(valid: Decoded[], { store, kinds = DEFAULT_KINDS, telemetry }: BatchDeps, control: BatchControl): Promise<Decoded[]> {
+async function dropDigested(valid: Decoded[], { store, kinds, telemetry }: BatchDeps, control: BatchControl): Promise<Decoded[]> {
   const { rest, digested } = await takeDigested(valid, { store, kinds, retry: (call) => control.retry(call) });
-  const counts = new Map<NotificationKind, number>();
-  for (const { notification, message } of digested) {
-    counts.set(notification.kind, (counts.get(notification.kind) ?? 0) + 1);
-    const messageSpan = message.trace && trace.getSpan(message.trace);
-    if (messageSpan?.isRecording()) messageSpan.addEvent('kept for a digest: not stored in the inbox');
-  }
-  for (const [kind, count] of counts) telemetry?.digested?.(kind, count);
+  setAside(digested, 'kept for a digest: not stored in the inbox', (kind, count) => telemetry?.digested?.(kind, count));
   return rest;
 }
 
