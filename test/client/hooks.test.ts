@@ -251,7 +251,8 @@ describe('@kafka-notify/react hooks', () => {
     fireEvent.click(approve);
     const chosen = (view: typeof here) => view.container.querySelector('.kn-action-chosen')?.textContent;
     await waitFor(() => expect(chosen(here)).toBe('✓ Chosen: Approve'), LIVE);
-    expect(told).toEqual([['approve', sent.id]]);
+    // onAction follows the mutation's answer, which the ACTION_PRESSED push (that shows the choice) may overtake.
+    await waitFor(() => expect(told).toEqual([['approve', sent.id]]), LIVE);
     // The other tab, through the push alone.
     await waitFor(() => expect(chosen(there)).toBe('✓ Chosen: Approve'), LIVE);
     expect(there.queryByRole('button', { name: /^Approve/ })).toBeNull();
